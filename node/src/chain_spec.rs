@@ -1,0 +1,83 @@
+//! Chain specifications built into the node.
+
+use gridchain_primitives::{token, SS58_PREFIX};
+use gridchain_runtime::WASM_BINARY;
+use sc_service::{ChainType, Properties};
+
+/// A chain specification of gridchain.
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// The chain properties wallets read to show TFT: its symbol, its 7 decimals, and the address
+/// format.
+pub fn properties() -> Properties {
+	let mut properties = Properties::new();
+	properties.insert("tokenSymbol".into(), token::SYMBOL.into());
+	properties.insert("tokenDecimals".into(), token::DECIMALS.into());
+	properties.insert("ss58Format".into(), SS58_PREFIX.into());
+	properties
+}
+
+fn wasm_binary() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| {
+		"The runtime's wasm binary is not available: build without SKIP_WASM_BUILD.".to_string()
+	})
+}
+
+/// A single-validator development chain: Alice authors and finalizes every block.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("gridchain development")
+		.with_id("gridchain_dev")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// A local two-validator test network: Alice and Bob.
+pub fn local_testnet_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("gridchain local testnet")
+		.with_id("gridchain_local_testnet")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sc_service::ChainSpec as _;
+	use sp_runtime::BuildStorage;
+
+	/// Builds a spec's genesis storage the way the node does at first start: by calling the
+	/// runtime's wasm `GenesisBuilder` API.
+	fn builds_genesis(spec: ChainSpec) {
+		let storage = spec.as_storage_builder().build_storage().expect("genesis builds");
+		assert!(!storage.top.is_empty());
+	}
+
+	#[test]
+	fn development_spec_builds_its_genesis_from_the_wasm_runtime() {
+		let spec = development_chain_spec().unwrap();
+		assert_eq!(spec.id(), "gridchain_dev");
+		assert_eq!(spec.chain_type(), ChainType::Development);
+		builds_genesis(spec);
+	}
+
+	#[test]
+	fn local_testnet_spec_builds_its_genesis_from_the_wasm_runtime() {
+		let spec = local_testnet_chain_spec().unwrap();
+		assert_eq!(spec.chain_type(), ChainType::Local);
+		builds_genesis(spec);
+	}
+
+	#[test]
+	fn properties_announce_tft_with_seven_decimals() {
+		let properties = properties();
+		assert_eq!(properties["tokenSymbol"], "TFT");
+		assert_eq!(properties["tokenDecimals"], 7);
+		assert_eq!(properties["ss58Format"], 42);
+	}
+}

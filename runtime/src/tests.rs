@@ -1,0 +1,93 @@
+//! Tests of the runtime's own configuration: genesis presets and fees.
+
+use crate::{
+	configs::WeightToFee, genesis_config_presets, token::TFT, Balances, Grandpa, RuntimeGenesisConfig,
+	System,
+};
+use frame_support::{
+	genesis_builder_helper::build_state,
+	weights::{constants::ExtrinsicBaseWeight, WeightToFee as _},
+};
+use pallet_balances::WeightInfo as _;
+use serde_json::Value;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Applies a JSON merge patch (RFC 7386), as the node does with a preset over the defaults.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				if value.is_null() {
+					base.remove(&key);
+				} else {
+					merge(base.entry(key).or_insert(Value::Null), value);
+				}
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Builds the genesis state of a preset in fresh externalities.
+fn preset_state(preset: &str) -> sp_io::TestExternalities {
+	let patch: Value =
+		serde_json::from_slice(&genesis_config_presets::get_preset(&preset.into()).unwrap())
+			.unwrap();
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, patch);
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(config.to_string().into_bytes()))
+		.unwrap();
+	ext
+}
+
+#[test]
+fn development_preset_has_alice_as_only_authority_and_sudo() {
+	preset_state(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(
+			pallet_aura::Authorities::<crate::Runtime>::get().into_inner(),
+			vec![Sr25519Keyring::Alice.public().into()]
+		);
+		assert_eq!(Grandpa::grandpa_authorities(), vec![(Ed25519Keyring::Alice.public().into(), 1)]);
+		assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_alice_and_bob_as_authorities() {
+	preset_state(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(
+			pallet_aura::Authorities::<crate::Runtime>::get().into_inner(),
+			vec![Sr25519Keyring::Alice.public().into(), Sr25519Keyring::Bob.public().into()]
+		);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
+	});
+}
+
+#[test]
+fn presets_endow_the_twelve_dev_accounts_with_a_million_tft() {
+	preset_state(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		for account in Sr25519Keyring::well_known() {
+			assert_eq!(Balances::free_balance(account.to_account_id()), 1_000_000 * TFT);
+		}
+		assert_eq!(Balances::total_issuance(), 12 * 1_000_000 * TFT);
+		assert_eq!(System::block_number(), 0);
+	});
+}
+
+#[test]
+fn unknown_preset_is_none_and_both_presets_are_listed() {
+	assert!(genesis_config_presets::get_preset(&"mainnet".into()).is_none());
+	let names = genesis_config_presets::preset_names();
+	assert!(names.contains(&sp_genesis_builder::DEV_RUNTIME_PRESET.into()));
+	assert!(names.contains(&sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET.into()));
+}
+
+#[test]
+fn a_transfer_costs_between_a_thousandth_and_a_tenth_of_a_tft() {
+	let weight = pallet_balances::weights::SubstrateWeight::<crate::Runtime>::transfer_keep_alive()
+		.saturating_add(ExtrinsicBaseWeight::get());
+	let length_fee = 10 * 150; // LengthToFee: 10 units per byte, a transfer is ~150 bytes
+	let fee = WeightToFee::weight_to_fee(&weight) + length_fee;
+	assert!(fee > TFT / 1_000, "fee {fee} is below 0.001 TFT");
+	assert!(fee < TFT / 10, "fee {fee} is above 0.1 TFT");
+}

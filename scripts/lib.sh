@@ -1,0 +1,55 @@
+# Shared by the scripts: the persistent target dir and the prerequisites of a fresh machine.
+# Source it; do not run it.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Builds live outside the checkout so every clone (and CI) reuses the last build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gridchain-target}"
+mkdir -p "$CARGO_TARGET_DIR"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Runs "$@" and prints how long it took.
+timed() {
+	local label="$1"; shift
+	local start=$SECONDS
+	"$@"
+	log "$label took $((SECONDS - start)) s"
+}
+
+# Debian packages needed to build the node: protoc (litep2p's protobuf code), OpenSSL headers
+# (litep2p's WebRTC), pkg-config, and a C compiler. Installed only when missing.
+ensure_system_packages() {
+	local missing=()
+	command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+	command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+	dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		local sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+}
+
+# The runtime is compiled to wasm32v1-none, which needs the target and the standard library
+# sources.
+ensure_rust_targets() {
+	rustup target list --installed | grep -qx wasm32v1-none || rustup target add wasm32v1-none
+	rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+}
+
+ensure_build_prerequisites() {
+	ensure_system_packages
+	ensure_rust_targets
+}
+
+# Builds the debug node binary (and with it the runtime's wasm).
+build_node() {
+	cargo build --locked -p gridchain-node
+}
+
+NODE_BINARY="$CARGO_TARGET_DIR/debug/gridchain-node"

@@ -1,0 +1,119 @@
+// Starts a real gridchain-node process for a test and stops it again.
+//
+// The node runs `--dev --tmp` on free local ports; the test talks to it only through
+// @polkadot/api over its RPC websocket, as a user would.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+/** The node binary: $GRIDCHAIN_NODE, else the debug build in the shared target dir. */
+export function nodeBinary() {
+  if (process.env.GRIDCHAIN_NODE) return process.env.GRIDCHAIN_NODE;
+  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
+  return join(target, 'debug', 'gridchain-node');
+}
+
+/** A TCP port nobody listens on right now, chosen by the kernel. */
+export async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Resolves when `predicate()` is truthy, polling; rejects with `what` after `timeoutMs`. */
+export async function waitFor(predicate, { timeoutMs, intervalMs = 250, what }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Starts `gridchain-node --dev --tmp` and connects an ApiPromise to it.
+ * Returns { api, process, rpcUrl, logs, stop }. `stop()` disconnects and ends the process,
+ * first with SIGINT (a clean shutdown), then SIGKILL if it does not exit in time.
+ */
+export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } = {}) {
+  const binary = nodeBinary();
+  if (!existsSync(binary)) {
+    throw new Error(`node binary not found at ${binary}: build it with scripts/build.sh or set GRIDCHAIN_NODE`);
+  }
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  const args = [
+    '--dev', '--tmp',
+    '--rpc-port', String(rpcPort),
+    '--port', String(p2pPort),
+    '--no-prometheus', '--no-telemetry', '--no-mdns', '--no-hardware-benchmarks',
+    ...extraArgs,
+  ];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const keep = (chunk) => {
+    logs.push(chunk.toString());
+    if (logs.length > 2000) logs.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = once(child, 'exit');
+
+  const rpcUrl = `ws://127.0.0.1:${rpcPort}`;
+  let api;
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`node exited early with ${child.exitCode}:\n${logs.join('')}`);
+      return rpcAccepts(rpcPort);
+    }, { timeoutMs: startTimeoutMs, what: `RPC on ${rpcUrl}` });
+    api = await ApiPromise.create({ provider: new WsProvider(rpcUrl, false), noInitWarn: true, throwOnConnect: true });
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    throw err;
+  }
+
+  let stopped = false;
+  async function stop() {
+    if (stopped) return;
+    stopped = true;
+    await api.disconnect().catch(() => {});
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+  return { api, process: child, rpcUrl, logs, stop, exited };
+}
+
+/** True once something accepts TCP connections on the port. */
+function rpcAccepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Whether a process with this pid still exists. */
+export function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
