@@ -15,18 +15,19 @@ use sp_runtime::traits::HashingFor;
 pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(cmd)?;
 	match cmd {
-		BenchmarkCmd::Pallet(cmd) => runner.sync_run(|config| {
-			cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec))
-		}),
+		BenchmarkCmd::Pallet(cmd) => runner
+			.sync_run(|config| cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec))),
 		BenchmarkCmd::Block(cmd) => runner.sync_run(|config| {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			cmd.run(client)
 		}),
-		BenchmarkCmd::Machine(cmd) =>
-			runner.sync_run(|config| cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())),
-		BenchmarkCmd::Storage(_) | BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) =>
+		BenchmarkCmd::Machine(cmd) => {
+			runner.sync_run(|config| cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()))
+		},
+		BenchmarkCmd::Storage(_) | BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
 			Err("gridchain-node supports `benchmark pallet`, `benchmark block` and \
 			     `benchmark machine`; this benchmark is not wired up."
-				.into()),
+				.into())
+		},
 	}
 }

@@ -4,6 +4,9 @@ use gridchain_primitives::{token, SS58_PREFIX};
 use gridchain_runtime::WASM_BINARY;
 use sc_service::{ChainType, Properties};
 
+/// The network protocol id: nodes of other chains do not connect to gridchain nodes.
+const PROTOCOL_ID: &str = "gridchain";
+
 /// A chain specification of gridchain.
 pub type ChainSpec = sc_service::GenericChainSpec;
 
@@ -29,6 +32,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.with_name("gridchain development")
 		.with_id("gridchain_dev")
 		.with_chain_type(ChainType::Development)
+		.with_protocol_id(PROTOCOL_ID)
 		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
 		.with_properties(properties())
 		.build())
@@ -40,6 +44,7 @@ pub fn local_testnet_chain_spec() -> Result<ChainSpec, String> {
 		.with_name("gridchain local testnet")
 		.with_id("gridchain_local_testnet")
 		.with_chain_type(ChainType::Local)
+		.with_protocol_id(PROTOCOL_ID)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
 		.with_properties(properties())
 		.build())

@@ -30,7 +30,10 @@ fn genesis(
 			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
+			authorities: authorities
+				.iter()
+				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(sudo_key) },
 	})

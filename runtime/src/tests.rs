@@ -1,8 +1,8 @@
 //! Tests of the runtime's own configuration: genesis presets and fees.
 
 use crate::{
-	configs::WeightToFee, genesis_config_presets, token::TFT, Balances, Grandpa, RuntimeGenesisConfig,
-	System,
+	configs::WeightToFee, genesis_config_presets, token::TFT, Balances, Grandpa,
+	RuntimeGenesisConfig, System,
 };
 use frame_support::{
 	genesis_builder_helper::build_state,
@@ -15,14 +15,15 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// Applies a JSON merge patch (RFC 7386), as the node does with a preset over the defaults.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				if value.is_null() {
 					base.remove(&key);
 				} else {
 					merge(base.entry(key).or_insert(Value::Null), value);
 				}
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -47,8 +48,14 @@ fn development_preset_has_alice_as_only_authority_and_sudo() {
 			pallet_aura::Authorities::<crate::Runtime>::get().into_inner(),
 			vec![Sr25519Keyring::Alice.public().into()]
 		);
-		assert_eq!(Grandpa::grandpa_authorities(), vec![(Ed25519Keyring::Alice.public().into(), 1)]);
-		assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(
+			Grandpa::grandpa_authorities(),
+			vec![(Ed25519Keyring::Alice.public().into(), 1)]
+		);
+		assert_eq!(
+			pallet_sudo::Key::<crate::Runtime>::get(),
+			Some(Sr25519Keyring::Alice.to_account_id())
+		);
 	});
 }
 

@@ -57,7 +57,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
     '--dev', '--tmp',
     '--rpc-port', String(rpcPort),
     '--port', String(p2pPort),
-    '--no-prometheus', '--no-telemetry', '--no-mdns', '--no-hardware-benchmarks',
+    '--no-prometheus', '--no-telemetry', '--no-mdns',
     ...extraArgs,
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
