@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting, the cargo tests of all crates, and the
+# Runs every test of the project: formatting, clippy lints, the cargo tests of all crates, and the
 # end-to-end tests that drive the real node through @polkadot/api. Installs what a fresh
 # machine lacks. Build artifacts are kept in $CARGO_TARGET_DIR
 # (default ~/.cache/gridchain-target) so the next run only rebuilds what changed.
@@ -10,6 +10,7 @@ total_start=$SECONDS
 
 timed "prerequisites" ensure_build_prerequisites
 timed "cargo fmt --check" cargo fmt --all -- --check
+timed "cargo clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 timed "build node" build_node
 timed "cargo tests" cargo test --locked --workspace
 timed "npm ci" npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error

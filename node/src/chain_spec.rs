@@ -54,7 +54,6 @@ pub fn local_testnet_chain_spec() -> Result<ChainSpec, String> {
 mod tests {
 	use super::*;
 	use sc_service::ChainSpec as _;
-	use sp_runtime::BuildStorage;
 
 	/// Builds a spec's genesis storage the way the node does at first start: by calling the
 	/// runtime's wasm `GenesisBuilder` API.

@@ -12,7 +12,7 @@ import { processAlive, startDevNode, waitFor } from './lib/node.js';
 
 const TFT = 10_000_000n; // 7 decimals
 
-describe('gridchain dev chain', () => {
+describe('gridchain dev chain', { timeout: 300_000 }, () => {
   let node;
   let api;
   let alice;

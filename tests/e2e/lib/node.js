@@ -77,7 +77,10 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
       if (child.exitCode !== null) throw new Error(`node exited early with ${child.exitCode}:\n${logs.join('')}`);
       return rpcAccepts(rpcPort);
     }, { timeoutMs: startTimeoutMs, what: `RPC on ${rpcUrl}` });
-    api = await ApiPromise.create({ provider: new WsProvider(rpcUrl, false), noInitWarn: true, throwOnConnect: true });
+    // No automatic reconnects: a node that goes away fails the test instead of hanging it.
+    const provider = new WsProvider(rpcUrl, false);
+    await provider.connect();
+    api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
