@@ -43,7 +43,8 @@ export async function waitFor(predicate, { timeoutMs, intervalMs = 250, what }) 
 
 /**
  * Starts `gridchain-node --dev --tmp` and connects an ApiPromise to it.
- * Returns { api, process, rpcUrl, logs, stop }. `stop()` disconnects and ends the process,
+ * Returns { api, process, rpcUrl, logs, stop, startedAt, rpcReadyAt } (times from
+ * `performance.now()`). `stop()` disconnects and ends the process,
  * first with SIGINT (a clean shutdown), then SIGKILL if it does not exit in time.
  */
 export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } = {}) {
@@ -60,6 +61,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
     '--no-prometheus', '--no-telemetry', '--no-mdns',
     ...extraArgs,
   ];
+  const startedAt = performance.now();
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   const keep = (chunk) => {
@@ -72,11 +74,13 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
 
   const rpcUrl = `ws://127.0.0.1:${rpcPort}`;
   let api;
+  let rpcReadyAt;
   try {
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`node exited early with ${child.exitCode}:\n${logs.join('')}`);
       return rpcAccepts(rpcPort);
-    }, { timeoutMs: startTimeoutMs, what: `RPC on ${rpcUrl}` });
+    }, { timeoutMs: startTimeoutMs, intervalMs: 50, what: `RPC on ${rpcUrl}` });
+    rpcReadyAt = performance.now();
     // No automatic reconnects: a node that goes away fails the test instead of hanging it.
     const provider = new WsProvider(rpcUrl, false);
     await provider.connect();
@@ -99,7 +103,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
       clearTimeout(timer);
     }
   }
-  return { api, process: child, rpcUrl, logs, stop, exited };
+  return { api, process: child, rpcUrl, logs, stop, exited, startedAt, rpcReadyAt };
 }
 
 /** True once something accepts TCP connections on the port. */
