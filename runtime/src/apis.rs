@@ -2,7 +2,8 @@
 
 use crate::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	RuntimeCall, RuntimeGenesisConfig, SessionKeys, SmartContract, System, TransactionPayment,
+	VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -182,6 +183,15 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_smart_contract::SmartContractApi<Block, Balance> for Runtime {
+		fn quote_cost_per_hour(
+			node_id: pallet_registry::NodeId,
+			workloads: Vec<pallet_smart_contract::WorkloadKind>,
+		) -> Result<Balance, sp_runtime::DispatchError> {
+			SmartContract::quote_cost_per_hour(node_id, workloads)
 		}
 	}
 

@@ -3,7 +3,7 @@
 use crate::{
 	token, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Moment, Nonce, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, SLOT_DURATION, SS58_PREFIX, VERSION,
+	RuntimeTask, System, DAYS, HOURS, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -15,6 +15,7 @@ use frame_support::{
 		ConstantMultiplier, Weight, WeightToFeeCoefficient, WeightToFeeCoefficients,
 		WeightToFeePolynomial,
 	},
+	PalletId,
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use smallvec::smallvec;
@@ -140,6 +141,33 @@ impl pallet_transaction_payment::Config for Runtime {
 	type LengthToFee = ConstantMultiplier<Balance, ConstU128<10>>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_registry::Config for Runtime {
+	type Currency = Balances;
+	type MaxNameLength = ConstU32<64>;
+	type MaxEndpointLength = ConstU32<256>;
+	type MaxCooperativeMembers = ConstU32<32>;
+	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const SmartContractPalletId: PalletId = PalletId(*b"gc/agree");
+}
+
+impl pallet_smart_contract::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type BlocksPerHour = ConstU32<HOURS>;
+	/// A day to top up an agreement whose escrow ran out.
+	type GracePeriod = ConstU32<DAYS>;
+	type MaxWorkloads = ConstU32<16>;
+	type MaxWorkloadNameLength = ConstU32<64>;
+	type MaxTextLength = ConstU32<1024>;
+	type MaxChecksPerBlock = ConstU32<256>;
+	type SweepPerBlock = ConstU32<10>;
+	type PalletId = SmartContractPalletId;
+	type WeightInfo = pallet_smart_contract::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {

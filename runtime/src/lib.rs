@@ -2,7 +2,8 @@
 //!
 //! The FRAME runtime of gridchain: block production by Aura, finality by GRANDPA, the TFT token
 //! in `pallet-balances`, fees in `pallet-transaction-payment`, and `pallet-sudo` until governance
-//! by guardian circles replaces it.
+//! by guardian circles replaces it. `pallet-registry` records twins, farms, nodes and
+//! cooperatives; `pallet-smart-contract` holds the agreements for IT between them.
 //!
 //! - [`configs`]: the configuration of each pallet.
 //! - [`apis`]: the runtime APIs the node and clients call.
@@ -94,6 +95,12 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Registry = pallet_registry;
+
+	#[runtime::pallet_index(11)]
+	pub type SmartContract = pallet_smart_contract;
 }
 
 /// The address format: an account id, or an index (unused, kept for wallet compatibility).

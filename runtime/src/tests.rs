@@ -76,7 +76,12 @@ fn presets_endow_the_twelve_dev_accounts_with_a_million_tft() {
 		for account in Sr25519Keyring::well_known() {
 			assert_eq!(Balances::free_balance(account.to_account_id()), 1_000_000 * TFT);
 		}
-		assert_eq!(Balances::total_issuance(), 12 * 1_000_000 * TFT);
+		// The dev accounts, and the existential deposit that keeps the smart-contract pallet's
+		// account alive.
+		assert_eq!(
+			Balances::total_issuance(),
+			12 * 1_000_000 * TFT + crate::token::EXISTENTIAL_DEPOSIT
+		);
 		assert_eq!(System::block_number(), 0);
 	});
 }

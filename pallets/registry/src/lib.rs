@@ -1,0 +1,656 @@
+//! # Registry pallet
+//!
+//! The registry records who is who on the grid and what they offer: the parties that the
+//! agreements of `pallet-smart-contract` are made between.
+//!
+//! ## Overview
+//!
+//! - **Twins.** An account registers one twin, identified by a `u32` as ZOS does. The twin's
+//!   public key is the account's, so a ZOS node checks a deployment's signature against it.
+//! - **Farms.** A twin owns farms. A farm has a unique name, a [`PricingPolicy`], and an
+//!   *operator* account: the key of the off-chain worker whose deployment reports for the
+//!   farm's nodes the chain accepts.
+//! - **Nodes.** Only a farm's owner registers nodes in the farm (no node joins a farm by
+//!   itself). A node has a [`Resources`] capacity and the URL of its ZOS API. Agreements
+//!   reserve capacity; a node's capacity can be lowered only down to what is reserved, and a
+//!   node with live agreements cannot be removed.
+//! - **Cooperatives.** A cooperative has members whose shares sum to 100%. A farm joins a
+//!   cooperative with both its owner's and the cooperative admin's consent; from then on the
+//!   farm's earnings are paid to the members by share (see [`Pallet::payees`]).
+//!
+//! ## Interface for other pallets
+//!
+//! [`Pallet::reserve_capacity`], [`Pallet::release_capacity`], [`Pallet::payees`] and the
+//! storage getters are what `pallet-smart-contract` builds on.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use crate::types::Member;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, traits::fungible};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Perbill;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The currency prices are quoted in.
+		type Currency: fungible::Inspect<Self::AccountId>;
+
+		/// The longest farm or cooperative name, in bytes.
+		#[pallet::constant]
+		type MaxNameLength: Get<u32>;
+
+		/// The longest ZOS endpoint URL, in bytes.
+		#[pallet::constant]
+		type MaxEndpointLength: Get<u32>;
+
+		/// The most members a cooperative can have.
+		#[pallet::constant]
+		type MaxCooperativeMembers: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Twins by id.
+	#[pallet::storage]
+	pub type Twins<T: Config> = StorageMap<_, Twox64Concat, TwinId, Twin<T::AccountId>>;
+
+	/// The twin of each account that has one.
+	#[pallet::storage]
+	pub type TwinIdByAccount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, TwinId>;
+
+	/// The id the next twin gets.
+	#[pallet::storage]
+	pub type NextTwinId<T: Config> = StorageValue<_, TwinId, ValueQuery, ConstU32<1>>;
+
+	/// Farms by id.
+	#[pallet::storage]
+	pub type Farms<T: Config> = StorageMap<_, Twox64Concat, FarmId, Farm<T>>;
+
+	/// Farm ids by name: names are unique.
+	#[pallet::storage]
+	pub type FarmIdByName<T: Config> = StorageMap<_, Blake2_128Concat, NameOf<T>, FarmId>;
+
+	/// The id the next farm gets.
+	#[pallet::storage]
+	pub type NextFarmId<T: Config> = StorageValue<_, FarmId, ValueQuery, ConstU32<1>>;
+
+	/// Nodes by id.
+	#[pallet::storage]
+	pub type Nodes<T: Config> = StorageMap<_, Twox64Concat, NodeId, Node<T>>;
+
+	/// The id the next node gets.
+	#[pallet::storage]
+	pub type NextNodeId<T: Config> = StorageValue<_, NodeId, ValueQuery, ConstU32<1>>;
+
+	/// Cooperatives by id.
+	#[pallet::storage]
+	pub type Cooperatives<T: Config> = StorageMap<_, Twox64Concat, CooperativeId, Cooperative<T>>;
+
+	/// The id the next cooperative gets.
+	#[pallet::storage]
+	pub type NextCooperativeId<T: Config> = StorageValue<_, CooperativeId, ValueQuery, ConstU32<1>>;
+
+	/// Farms whose owner asked to join a cooperative, awaiting the cooperative admin's
+	/// approval. A farm has at most one pending request.
+	#[pallet::storage]
+	pub type MembershipRequests<T: Config> = StorageMap<_, Twox64Concat, FarmId, CooperativeId>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An account registered a twin.
+		TwinRegistered { twin_id: TwinId, account: T::AccountId },
+		/// A twin created a farm.
+		FarmCreated { farm_id: FarmId, owner: TwinId, name: NameOf<T>, operator: T::AccountId },
+		/// A farm's pricing policy changed; existing agreements keep their price.
+		PricingPolicySet { farm_id: FarmId, pricing: PricingPolicy<BalanceOf<T>> },
+		/// A farm's operator account changed.
+		FarmOperatorSet { farm_id: FarmId, operator: T::AccountId },
+		/// A farm owner registered a node.
+		NodeRegistered { node_id: NodeId, farm_id: FarmId, capacity: Resources },
+		/// A node's capacity changed.
+		NodeCapacitySet { node_id: NodeId, capacity: Resources },
+		/// A node's ZOS endpoint changed.
+		NodeEndpointSet { node_id: NodeId, endpoint: EndpointOf<T> },
+		/// A farm owner removed a node.
+		NodeRemoved { node_id: NodeId, farm_id: FarmId },
+		/// An account created a cooperative and became its admin.
+		CooperativeCreated { cooperative_id: CooperativeId, admin: T::AccountId },
+		/// A cooperative's members or their shares changed.
+		CooperativeMembersSet { cooperative_id: CooperativeId, members: MembersOf<T> },
+		/// A farm owner asked for the farm to join a cooperative.
+		CooperativeMembershipRequested { farm_id: FarmId, cooperative_id: CooperativeId },
+		/// A farm joined a cooperative: its earnings now go to the members.
+		FarmJoinedCooperative { farm_id: FarmId, cooperative_id: CooperativeId },
+		/// A farm left its cooperative: its earnings go to the farm owner again.
+		FarmLeftCooperative { farm_id: FarmId, cooperative_id: CooperativeId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account already has a twin.
+		TwinAlreadyRegistered,
+		/// The account has no twin; register one first.
+		NoTwin,
+		/// No twin has this id.
+		TwinNotFound,
+		/// No farm has this id.
+		FarmNotFound,
+		/// Only the farm's owner may do this.
+		NotFarmOwner,
+		/// Another farm has this name.
+		FarmNameTaken,
+		/// The name is empty or has characters other than letters, digits, '-', '_' and '.'.
+		InvalidName,
+		/// The endpoint is not an http:// or https:// URL of printable characters.
+		InvalidEndpoint,
+		/// No node has this id.
+		NodeNotFound,
+		/// The new capacity is below what agreements have reserved on the node.
+		CapacityBelowReserved,
+		/// The node does not have this much free capacity.
+		InsufficientCapacity,
+		/// The node has live agreements; they must end first.
+		NodeHasLiveAgreements,
+		/// No cooperative has this id.
+		CooperativeNotFound,
+		/// Only the cooperative's admin may do this.
+		NotCooperativeAdmin,
+		/// A cooperative needs at least one member.
+		NoMembers,
+		/// The members' shares do not sum to exactly 100%.
+		SharesDoNotSumToWhole,
+		/// An account is listed twice among the members.
+		DuplicateMember,
+		/// More members than `MaxCooperativeMembers`.
+		TooManyMembers,
+		/// The farm already belongs to a cooperative.
+		AlreadyInCooperative,
+		/// The farm has not asked to join this cooperative.
+		NoMembershipRequest,
+		/// The farm belongs to no cooperative.
+		NotInCooperative,
+		/// Only the farm's owner or its cooperative's admin may do this.
+		NeitherFarmOwnerNorCooperativeAdmin,
+		/// Every id of this kind is taken.
+		IdsExhausted,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a twin for the caller.
+		///
+		/// - Origin: signed, by an account without a twin.
+		/// - Effect: creates a twin whose key is the caller's account.
+		/// - Errors: [`Error::TwinAlreadyRegistered`], [`Error::IdsExhausted`].
+		/// - Event: [`Event::TwinRegistered`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_twin())]
+		pub fn register_twin(origin: OriginFor<T>) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			ensure!(
+				!TwinIdByAccount::<T>::contains_key(&account),
+				Error::<T>::TwinAlreadyRegistered
+			);
+			let twin_id = Self::take_id::<NextTwinId<T>>()?;
+			Twins::<T>::insert(twin_id, Twin { account: account.clone() });
+			TwinIdByAccount::<T>::insert(&account, twin_id);
+			Self::deposit_event(Event::TwinRegistered { twin_id, account });
+			Ok(())
+		}
+
+		/// Creates a farm owned by the caller's twin.
+		///
+		/// - Origin: signed, by an account with a twin.
+		/// - `name`: unique; letters, digits, '-', '_' and '.'.
+		/// - `pricing`: the prices of new agreements on the farm's nodes.
+		/// - `operator`: the account of the farm's off-chain worker.
+		/// - Errors: [`Error::NoTwin`], [`Error::InvalidName`], [`Error::FarmNameTaken`],
+		///   [`Error::IdsExhausted`].
+		/// - Event: [`Event::FarmCreated`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::create_farm())]
+		pub fn create_farm(
+			origin: OriginFor<T>,
+			name: NameOf<T>,
+			pricing: PricingPolicy<BalanceOf<T>>,
+			operator: T::AccountId,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let owner = TwinIdByAccount::<T>::get(&account).ok_or(Error::<T>::NoTwin)?;
+			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
+			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
+			let farm_id = Self::take_id::<NextFarmId<T>>()?;
+			FarmIdByName::<T>::insert(&name, farm_id);
+			Farms::<T>::insert(
+				farm_id,
+				Farm {
+					owner,
+					name: name.clone(),
+					pricing,
+					operator: operator.clone(),
+					cooperative: None,
+				},
+			);
+			Self::deposit_event(Event::FarmCreated { farm_id, owner, name, operator });
+			Self::deposit_event(Event::PricingPolicySet { farm_id, pricing });
+			Ok(())
+		}
+
+		/// Sets a farm's pricing policy. Agreements already made keep their price.
+		///
+		/// - Origin: signed, by the farm owner's account.
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`].
+		/// - Event: [`Event::PricingPolicySet`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_pricing_policy())]
+		pub fn set_pricing_policy(
+			origin: OriginFor<T>,
+			farm_id: FarmId,
+			pricing: PricingPolicy<BalanceOf<T>>,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut farm = Self::owned_farm(&account, farm_id)?;
+			farm.pricing = pricing;
+			Farms::<T>::insert(farm_id, farm);
+			Self::deposit_event(Event::PricingPolicySet { farm_id, pricing });
+			Ok(())
+		}
+
+		/// Sets the account whose deployment reports for the farm's nodes are accepted.
+		///
+		/// - Origin: signed, by the farm owner's account.
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`].
+		/// - Event: [`Event::FarmOperatorSet`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_farm_operator())]
+		pub fn set_farm_operator(
+			origin: OriginFor<T>,
+			farm_id: FarmId,
+			operator: T::AccountId,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut farm = Self::owned_farm(&account, farm_id)?;
+			farm.operator = operator.clone();
+			Farms::<T>::insert(farm_id, farm);
+			Self::deposit_event(Event::FarmOperatorSet { farm_id, operator });
+			Ok(())
+		}
+
+		/// Registers a node in a farm.
+		///
+		/// - Origin: signed, by the farm owner's account: a node never joins a farm by itself.
+		/// - `capacity`: what the node offers.
+		/// - `endpoint`: the http(s) URL of the node's ZOS API.
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`], [`Error::InvalidEndpoint`],
+		///   [`Error::IdsExhausted`].
+		/// - Event: [`Event::NodeRegistered`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::register_node())]
+		pub fn register_node(
+			origin: OriginFor<T>,
+			farm_id: FarmId,
+			capacity: Resources,
+			endpoint: EndpointOf<T>,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			Self::owned_farm(&account, farm_id)?;
+			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
+			let node_id = Self::take_id::<NextNodeId<T>>()?;
+			Nodes::<T>::insert(
+				node_id,
+				Node {
+					farm_id,
+					capacity,
+					reserved: Resources::default(),
+					endpoint,
+					live_agreements: 0,
+				},
+			);
+			Self::deposit_event(Event::NodeRegistered { node_id, farm_id, capacity });
+			Ok(())
+		}
+
+		/// Sets a node's capacity. It cannot go below what agreements have reserved.
+		///
+		/// - Origin: signed, by the owner of the node's farm.
+		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`],
+		///   [`Error::CapacityBelowReserved`].
+		/// - Event: [`Event::NodeCapacitySet`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_node_capacity())]
+		pub fn set_node_capacity(
+			origin: OriginFor<T>,
+			node_id: NodeId,
+			capacity: Resources,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut node = Self::owned_node(&account, node_id)?;
+			ensure!(node.reserved.fits_within(&capacity), Error::<T>::CapacityBelowReserved);
+			node.capacity = capacity;
+			Nodes::<T>::insert(node_id, node);
+			Self::deposit_event(Event::NodeCapacitySet { node_id, capacity });
+			Ok(())
+		}
+
+		/// Sets the URL of a node's ZOS API.
+		///
+		/// - Origin: signed, by the owner of the node's farm.
+		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`], [`Error::InvalidEndpoint`].
+		/// - Event: [`Event::NodeEndpointSet`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_node_endpoint())]
+		pub fn set_node_endpoint(
+			origin: OriginFor<T>,
+			node_id: NodeId,
+			endpoint: EndpointOf<T>,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut node = Self::owned_node(&account, node_id)?;
+			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
+			node.endpoint = endpoint.clone();
+			Nodes::<T>::insert(node_id, node);
+			Self::deposit_event(Event::NodeEndpointSet { node_id, endpoint });
+			Ok(())
+		}
+
+		/// Removes a node that has no live agreements.
+		///
+		/// - Origin: signed, by the owner of the node's farm.
+		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`],
+		///   [`Error::NodeHasLiveAgreements`].
+		/// - Event: [`Event::NodeRemoved`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::remove_node())]
+		pub fn remove_node(origin: OriginFor<T>, node_id: NodeId) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let node = Self::owned_node(&account, node_id)?;
+			ensure!(node.live_agreements == 0, Error::<T>::NodeHasLiveAgreements);
+			Nodes::<T>::remove(node_id);
+			Self::deposit_event(Event::NodeRemoved { node_id, farm_id: node.farm_id });
+			Ok(())
+		}
+
+		/// Creates a cooperative with the caller as admin.
+		///
+		/// - Origin: signed.
+		/// - `members`: accounts and shares; the shares sum to exactly 100%.
+		/// - Errors: [`Error::InvalidName`], [`Error::NoMembers`], [`Error::DuplicateMember`],
+		///   [`Error::SharesDoNotSumToWhole`], [`Error::TooManyMembers`],
+		///   [`Error::IdsExhausted`].
+		/// - Events: [`Event::CooperativeCreated`], [`Event::CooperativeMembersSet`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::create_cooperative(members.len() as u32))]
+		pub fn create_cooperative(
+			origin: OriginFor<T>,
+			name: NameOf<T>,
+			members: Vec<Member<T::AccountId>>,
+		) -> DispatchResult {
+			let admin = ensure_signed(origin)?;
+			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
+			let members = Self::checked_members(members)?;
+			let cooperative_id = Self::take_id::<NextCooperativeId<T>>()?;
+			Cooperatives::<T>::insert(
+				cooperative_id,
+				Cooperative { admin: admin.clone(), name, members: members.clone() },
+			);
+			Self::deposit_event(Event::CooperativeCreated { cooperative_id, admin });
+			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
+			Ok(())
+		}
+
+		/// Replaces a cooperative's members and shares.
+		///
+		/// - Origin: signed, by the cooperative's admin.
+		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NotCooperativeAdmin`],
+		///   [`Error::NoMembers`], [`Error::DuplicateMember`], [`Error::SharesDoNotSumToWhole`],
+		///   [`Error::TooManyMembers`].
+		/// - Event: [`Event::CooperativeMembersSet`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_cooperative_members(members.len() as u32))]
+		pub fn set_cooperative_members(
+			origin: OriginFor<T>,
+			cooperative_id: CooperativeId,
+			members: Vec<Member<T::AccountId>>,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut cooperative = Self::administered_cooperative(&account, cooperative_id)?;
+			let members = Self::checked_members(members)?;
+			cooperative.members = members.clone();
+			Cooperatives::<T>::insert(cooperative_id, cooperative);
+			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
+			Ok(())
+		}
+
+		/// Asks for a farm to join a cooperative; the cooperative's admin must approve. A newer
+		/// request replaces an older one.
+		///
+		/// - Origin: signed, by the farm owner's account.
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`],
+		///   [`Error::CooperativeNotFound`], [`Error::AlreadyInCooperative`].
+		/// - Event: [`Event::CooperativeMembershipRequested`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::request_cooperative_membership())]
+		pub fn request_cooperative_membership(
+			origin: OriginFor<T>,
+			farm_id: FarmId,
+			cooperative_id: CooperativeId,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let farm = Self::owned_farm(&account, farm_id)?;
+			ensure!(farm.cooperative.is_none(), Error::<T>::AlreadyInCooperative);
+			ensure!(
+				Cooperatives::<T>::contains_key(cooperative_id),
+				Error::<T>::CooperativeNotFound
+			);
+			MembershipRequests::<T>::insert(farm_id, cooperative_id);
+			Self::deposit_event(Event::CooperativeMembershipRequested { farm_id, cooperative_id });
+			Ok(())
+		}
+
+		/// Approves a farm's request to join the cooperative: its earnings go to the members
+		/// from now on.
+		///
+		/// - Origin: signed, by the cooperative's admin.
+		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NotCooperativeAdmin`],
+		///   [`Error::NoMembershipRequest`], [`Error::FarmNotFound`],
+		///   [`Error::AlreadyInCooperative`].
+		/// - Event: [`Event::FarmJoinedCooperative`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::approve_cooperative_membership())]
+		pub fn approve_cooperative_membership(
+			origin: OriginFor<T>,
+			cooperative_id: CooperativeId,
+			farm_id: FarmId,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			Self::administered_cooperative(&account, cooperative_id)?;
+			ensure!(
+				MembershipRequests::<T>::get(farm_id) == Some(cooperative_id),
+				Error::<T>::NoMembershipRequest
+			);
+			let mut farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
+			ensure!(farm.cooperative.is_none(), Error::<T>::AlreadyInCooperative);
+			farm.cooperative = Some(cooperative_id);
+			Farms::<T>::insert(farm_id, farm);
+			MembershipRequests::<T>::remove(farm_id);
+			Self::deposit_event(Event::FarmJoinedCooperative { farm_id, cooperative_id });
+			Ok(())
+		}
+
+		/// Takes a farm out of its cooperative: its earnings go to the farm owner again.
+		/// Either side may end the membership.
+		///
+		/// - Origin: signed, by the farm owner's account or the cooperative's admin.
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotInCooperative`],
+		///   [`Error::NeitherFarmOwnerNorCooperativeAdmin`].
+		/// - Event: [`Event::FarmLeftCooperative`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::leave_cooperative())]
+		pub fn leave_cooperative(origin: OriginFor<T>, farm_id: FarmId) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
+			let cooperative_id = farm.cooperative.ok_or(Error::<T>::NotInCooperative)?;
+			let is_owner = TwinIdByAccount::<T>::get(&account) == Some(farm.owner);
+			let is_admin = Cooperatives::<T>::get(cooperative_id)
+				.is_some_and(|cooperative| cooperative.admin == account);
+			ensure!(is_owner || is_admin, Error::<T>::NeitherFarmOwnerNorCooperativeAdmin);
+			farm.cooperative = None;
+			Farms::<T>::insert(farm_id, farm);
+			Self::deposit_event(Event::FarmLeftCooperative { farm_id, cooperative_id });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Takes the next id of a counter, failing once every id is used.
+		fn take_id<Counter: frame_support::storage::StorageValue<u32, Query = u32>>(
+		) -> Result<u32, DispatchError> {
+			let id = Counter::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+			Counter::put(next);
+			Ok(id)
+		}
+
+		/// The farm, if `account` is its owner's.
+		fn owned_farm(account: &T::AccountId, farm_id: FarmId) -> Result<Farm<T>, DispatchError> {
+			let farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
+			ensure!(
+				TwinIdByAccount::<T>::get(account) == Some(farm.owner),
+				Error::<T>::NotFarmOwner
+			);
+			Ok(farm)
+		}
+
+		/// The node, if `account` owns its farm.
+		fn owned_node(account: &T::AccountId, node_id: NodeId) -> Result<Node<T>, DispatchError> {
+			let node = Nodes::<T>::get(node_id).ok_or(Error::<T>::NodeNotFound)?;
+			Self::owned_farm(account, node.farm_id)?;
+			Ok(node)
+		}
+
+		/// The cooperative, if `account` is its admin.
+		fn administered_cooperative(
+			account: &T::AccountId,
+			cooperative_id: CooperativeId,
+		) -> Result<Cooperative<T>, DispatchError> {
+			let cooperative =
+				Cooperatives::<T>::get(cooperative_id).ok_or(Error::<T>::CooperativeNotFound)?;
+			ensure!(cooperative.admin == *account, Error::<T>::NotCooperativeAdmin);
+			Ok(cooperative)
+		}
+
+		/// Members that are non-empty, unique, within the bound, with shares summing to 100%.
+		fn checked_members(
+			members: Vec<Member<T::AccountId>>,
+		) -> Result<MembersOf<T>, DispatchError> {
+			ensure!(!members.is_empty(), Error::<T>::NoMembers);
+			let members: MembersOf<T> =
+				members.try_into().map_err(|_| Error::<T>::TooManyMembers)?;
+			for (i, member) in members.iter().enumerate() {
+				ensure!(
+					!members[..i].iter().any(|other| other.account == member.account),
+					Error::<T>::DuplicateMember
+				);
+			}
+			let total_parts = members
+				.iter()
+				.try_fold(0u32, |sum, member| sum.checked_add(member.share.deconstruct()));
+			ensure!(
+				total_parts == Some(Perbill::one().deconstruct()),
+				Error::<T>::SharesDoNotSumToWhole
+			);
+			Ok(members)
+		}
+
+		/// Names are non-empty and made of letters, digits, '-', '_' and '.'.
+		fn is_valid_name(name: &[u8]) -> bool {
+			!name.is_empty()
+				&& name.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+		}
+
+		/// Endpoints are http:// or https:// URLs of printable ASCII without spaces, with a
+		/// host.
+		fn is_valid_endpoint(endpoint: &[u8]) -> bool {
+			let rest =
+				endpoint.strip_prefix(b"https://").or_else(|| endpoint.strip_prefix(b"http://"));
+			match rest {
+				Some(rest) => !rest.is_empty() && rest.iter().all(|c| c.is_ascii_graphic()),
+				None => false,
+			}
+		}
+
+		/// Reserves `resources` on a node for an agreement.
+		///
+		/// Errors: [`Error::NodeNotFound`], [`Error::InsufficientCapacity`]. Nothing changes on
+		/// error.
+		pub fn reserve_capacity(node_id: NodeId, resources: &Resources) -> DispatchResult {
+			Nodes::<T>::try_mutate(node_id, |node| {
+				let node = node.as_mut().ok_or(Error::<T>::NodeNotFound)?;
+				let reserved =
+					node.reserved.checked_add(resources).ok_or(Error::<T>::InsufficientCapacity)?;
+				ensure!(reserved.fits_within(&node.capacity), Error::<T>::InsufficientCapacity);
+				node.reserved = reserved;
+				node.live_agreements = node.live_agreements.saturating_add(1);
+				Ok(())
+			})
+		}
+
+		/// Releases what an agreement reserved on a node. A missing node is ignored: it cannot
+		/// have been removed while the reservation was live.
+		pub fn release_capacity(node_id: NodeId, resources: &Resources) {
+			Nodes::<T>::mutate(node_id, |node| {
+				if let Some(node) = node {
+					node.reserved = node.reserved.saturating_sub(resources);
+					node.live_agreements = node.live_agreements.saturating_sub(1);
+				}
+			});
+		}
+
+		/// Who receives the earnings of a farm: its owner, or its cooperative's members.
+		pub fn payees(
+			farm_id: FarmId,
+		) -> Result<Payees<T::AccountId, MembersOf<T>>, DispatchError> {
+			let farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
+			if let Some(cooperative_id) = farm.cooperative {
+				if let Some(cooperative) = Cooperatives::<T>::get(cooperative_id) {
+					return Ok(Payees::Cooperative(cooperative_id, cooperative.members));
+				}
+			}
+			let twin = Twins::<T>::get(farm.owner).ok_or(Error::<T>::TwinNotFound)?;
+			Ok(Payees::Owner(twin.account))
+		}
+
+		/// The free capacity of a node: capacity minus reservations.
+		pub fn free_capacity(node_id: NodeId) -> Option<Resources> {
+			Nodes::<T>::get(node_id).map(|node| node.capacity.saturating_sub(&node.reserved))
+		}
+	}
+}

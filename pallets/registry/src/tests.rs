@@ -1,0 +1,457 @@
+//! Unit tests: every call, every error.
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok, BoundedVec};
+use sp_runtime::{DispatchError, Perbill};
+
+type Origin = <Test as frame_system::Config>::RuntimeOrigin;
+
+fn name(text: &str) -> NameOf<Test> {
+	BoundedVec::try_from(text.as_bytes().to_vec()).unwrap()
+}
+
+fn endpoint(text: &str) -> EndpointOf<Test> {
+	BoundedVec::try_from(text.as_bytes().to_vec()).unwrap()
+}
+
+fn pricing(unit: u64) -> PricingPolicy<u64> {
+	PricingPolicy {
+		cru_per_core_hour: unit,
+		mru_per_gib_hour: 2 * unit,
+		sru_per_gib_hour: 3 * unit,
+		hru_per_gib_hour: 4 * unit,
+	}
+}
+
+fn capacity(sru_gib: u64) -> Resources {
+	Resources { cru: 8, mru: 16 * GIB, sru: sru_gib * GIB, hru: 0 }
+}
+
+fn member(account: u64, percent: u32) -> Member<u64> {
+	Member { account, share: Perbill::from_percent(percent) }
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Registry(event) => Some(event),
+			_ => None,
+		})
+		.last()
+		.expect("a registry event")
+}
+
+/// Alice: twin 1 with farm 1 ("alice-farm", operator OPERATOR) and node 1 (100 GiB SSD).
+fn alice_with_farm_and_node() {
+	assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
+	assert_ok!(Registry::create_farm(
+		Origin::signed(ALICE),
+		name("alice-farm"),
+		pricing(10),
+		OPERATOR
+	));
+	assert_ok!(Registry::register_node(
+		Origin::signed(ALICE),
+		1,
+		capacity(100),
+		endpoint("http://127.0.0.1:8080")
+	));
+}
+
+#[test]
+fn register_twin_gives_sequential_ids_and_one_per_account() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
+		assert_eq!(last_event(), Event::TwinRegistered { twin_id: 1, account: ALICE });
+		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
+		assert_eq!(Twins::<Test>::get(2), Some(Twin { account: BOB }));
+		assert_eq!(TwinIdByAccount::<Test>::get(BOB), Some(2));
+		assert_noop!(
+			Registry::register_twin(Origin::signed(ALICE)),
+			Error::<Test>::TwinAlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn register_twin_refuses_unsigned_origins() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(Registry::register_twin(Origin::root()), DispatchError::BadOrigin);
+		assert_noop!(Registry::register_twin(Origin::none()), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn ids_are_never_reused_and_exhaustion_is_an_error() {
+	new_test_ext().execute_with(|| {
+		NextTwinId::<Test>::put(u32::MAX);
+		assert_noop!(Registry::register_twin(Origin::signed(ALICE)), Error::<Test>::IdsExhausted);
+	});
+}
+
+#[test]
+fn create_farm_records_owner_pricing_and_operator() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
+		assert_ok!(Registry::create_farm(Origin::signed(ALICE), name("f1"), pricing(7), OPERATOR));
+		let farm = Farms::<Test>::get(1).unwrap();
+		assert_eq!(farm.owner, 1);
+		assert_eq!(farm.pricing, pricing(7));
+		assert_eq!(farm.operator, OPERATOR);
+		assert_eq!(farm.cooperative, None);
+		assert_eq!(FarmIdByName::<Test>::get(name("f1")), Some(1));
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Registry(Event::FarmCreated {
+				farm_id: 1,
+				owner: 1,
+				name: name("f1"),
+				operator: OPERATOR
+			})));
+		assert_eq!(last_event(), Event::PricingPolicySet { farm_id: 1, pricing: pricing(7) });
+	});
+}
+
+#[test]
+fn create_farm_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Registry::create_farm(Origin::signed(ALICE), name("f1"), pricing(1), OPERATOR),
+			Error::<Test>::NoTwin
+		);
+		assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
+		for bad in ["", "has space", "slash/", "ünïcode"] {
+			assert_noop!(
+				Registry::create_farm(Origin::signed(ALICE), name(bad), pricing(1), OPERATOR),
+				Error::<Test>::InvalidName
+			);
+		}
+		assert_ok!(Registry::create_farm(
+			Origin::signed(ALICE),
+			name("f-1.a_b"),
+			pricing(1),
+			OPERATOR
+		));
+		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
+		assert_noop!(
+			Registry::create_farm(Origin::signed(BOB), name("f-1.a_b"), pricing(1), OPERATOR),
+			Error::<Test>::FarmNameTaken
+		);
+	});
+}
+
+#[test]
+fn only_the_owner_sets_pricing_and_operator() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
+		assert_noop!(
+			Registry::set_pricing_policy(Origin::signed(BOB), 1, pricing(99)),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_noop!(
+			Registry::set_pricing_policy(Origin::signed(ALICE), 7, pricing(99)),
+			Error::<Test>::FarmNotFound
+		);
+		assert_ok!(Registry::set_pricing_policy(Origin::signed(ALICE), 1, pricing(99)));
+		assert_eq!(Farms::<Test>::get(1).unwrap().pricing, pricing(99));
+		assert_eq!(last_event(), Event::PricingPolicySet { farm_id: 1, pricing: pricing(99) });
+
+		assert_noop!(
+			Registry::set_farm_operator(Origin::signed(BOB), 1, BOB),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_noop!(
+			Registry::set_farm_operator(Origin::signed(CHARLIE), 1, BOB),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_ok!(Registry::set_farm_operator(Origin::signed(ALICE), 1, CHARLIE));
+		assert_eq!(Farms::<Test>::get(1).unwrap().operator, CHARLIE);
+		assert_eq!(last_event(), Event::FarmOperatorSet { farm_id: 1, operator: CHARLIE });
+	});
+}
+
+#[test]
+fn only_the_farm_owner_registers_nodes() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		assert_eq!(
+			last_event(),
+			Event::NodeRegistered { node_id: 1, farm_id: 1, capacity: capacity(100) }
+		);
+		let node = Nodes::<Test>::get(1).unwrap();
+		assert_eq!(node.farm_id, 1);
+		assert_eq!(node.reserved, Resources::default());
+		assert_eq!(node.live_agreements, 0);
+
+		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
+		assert_noop!(
+			Registry::register_node(Origin::signed(BOB), 1, capacity(1), endpoint("http://x")),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_noop!(
+			Registry::register_node(Origin::signed(ALICE), 2, capacity(1), endpoint("http://x")),
+			Error::<Test>::FarmNotFound
+		);
+		for bad in ["", "ftp://x", "http://", "http://a b", "127.0.0.1:80"] {
+			assert_noop!(
+				Registry::register_node(Origin::signed(ALICE), 1, capacity(1), endpoint(bad)),
+				Error::<Test>::InvalidEndpoint
+			);
+		}
+	});
+}
+
+#[test]
+fn capacity_can_only_go_down_to_what_is_reserved() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		let volume = Resources { sru: 60 * GIB, ..Default::default() };
+		assert_ok!(Registry::reserve_capacity(1, &volume));
+		assert_noop!(
+			Registry::set_node_capacity(Origin::signed(ALICE), 1, capacity(59)),
+			Error::<Test>::CapacityBelowReserved
+		);
+		assert_ok!(Registry::set_node_capacity(Origin::signed(ALICE), 1, capacity(60)));
+		assert_eq!(last_event(), Event::NodeCapacitySet { node_id: 1, capacity: capacity(60) });
+		assert_eq!(Registry::free_capacity(1).unwrap().sru, 0);
+
+		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
+		assert_noop!(
+			Registry::set_node_capacity(Origin::signed(BOB), 1, capacity(200)),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_noop!(
+			Registry::set_node_capacity(Origin::signed(ALICE), 9, capacity(200)),
+			Error::<Test>::NodeNotFound
+		);
+	});
+}
+
+#[test]
+fn set_node_endpoint_checks_owner_and_url() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		assert_noop!(
+			Registry::set_node_endpoint(Origin::signed(ALICE), 1, endpoint("nope")),
+			Error::<Test>::InvalidEndpoint
+		);
+		assert_noop!(
+			Registry::set_node_endpoint(Origin::signed(BOB), 1, endpoint("https://zos.example")),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_ok!(Registry::set_node_endpoint(
+			Origin::signed(ALICE),
+			1,
+			endpoint("https://zos.example")
+		));
+		assert_eq!(Nodes::<Test>::get(1).unwrap().endpoint, endpoint("https://zos.example"));
+		assert_eq!(
+			last_event(),
+			Event::NodeEndpointSet { node_id: 1, endpoint: endpoint("https://zos.example") }
+		);
+	});
+}
+
+#[test]
+fn a_node_with_live_agreements_cannot_be_removed() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		let volume = Resources { sru: GIB, ..Default::default() };
+		assert_ok!(Registry::reserve_capacity(1, &volume));
+		assert_noop!(
+			Registry::remove_node(Origin::signed(ALICE), 1),
+			Error::<Test>::NodeHasLiveAgreements
+		);
+		Registry::release_capacity(1, &volume);
+		assert_noop!(Registry::remove_node(Origin::signed(BOB), 1), Error::<Test>::NotFarmOwner);
+		assert_ok!(Registry::remove_node(Origin::signed(ALICE), 1));
+		assert_eq!(last_event(), Event::NodeRemoved { node_id: 1, farm_id: 1 });
+		assert!(Nodes::<Test>::get(1).is_none());
+		assert_noop!(Registry::remove_node(Origin::signed(ALICE), 1), Error::<Test>::NodeNotFound);
+	});
+}
+
+#[test]
+fn reservations_never_exceed_capacity_and_release_restores_it() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		let sixty = Resources { sru: 60 * GIB, ..Default::default() };
+		assert_ok!(Registry::reserve_capacity(1, &sixty));
+		assert_noop!(Registry::reserve_capacity(1, &sixty), Error::<Test>::InsufficientCapacity);
+		let overflow = Resources { sru: u64::MAX, ..Default::default() };
+		assert_noop!(Registry::reserve_capacity(1, &overflow), Error::<Test>::InsufficientCapacity);
+		assert_noop!(Registry::reserve_capacity(2, &sixty), Error::<Test>::NodeNotFound);
+		let node = Nodes::<Test>::get(1).unwrap();
+		assert_eq!((node.reserved, node.live_agreements), (sixty, 1));
+
+		Registry::release_capacity(1, &sixty);
+		let node = Nodes::<Test>::get(1).unwrap();
+		assert_eq!((node.reserved, node.live_agreements), (Resources::default(), 0));
+		assert_eq!(Registry::free_capacity(1), Some(capacity(100)));
+	});
+}
+
+/// A cooperative (id 1) administered by Bob with Bob 60% and Charlie 40%.
+fn bobs_cooperative() {
+	assert_ok!(Registry::create_cooperative(
+		Origin::signed(BOB),
+		name("coop"),
+		vec![member(BOB, 60), member(CHARLIE, 40)]
+	));
+}
+
+#[test]
+fn create_cooperative_checks_members_and_shares() {
+	new_test_ext().execute_with(|| {
+		let create = |members: Vec<Member<u64>>| {
+			Registry::create_cooperative(Origin::signed(BOB), name("coop"), members)
+		};
+		assert_noop!(create(vec![]), Error::<Test>::NoMembers);
+		assert_noop!(
+			create(vec![member(BOB, 50), member(BOB, 50)]),
+			Error::<Test>::DuplicateMember
+		);
+		assert_noop!(
+			create(vec![member(BOB, 50), member(CHARLIE, 49)]),
+			Error::<Test>::SharesDoNotSumToWhole
+		);
+		assert_noop!(
+			create(vec![member(BOB, 60), member(CHARLIE, 41)]),
+			Error::<Test>::SharesDoNotSumToWhole
+		);
+		assert_noop!(
+			create((10..16).map(|a| member(a, 0)).collect()),
+			Error::<Test>::TooManyMembers
+		);
+		assert_noop!(
+			Registry::create_cooperative(Origin::signed(BOB), name(""), vec![member(BOB, 100)]),
+			Error::<Test>::InvalidName
+		);
+		// Shares that do not divide evenly still sum to exactly one billion parts.
+		let thirds = vec![
+			Member { account: 10, share: Perbill::from_parts(333_333_333) },
+			Member { account: 11, share: Perbill::from_parts(333_333_333) },
+			Member { account: 12, share: Perbill::from_parts(333_333_334) },
+		];
+		assert_ok!(create(thirds.clone()));
+		assert_eq!(
+			last_event(),
+			Event::CooperativeMembersSet { cooperative_id: 1, members: thirds.try_into().unwrap() }
+		);
+		assert_eq!(Cooperatives::<Test>::get(1).unwrap().admin, BOB);
+	});
+}
+
+#[test]
+fn only_the_admin_sets_members() {
+	new_test_ext().execute_with(|| {
+		bobs_cooperative();
+		assert_noop!(
+			Registry::set_cooperative_members(
+				Origin::signed(CHARLIE),
+				1,
+				vec![member(CHARLIE, 100)]
+			),
+			Error::<Test>::NotCooperativeAdmin
+		);
+		assert_noop!(
+			Registry::set_cooperative_members(Origin::signed(BOB), 2, vec![member(BOB, 100)]),
+			Error::<Test>::CooperativeNotFound
+		);
+		assert_noop!(
+			Registry::set_cooperative_members(Origin::signed(BOB), 1, vec![member(BOB, 99)]),
+			Error::<Test>::SharesDoNotSumToWhole
+		);
+		assert_ok!(Registry::set_cooperative_members(
+			Origin::signed(BOB),
+			1,
+			vec![member(ALICE, 100)]
+		));
+		assert_eq!(
+			Cooperatives::<Test>::get(1).unwrap().members.into_inner(),
+			vec![member(ALICE, 100)]
+		);
+	});
+}
+
+#[test]
+fn a_farm_joins_a_cooperative_with_both_consents_and_its_members_become_payees() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		bobs_cooperative();
+		assert_eq!(Registry::payees(1).unwrap(), Payees::Owner(ALICE));
+
+		// The admin cannot pull a farm in without the owner's request.
+		assert_noop!(
+			Registry::approve_cooperative_membership(Origin::signed(BOB), 1, 1),
+			Error::<Test>::NoMembershipRequest
+		);
+		// Nobody but the owner can ask.
+		assert_noop!(
+			Registry::request_cooperative_membership(Origin::signed(BOB), 1, 1),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_noop!(
+			Registry::request_cooperative_membership(Origin::signed(ALICE), 1, 5),
+			Error::<Test>::CooperativeNotFound
+		);
+		assert_ok!(Registry::request_cooperative_membership(Origin::signed(ALICE), 1, 1));
+		assert_eq!(
+			last_event(),
+			Event::CooperativeMembershipRequested { farm_id: 1, cooperative_id: 1 }
+		);
+		// The request alone changes nothing.
+		assert_eq!(Registry::payees(1).unwrap(), Payees::Owner(ALICE));
+		// Only the admin approves.
+		assert_noop!(
+			Registry::approve_cooperative_membership(Origin::signed(ALICE), 1, 1),
+			Error::<Test>::NotCooperativeAdmin
+		);
+		assert_ok!(Registry::approve_cooperative_membership(Origin::signed(BOB), 1, 1));
+		assert_eq!(last_event(), Event::FarmJoinedCooperative { farm_id: 1, cooperative_id: 1 });
+		assert!(MembershipRequests::<Test>::get(1).is_none());
+		assert_eq!(
+			Registry::payees(1).unwrap(),
+			Payees::Cooperative(1, vec![member(BOB, 60), member(CHARLIE, 40)].try_into().unwrap())
+		);
+		assert_noop!(
+			Registry::request_cooperative_membership(Origin::signed(ALICE), 1, 1),
+			Error::<Test>::AlreadyInCooperative
+		);
+	});
+}
+
+#[test]
+fn either_side_ends_a_membership() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		bobs_cooperative();
+		assert_noop!(
+			Registry::leave_cooperative(Origin::signed(ALICE), 1),
+			Error::<Test>::NotInCooperative
+		);
+		assert_noop!(
+			Registry::leave_cooperative(Origin::signed(ALICE), 3),
+			Error::<Test>::FarmNotFound
+		);
+		for leaver in [ALICE, BOB] {
+			assert_ok!(Registry::request_cooperative_membership(Origin::signed(ALICE), 1, 1));
+			assert_ok!(Registry::approve_cooperative_membership(Origin::signed(BOB), 1, 1));
+			assert_noop!(
+				Registry::leave_cooperative(Origin::signed(CHARLIE), 1),
+				Error::<Test>::NeitherFarmOwnerNorCooperativeAdmin
+			);
+			assert_ok!(Registry::leave_cooperative(Origin::signed(leaver), 1));
+			assert_eq!(last_event(), Event::FarmLeftCooperative { farm_id: 1, cooperative_id: 1 });
+			assert_eq!(Registry::payees(1).unwrap(), Payees::Owner(ALICE));
+		}
+	});
+}
+
+#[test]
+fn payees_of_an_unknown_farm_is_an_error() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Registry::payees(1), Err(Error::<Test>::FarmNotFound.into()));
+	});
+}

@@ -1,0 +1,228 @@
+//! The registry's records: twins, farms, nodes, pricing policies and cooperatives.
+
+use crate::Config;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+/// A twin's id. ZOS identifies deployment owners by this number.
+pub type TwinId = u32;
+/// A farm's id.
+pub type FarmId = u32;
+/// A node's id.
+pub type NodeId = u32;
+/// A cooperative's id.
+pub type CooperativeId = u32;
+
+/// A balance of the registry's currency.
+pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
+	<T as frame_system::Config>::AccountId,
+>>::Balance;
+
+/// A farm's or a cooperative's name.
+pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLength>;
+/// A node's ZOS API endpoint URL.
+pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLength>;
+/// A cooperative's members.
+pub type MembersOf<T> = BoundedVec<
+	Member<<T as frame_system::Config>::AccountId>,
+	<T as Config>::MaxCooperativeMembers,
+>;
+
+/// Bytes in a GiB: ZOS counts sizes in bytes and a gigabyte is 1024^3.
+pub const GIB: u64 = 1024 * 1024 * 1024;
+
+/// Compute and storage resources of a node, or what workloads use of them.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Resources {
+	/// CPU cores.
+	pub cru: u64,
+	/// Memory, bytes.
+	pub mru: u64,
+	/// SSD storage, bytes.
+	pub sru: u64,
+	/// HDD storage, bytes.
+	pub hru: u64,
+}
+
+impl Resources {
+	/// The sum, or `None` if any part overflows.
+	pub fn checked_add(&self, other: &Self) -> Option<Self> {
+		Some(Self {
+			cru: self.cru.checked_add(other.cru)?,
+			mru: self.mru.checked_add(other.mru)?,
+			sru: self.sru.checked_add(other.sru)?,
+			hru: self.hru.checked_add(other.hru)?,
+		})
+	}
+
+	/// The difference, each part floored at zero.
+	pub fn saturating_sub(&self, other: &Self) -> Self {
+		Self {
+			cru: self.cru.saturating_sub(other.cru),
+			mru: self.mru.saturating_sub(other.mru),
+			sru: self.sru.saturating_sub(other.sru),
+			hru: self.hru.saturating_sub(other.hru),
+		}
+	}
+
+	/// Whether every part is at most the same part of `limit`.
+	pub fn fits_within(&self, limit: &Self) -> bool {
+		self.cru <= limit.cru
+			&& self.mru <= limit.mru
+			&& self.sru <= limit.sru
+			&& self.hru <= limit.hru
+	}
+
+	/// Whether every part is zero.
+	pub fn is_zero(&self) -> bool {
+		*self == Self::default()
+	}
+}
+
+/// A farm's prices, in the smallest currency unit per hour. A changed policy applies to new
+/// agreements only: an agreement keeps the price it was made at.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct PricingPolicy<Balance> {
+	/// Per CPU core per hour.
+	pub cru_per_core_hour: Balance,
+	/// Per GiB of memory per hour.
+	pub mru_per_gib_hour: Balance,
+	/// Per GiB of SSD storage per hour.
+	pub sru_per_gib_hour: Balance,
+	/// Per GiB of HDD storage per hour.
+	pub hru_per_gib_hour: Balance,
+}
+
+/// A twin: an account's identity on the grid. Its public key is the account's own, so ZOS
+/// checks a deployment's signature against it.
+#[derive(
+	Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, DecodeWithMemTracking,
+)]
+pub struct Twin<AccountId> {
+	/// The account (and public key) of the twin.
+	pub account: AccountId,
+}
+
+/// A farm: the unit that owns nodes, prices capacity and gets paid.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Farm<T: Config> {
+	/// The twin that owns the farm; its account signs the farm's changes.
+	pub owner: TwinId,
+	/// A name, unique among farms.
+	pub name: NameOf<T>,
+	/// The prices of new agreements on the farm's nodes.
+	pub pricing: PricingPolicy<BalanceOf<T>>,
+	/// The account whose signed deployment reports for the farm's nodes are accepted: the key
+	/// of the farm's off-chain worker.
+	pub operator: T::AccountId,
+	/// The cooperative the farm belongs to, which then receives its earnings.
+	pub cooperative: Option<CooperativeId>,
+}
+
+/// A ZOS node of a farm.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Node<T: Config> {
+	/// The farm the node belongs to.
+	pub farm_id: FarmId,
+	/// What the node offers.
+	pub capacity: Resources,
+	/// What live agreements have reserved of it.
+	pub reserved: Resources,
+	/// The URL of the node's ZOS API.
+	pub endpoint: EndpointOf<T>,
+	/// How many agreements hold a reservation on the node.
+	pub live_agreements: u32,
+}
+
+/// A member of a cooperative and its share of the earnings.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Member<AccountId> {
+	/// Who is paid.
+	pub account: AccountId,
+	/// Which part of each payment; the shares of a cooperative sum to 100%.
+	pub share: Perbill,
+}
+
+/// A farming cooperative: runs farms for its members and splits their earnings by share.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Cooperative<T: Config> {
+	/// The account that manages the cooperative.
+	pub admin: T::AccountId,
+	/// Its name.
+	pub name: NameOf<T>,
+	/// Its members and their shares.
+	pub members: MembersOf<T>,
+}
+
+/// Who receives a farm's earnings.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Payees<AccountId, Members> {
+	/// The farm owner's account.
+	Owner(AccountId),
+	/// A cooperative's members, by share.
+	Cooperative(CooperativeId, Members),
+}

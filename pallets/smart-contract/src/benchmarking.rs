@@ -1,0 +1,346 @@
+//! Benchmarks of the calls and hooks, each in its worst case: the most workloads with the
+//! longest names and texts, a cooperative farm with the most members to pay, full depletion
+//! index entries.
+
+use super::*;
+use crate::Pallet as SmartContract;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use pallet_registry::{BalanceOf, Member, PricingPolicy, Resources, GIB};
+use sp_core::crypto::KeyTypeId;
+use sp_runtime::{traits::Bounded, AccountId32, Perbill, SaturatedConversion};
+
+const BENCH_KEY: KeyTypeId = KeyTypeId(*b"bnch");
+
+/// A fresh sr25519 key in the keystore, as an account with a twin and plenty of funds.
+fn user<T: Config>(seed: u32) -> T::AccountId {
+	let public = sp_io::crypto::sr25519_generate(
+		BENCH_KEY,
+		Some(alloc::format!("//user{seed}").into_bytes()),
+	);
+	let account: AccountId32 = public.0.into();
+	fund::<T>(&account);
+	pallet_registry::Pallet::<T>::register_twin(RawOrigin::Signed(account.clone()).into())
+		.expect("new account");
+	account
+}
+
+fn fund<T: Config>(account: &T::AccountId) {
+	let plenty = BalanceOf::<T>::max_value() / 1_000_000u32.into();
+	<T as Config>::Currency::set_balance(account, plenty);
+}
+
+/// A farm that belongs to a cooperative with the most members (all existing accounts), and a
+/// node with room for everything. Returns (farm owner, node id).
+fn cooperative_farm<T: Config>() -> (T::AccountId, pallet_registry::NodeId) {
+	let owner: T::AccountId = account("farmer", 0, 0);
+	fund::<T>(&owner);
+	let signed = || RawOrigin::Signed(owner.clone());
+	pallet_registry::Pallet::<T>::register_twin(signed().into()).expect("new account");
+	let name = |tag: &[u8]| BoundedVec::try_from(tag.to_vec()).expect("short name");
+	pallet_registry::Pallet::<T>::create_farm(
+		signed().into(),
+		name(b"bench-farm"),
+		PricingPolicy {
+			cru_per_core_hour: 1_000_000u32.into(),
+			mru_per_gib_hour: 1_000_000u32.into(),
+			sru_per_gib_hour: 1_000_000u32.into(),
+			hru_per_gib_hour: 1_000_000u32.into(),
+		},
+		owner.clone(),
+	)
+	.expect("valid farm");
+	let farm_id = pallet_registry::NextFarmId::<T>::get() - 1;
+	pallet_registry::Pallet::<T>::register_node(
+		signed().into(),
+		farm_id,
+		Resources { cru: 1024, mru: 1 << 50, sru: 1 << 60, hru: 1 << 60 },
+		BoundedVec::try_from(b"http://127.0.0.1:1".to_vec()).expect("short url"),
+	)
+	.expect("valid node");
+	let node_id = pallet_registry::NextNodeId::<T>::get() - 1;
+
+	let count = <T as pallet_registry::Config>::MaxCooperativeMembers::get();
+	let members: Vec<_> = (0..count)
+		.map(|i| {
+			let member: T::AccountId = account("member", i, 0);
+			fund::<T>(&member);
+			let share = if i == 0 {
+				Perbill::from_parts(1_000_000_000 - (1_000_000_000 / count) * (count - 1))
+			} else {
+				Perbill::from_parts(1_000_000_000 / count)
+			};
+			Member { account: member, share }
+		})
+		.collect();
+	pallet_registry::Pallet::<T>::create_cooperative(signed().into(), name(b"bench-coop"), members)
+		.expect("valid cooperative");
+	let cooperative_id = pallet_registry::NextCooperativeId::<T>::get() - 1;
+	pallet_registry::Pallet::<T>::request_cooperative_membership(
+		signed().into(),
+		farm_id,
+		cooperative_id,
+	)
+	.expect("request");
+	pallet_registry::Pallet::<T>::approve_cooperative_membership(
+		signed().into(),
+		cooperative_id,
+		farm_id,
+	)
+	.expect("approve");
+	(owner, node_id)
+}
+
+/// `count` workloads with the longest names and texts.
+fn workloads<T: Config>(count: u32) -> Vec<Workload<T>> {
+	let text = |fill: u8| {
+		BoundedVec::try_from(vec![fill; T::MaxTextLength::get() as usize]).expect("max length")
+	};
+	(0..count)
+		.map(|i| {
+			let mut name = vec![b'w'; T::MaxWorkloadNameLength::get() as usize];
+			let digits = alloc::format!("{i}");
+			name[..digits.len()].copy_from_slice(digits.as_bytes());
+			Workload {
+				name: BoundedVec::try_from(name).expect("max length"),
+				kind: WorkloadKind::Volume { size: GIB },
+				metadata: text(b'm'),
+				description: text(b'd'),
+			}
+		})
+		.collect()
+}
+
+/// Makes an agreement for `count` workloads on `node_id` by `owner`, funded for about
+/// `hours` hours.
+fn contract<T: Config>(
+	owner: &T::AccountId,
+	node_id: pallet_registry::NodeId,
+	count: u32,
+	hours: u32,
+) -> ContractId {
+	let workloads = workloads::<T>(count);
+	let (signature, text) = signature::<T>(owner, &workloads);
+	let hourly = SmartContract::<T>::quote_cost_per_hour(
+		node_id,
+		workloads.iter().map(|w| w.kind).collect(),
+	)
+	.expect("quotable");
+	SmartContract::<T>::create_node_contract(
+		RawOrigin::Signed(owner.clone()).into(),
+		node_id,
+		workloads,
+		text.clone(),
+		text,
+		signature,
+		SignatureStyle::PolkaWallet,
+		hourly * hours.into(),
+	)
+	.expect("valid agreement");
+	NextContractId::<T>::get() - 1
+}
+
+/// The owner's signature over the deployment challenge, and the texts it covers.
+fn signature<T: Config>(owner: &T::AccountId, workloads: &[Workload<T>]) -> ([u8; 64], TextOf<T>) {
+	let text: TextOf<T> =
+		BoundedVec::try_from(vec![b't'; T::MaxTextLength::get() as usize]).expect("max length");
+	let twin_id = pallet_registry::TwinIdByAccount::<T>::get(owner).expect("has a twin");
+	let hash = SmartContract::<T>::deployment_hash(
+		twin_id,
+		workloads,
+		&text,
+		&text,
+		SignatureStyle::PolkaWallet,
+	)
+	.expect("valid text");
+	let message = zos_client::signed_message(&hash, zos_client::SignatureStyle::PolkaWallet);
+	let public = sp_core::sr25519::Public::from_raw(owner.clone().into());
+	let signature =
+		sp_io::crypto::sr25519_sign(BENCH_KEY, &public, &message).expect("key in keystore");
+	(signature.0, text)
+}
+
+fn deploy<T: Config>(contract_id: ContractId) {
+	let operator =
+		pallet_registry::Farms::<T>::get(Contracts::<T>::get(contract_id).expect("exists").farm_id)
+			.expect("farm")
+			.operator;
+	SmartContract::<T>::report_deployment(
+		RawOrigin::Signed(operator).into(),
+		contract_id,
+		DeploymentOutcome::Deployed,
+	)
+	.expect("deployable");
+}
+
+fn advance<T: Config>(blocks: u32) -> BlockNumberFor<T> {
+	let now = frame_system::Pallet::<T>::block_number() + blocks.into();
+	frame_system::Pallet::<T>::set_block_number(now);
+	now
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_node_contract(w: Linear<1, { T::MaxWorkloads::get() }>) {
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let workloads = workloads::<T>(w);
+		let (signature, text) = signature::<T>(&caller, &workloads);
+		let deposit = SmartContract::<T>::quote_cost_per_hour(
+			node_id,
+			workloads.iter().map(|w| w.kind).collect(),
+		)
+		.unwrap();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(caller),
+			node_id,
+			workloads,
+			text.clone(),
+			text,
+			signature,
+			SignatureStyle::PolkaWallet,
+			deposit,
+		);
+		assert!(Contracts::<T>::contains_key(1));
+	}
+
+	#[benchmark]
+	fn top_up() {
+		// Worst case: an agreement in its grace period that the top-up restores.
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 1);
+		deploy::<T>(id);
+		advance::<T>(T::BlocksPerHour::get() + 10);
+		SmartContract::<T>::settle(RawOrigin::Signed(caller.clone()).into(), id).unwrap();
+		assert!(matches!(
+			Contracts::<T>::get(id).unwrap().state,
+			ContractState::GracePeriod { .. }
+		));
+		let amount = SmartContract::<T>::quote_cost_per_hour(
+			node_id,
+			workloads::<T>(T::MaxWorkloads::get()).iter().map(|w| w.kind).collect(),
+		)
+		.unwrap() * 10u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, amount);
+		assert_eq!(Contracts::<T>::get(id).unwrap().state, ContractState::Deployed);
+	}
+
+	#[benchmark]
+	fn cancel_contract() {
+		// Worst case: a deployed agreement that pays every cooperative member and refunds.
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
+		deploy::<T>(id);
+		advance::<T>(T::BlocksPerHour::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+		assert!(matches!(Contracts::<T>::get(id).unwrap().state, ContractState::Cancelled { .. }));
+	}
+
+	#[benchmark]
+	fn report_deployment() {
+		// Worst case: a deployment whose check lands in an almost full index entry.
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
+		let contract = Contracts::<T>::get(id).unwrap();
+		let now = frame_system::Pallet::<T>::block_number();
+		let escrow: u128 = contract.escrow.saturated_into();
+		let blocks = contract.rate.blocks_until_cost_exceeds(escrow).unwrap();
+		let at = now + (blocks as u32).into();
+		let filler: Vec<ContractId> =
+			(1_000_000..).take(T::MaxChecksPerBlock::get().saturating_sub(1) as usize).collect();
+		Checks::<T>::insert(at, BoundedVec::try_from(filler).unwrap());
+		let operator = pallet_registry::Farms::<T>::get(contract.farm_id).unwrap().operator;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), id, DeploymentOutcome::Deployed);
+		assert_eq!(Contracts::<T>::get(id).unwrap().state, ContractState::Deployed);
+	}
+
+	#[benchmark]
+	fn settle() {
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
+		deploy::<T>(id);
+		advance::<T>(T::BlocksPerHour::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+		assert!(Contracts::<T>::get(id).unwrap().charged > 0);
+	}
+
+	#[benchmark]
+	fn claim_earnings() {
+		let caller: T::AccountId = whitelisted_caller();
+		fund::<T>(&caller);
+		let amount: BalanceOf<T> = 1_000u32.into();
+		fund::<T>(&SmartContract::<T>::account_id());
+		UnclaimedEarnings::<T>::insert(&caller, amount);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+		assert!(!UnclaimedEarnings::<T>::contains_key(&caller));
+	}
+
+	#[benchmark]
+	fn on_initialize_checks(n: Linear<0, { T::MaxChecksPerBlock::get() }>) {
+		// `n` agreements whose escrow runs out in the same block: each pays the cooperative and
+		// enters its grace period.
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let ids: Vec<_> = (0..n).map(|_| contract::<T>(&caller, node_id, 1, 1)).collect();
+		for id in &ids {
+			deploy::<T>(*id);
+		}
+		let at = ids.first().map(|id| Contracts::<T>::get(id).unwrap().next_check.unwrap());
+		let at = at.unwrap_or_else(|| advance::<T>(1));
+		Checks::<T>::insert(at, BoundedVec::try_from(ids.clone()).unwrap());
+		for id in &ids {
+			Contracts::<T>::mutate(id, |c| c.as_mut().unwrap().next_check = Some(at));
+		}
+		frame_system::Pallet::<T>::set_block_number(at);
+		#[block]
+		{
+			SmartContract::<T>::run_checks(at);
+		}
+		for id in ids {
+			assert!(matches!(
+				Contracts::<T>::get(id).unwrap().state,
+				ContractState::GracePeriod { .. }
+			));
+		}
+	}
+
+	#[benchmark]
+	fn on_initialize_sweep(n: Linear<0, { T::SweepPerBlock::get() }>) {
+		// `n` deployed agreements that the sweep settles, each paying the cooperative.
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let ids: Vec<_> = (0..n).map(|_| contract::<T>(&caller, node_id, 1, 100)).collect();
+		for id in &ids {
+			deploy::<T>(*id);
+		}
+		advance::<T>(T::BlocksPerHour::get());
+		SweepCursor::<T>::kill();
+		#[block]
+		{
+			SmartContract::<T>::sweep();
+		}
+		for id in ids {
+			assert!(Contracts::<T>::get(id).unwrap().charged > 0);
+		}
+	}
+
+	impl_benchmark_test_suite!(SmartContract, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,777 @@
+//! Unit tests: every call, every error, every transition, and the money invariants. Every test
+//! ends by checking the pallet's invariants and that billing did not change total issuance.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+use pallet_registry::{Member, Nodes, PricingPolicy, GIB};
+use sp_runtime::{DispatchError, Perbill};
+
+type Origin = RuntimeOrigin;
+
+/// Runs `test` in a fresh chain, then checks the invariants and the total issuance.
+fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		let issuance = Balances::total_issuance();
+		test();
+		SmartContract::do_try_state().expect("invariants hold");
+		assert_eq!(Balances::total_issuance(), issuance, "billing changed the total issuance");
+	});
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::SmartContract(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+fn free(account: &AccountId) -> Balance {
+	Balances::balance(account)
+}
+
+fn held(account: &AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::AgreementEscrow.into(), account)
+}
+
+/// Alice (twin 1) makes an agreement for `workloads` with `deposit`; returns its id.
+fn create_with(workloads: Vec<Workload<Test>>, deposit: Balance) -> ContractId {
+	let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+	assert_ok!(SmartContract::create_node_contract(
+		Origin::signed(alice()),
+		1,
+		workloads,
+		text("deployment-meta"),
+		text("deployment-desc"),
+		signature,
+		SignatureStyle::Raw,
+		deposit,
+	));
+	NextContractId::<Test>::get() - 1
+}
+
+/// A 10 GiB volume: 10 TFT per hour at the mock farm's prices.
+fn create_volume(deposit: Balance) -> ContractId {
+	create_with(vec![volume("vol", 10)], deposit)
+}
+
+fn deploy(contract_id: ContractId) {
+	assert_ok!(SmartContract::report_deployment(
+		Origin::signed(operator()),
+		contract_id,
+		DeploymentOutcome::Deployed
+	));
+}
+
+fn state(contract_id: ContractId) -> ContractState<Test> {
+	Contracts::<Test>::get(contract_id).expect("contract exists").state
+}
+
+// ---- create_node_contract ----
+
+#[test]
+fn create_stores_the_agreement_with_the_zos_challenge_hash() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		let contract = Contracts::<Test>::get(id).unwrap();
+		assert_eq!(contract.state, ContractState::Created);
+		assert_eq!(contract.twin_id, 1);
+		assert_eq!(contract.escrow, 100 * TFT);
+		assert_eq!(contract.resources.sru, 10 * GIB);
+		assert_eq!(held(&alice()), 100 * TFT);
+		assert_eq!(free(&alice()), ENDOWMENT - 100 * TFT);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 10 * GIB);
+
+		// The stored hash is the one zos-client computes for the equivalent ZOS deployment.
+		let deployment = zos_client::Deployment {
+			version: 0,
+			twin_id: 1,
+			contract_id: 0,
+			metadata: "deployment-meta".into(),
+			description: "deployment-desc".into(),
+			expiration: 0,
+			signature_requirement: zos_client::SignatureRequirement {
+				requests: vec![zos_client::SignatureRequest {
+					twin_id: 1,
+					required: false,
+					weight: 1,
+				}],
+				weight_required: 1,
+				signatures: vec![],
+				signature_style: zos_client::SignatureStyle::Raw,
+			},
+			workloads: vec![zos_client::Workload {
+				version: 0,
+				name: "vol".into(),
+				data: zos_client::WorkloadData::Volume { size: 10 * GIB },
+				metadata: "{\"v\":1}".into(),
+				description: "a volume".into(),
+				result: Default::default(),
+			}],
+		};
+		assert_eq!(contract.deployment_hash, deployment.challenge_hash().to_hex());
+		assert!(events().contains(&Event::ContractCreated {
+			contract_id: id,
+			twin_id: 1,
+			node_id: 1,
+			deployment_hash: contract.deployment_hash,
+			deposit: 100 * TFT,
+			cost_per_hour: 10 * TFT,
+		}));
+	});
+}
+
+#[test]
+fn create_accepts_the_polka_wallet_signature_style() {
+	run(|| {
+		let workloads = vec![volume("vol", 1)];
+		let signature = sign(&alice(), 1, &workloads, SignatureStyle::PolkaWallet);
+		assert_ok!(SmartContract::create_node_contract(
+			Origin::signed(alice()),
+			1,
+			workloads.clone(),
+			text("deployment-meta"),
+			text("deployment-desc"),
+			signature,
+			SignatureStyle::PolkaWallet,
+			10 * TFT,
+		));
+		// A raw-style signature does not pass as a polka-wallet one.
+		let raw = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+		assert_noop!(
+			SmartContract::create_node_contract(
+				Origin::signed(alice()),
+				1,
+				workloads,
+				text("deployment-meta"),
+				text("deployment-desc"),
+				raw,
+				SignatureStyle::PolkaWallet,
+				10 * TFT,
+			),
+			Error::<Test>::InvalidSignature
+		);
+	});
+}
+
+/// The arguments of a valid create call by Alice.
+struct CreateArgs {
+	who: AccountId,
+	node: u32,
+	workloads: Vec<Workload<Test>>,
+	signature: [u8; 64],
+	deposit: Balance,
+}
+
+impl CreateArgs {
+	/// Signs the current workloads again as Alice.
+	fn resign(&mut self) {
+		self.signature = sign(&alice(), 1, &self.workloads, SignatureStyle::Raw);
+	}
+}
+
+/// Calls create with everything valid except what `change` alters.
+fn create_changed(change: impl FnOnce(&mut CreateArgs)) -> sp_runtime::DispatchResult {
+	let workloads = vec![volume("vol", 10)];
+	let mut args = CreateArgs {
+		who: alice(),
+		node: 1,
+		signature: sign(&alice(), 1, &workloads, SignatureStyle::Raw),
+		workloads,
+		deposit: 100 * TFT,
+	};
+	change(&mut args);
+	SmartContract::create_node_contract(
+		Origin::signed(args.who),
+		args.node,
+		args.workloads,
+		text("deployment-meta"),
+		text("deployment-desc"),
+		args.signature,
+		SignatureStyle::Raw,
+		args.deposit,
+	)
+}
+
+#[test]
+fn create_errors_change_nothing() {
+	run(|| {
+		assert_noop!(create_changed(|a| a.who = charlie()), Error::<Test>::NoTwin);
+		assert_noop!(create_changed(|a| a.node = 9), Error::<Test>::NodeNotFound);
+		assert_noop!(create_changed(|a| a.workloads.clear()), Error::<Test>::NoWorkloads);
+		assert_noop!(
+			create_changed(|a| a.workloads = (0..9).map(|i| volume(&format!("v{i}"), 1)).collect()),
+			Error::<Test>::TooManyWorkloads
+		);
+		assert_noop!(
+			create_changed(|a| a.workloads = vec![volume("bad-name", 1)]),
+			Error::<Test>::InvalidWorkloadName
+		);
+		assert_noop!(
+			create_changed(|a| a.workloads = vec![volume("", 1)]),
+			Error::<Test>::InvalidWorkloadName
+		);
+		assert_noop!(
+			create_changed(|a| a.workloads = vec![volume("a", 1), volume("a", 2)]),
+			Error::<Test>::DuplicateWorkloadName
+		);
+		assert_noop!(
+			create_changed(|a| a.workloads = vec![volume("a", 0)]),
+			Error::<Test>::ZeroSizeVolume
+		);
+		assert_noop!(
+			create_changed(
+				|a| a.workloads[0].metadata = BoundedVec::try_from(vec![0xff, 0xfe]).unwrap()
+			),
+			Error::<Test>::InvalidText
+		);
+		assert_noop!(create_changed(|a| a.signature[0] ^= 1), Error::<Test>::InvalidSignature);
+		// Signed by another key than the twin's.
+		assert_noop!(
+			create_changed(|a| a.signature = sign(&bob(), 1, &a.workloads, SignatureStyle::Raw)),
+			Error::<Test>::InvalidSignature
+		);
+		// Signed for other workloads than submitted.
+		assert_noop!(
+			create_changed(|a| a.workloads[0].kind = WorkloadKind::Volume { size: 11 * GIB }),
+			Error::<Test>::InvalidSignature
+		);
+		assert_noop!(
+			create_changed(|a| {
+				a.workloads = vec![volume("huge", 1025)];
+				a.resign();
+			}),
+			Error::<Test>::InsufficientCapacity
+		);
+		assert_noop!(
+			create_changed(|a| a.deposit = 10 * TFT - 1),
+			Error::<Test>::DepositBelowOneHour
+		);
+		assert_noop!(create_changed(|a| a.deposit = ENDOWMENT), Error::<Test>::InsufficientFunds);
+		assert_noop!(
+			SmartContract::create_node_contract(
+				Origin::root(),
+				1,
+				vec![volume("vol", 1)],
+				text(""),
+				text(""),
+				[0; 64],
+				SignatureStyle::Raw,
+				10 * TFT
+			),
+			DispatchError::BadOrigin
+		);
+		assert_eq!(held(&alice()), 0);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 0);
+	});
+}
+
+#[test]
+fn capacity_is_shared_between_agreements() {
+	run(|| {
+		create_with(vec![volume("a", 1000)], 1000 * TFT);
+		assert_noop!(
+			create_changed(|a| {
+				a.workloads = vec![volume("b", 25)];
+				a.resign();
+			}),
+			Error::<Test>::InsufficientCapacity
+		);
+		create_with(vec![volume("b", 24)], 24 * TFT);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 1024 * GIB);
+	});
+}
+
+// ---- report_deployment ----
+
+#[test]
+fn only_the_farm_operator_reports() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		for intruder in [alice(), bob(), charlie()] {
+			assert_noop!(
+				SmartContract::report_deployment(
+					Origin::signed(intruder),
+					id,
+					DeploymentOutcome::Deployed
+				),
+				Error::<Test>::NotFarmOperator
+			);
+		}
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(operator()),
+				99,
+				DeploymentOutcome::Deployed
+			),
+			Error::<Test>::ContractNotFound
+		);
+	});
+}
+
+#[test]
+fn deployment_starts_billing_at_its_block() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		run_to_block(50);
+		// Created: nothing is billed however long it waits.
+		assert_ok!(SmartContract::settle(Origin::signed(charlie()), id));
+		assert_eq!(Contracts::<Test>::get(id).unwrap().escrow, 100 * TFT);
+		deploy(id);
+		assert_eq!(state(id), ContractState::Deployed);
+		assert_eq!(Contracts::<Test>::get(id).unwrap().billing_since, Some(50));
+		assert!(events().contains(&Event::ContractDeployed { contract_id: id }));
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(operator()),
+				id,
+				DeploymentOutcome::Deployed
+			),
+			Error::<Test>::InvalidStateTransition
+		);
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(operator()),
+				id,
+				DeploymentOutcome::Deleted
+			),
+			Error::<Test>::InvalidStateTransition
+		);
+	});
+}
+
+#[test]
+fn a_failed_deployment_refunds_everything_and_releases_capacity() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		run_to_block(20);
+		let reason: FailureReasonOf<Test> = text("volume: no space left on device");
+		assert_ok!(SmartContract::report_deployment(
+			Origin::signed(operator()),
+			id,
+			DeploymentOutcome::Failed(reason.clone())
+		));
+		assert!(Contracts::<Test>::get(id).is_none());
+		assert_eq!(free(&alice()), ENDOWMENT);
+		assert_eq!(held(&alice()), 0);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 0);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().live_agreements, 0);
+		assert!(events().contains(&Event::ContractFailed {
+			contract_id: id,
+			reason,
+			refunded: 100 * TFT
+		}));
+	});
+}
+
+#[test]
+fn deletion_is_accepted_only_after_cancellation_and_releases_capacity() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		deploy(id);
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(operator()),
+				id,
+				DeploymentOutcome::Deleted
+			),
+			Error::<Test>::InvalidStateTransition
+		);
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), id));
+		// Capacity stays reserved until ZOS confirms the removal.
+		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 10 * GIB);
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(operator()),
+				id,
+				DeploymentOutcome::Failed(text("late"))
+			),
+			Error::<Test>::InvalidStateTransition
+		);
+		assert_ok!(SmartContract::report_deployment(
+			Origin::signed(operator()),
+			id,
+			DeploymentOutcome::Deleted
+		));
+		assert!(Contracts::<Test>::get(id).is_none());
+		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 0);
+		assert!(events().contains(&Event::ContractDeleted { contract_id: id }));
+	});
+}
+
+// ---- billing ----
+
+#[test]
+fn the_farm_is_paid_exactly_the_rate_for_the_blocks_deployed() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		deploy(id); // at block 1
+		let bob_before = free(&bob());
+		run_to_block(1 + 600); // one hour: 10 TFT
+		assert_ok!(SmartContract::settle(Origin::signed(charlie()), id));
+		assert_eq!(free(&bob()) - bob_before, 10 * TFT);
+		assert_eq!(Contracts::<Test>::get(id).unwrap().escrow, 90 * TFT);
+		assert_eq!(held(&alice()), 90 * TFT);
+		assert!(events().contains(&Event::FarmPaid {
+			contract_id: id,
+			farm_id: 1,
+			amount: 10 * TFT
+		}));
+	});
+}
+
+#[test]
+fn settle_is_open_to_anyone_and_checks_the_contract() {
+	run(|| {
+		assert_noop!(
+			SmartContract::settle(Origin::signed(charlie()), 5),
+			Error::<Test>::ContractNotFound
+		);
+		assert_noop!(SmartContract::settle(Origin::none(), 5), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn rounding_over_a_million_blocks_loses_and_creates_nothing() {
+	run(|| {
+		// 7 bytes of SSD and one odd-priced core: a rate that never divides evenly.
+		assert_ok!(pallet_registry::Pallet::<Test>::set_pricing_policy(
+			Origin::signed(bob()),
+			1,
+			PricingPolicy {
+				cru_per_core_hour: 3,
+				mru_per_gib_hour: 0,
+				sru_per_gib_hour: 7_777_777,
+				hru_per_gib_hour: 0
+			}
+		));
+		let workloads =
+			vec![Workload { kind: WorkloadKind::Volume { size: 3 * GIB + 7 }, ..volume("odd", 1) }];
+		let deposit = 5_000 * TFT;
+		let id = create_with(workloads, deposit);
+		deploy(id);
+		let rate = Contracts::<Test>::get(id).unwrap().rate;
+		let bob_before = free(&bob());
+		// Settle at irregular intervals for a million blocks.
+		let mut block = 1u64;
+		let mut step = 1u64;
+		while block < 1_000_001 {
+			block = (block + step).min(1_000_001);
+			step = step % 997 + 13;
+			System::set_block_number(block);
+			assert_ok!(SmartContract::settle(Origin::signed(charlie()), id));
+		}
+		let paid = free(&bob()) - bob_before;
+		// Exactly the cost of the whole period, computed in one step.
+		assert_eq!(paid, rate.cost_of(1_000_000));
+		assert_eq!(paid + Contracts::<Test>::get(id).unwrap().escrow, deposit);
+	});
+}
+
+/// What the farm was paid for an agreement, from its events.
+fn farm_paid_for(id: ContractId) -> Balance {
+	events()
+		.into_iter()
+		.filter_map(|event| match event {
+			Event::FarmPaid { contract_id, amount, .. } if contract_id == id => Some(amount),
+			_ => None,
+		})
+		.sum()
+}
+
+#[test]
+fn a_pricing_change_does_not_affect_existing_agreements() {
+	run(|| {
+		let old = create_volume(100 * TFT);
+		deploy(old);
+		let mut pricing = farm_pricing();
+		pricing.sru_per_gib_hour = 5 * TFT;
+		assert_ok!(pallet_registry::Pallet::<Test>::set_pricing_policy(
+			Origin::signed(bob()),
+			1,
+			pricing
+		));
+		let new = create_volume(100 * TFT);
+		deploy(new);
+		let bob_before = free(&bob());
+		run_to_block(1 + 600);
+		assert_ok!(SmartContract::settle(Origin::signed(charlie()), old));
+		assert_ok!(SmartContract::settle(Origin::signed(charlie()), new));
+		assert_eq!(farm_paid_for(old), 10 * TFT);
+		assert_eq!(farm_paid_for(new), 50 * TFT);
+		assert_eq!(free(&bob()) - bob_before, 60 * TFT);
+	});
+}
+
+#[test]
+fn a_cooperative_farm_pays_its_members_by_share() {
+	run(|| {
+		use pallet_registry::Pallet as Reg;
+		// Three members with shares that do not divide 10 TFT evenly.
+		assert_ok!(Reg::<Test>::create_cooperative(
+			Origin::signed(charlie()),
+			BoundedVec::try_from(b"coop".to_vec()).unwrap(),
+			vec![
+				Member { account: charlie(), share: Perbill::from_parts(333_333_333) },
+				Member { account: dave(), share: Perbill::from_parts(333_333_333) },
+				Member { account: bob(), share: Perbill::from_parts(333_333_334) },
+			]
+		));
+		assert_ok!(Reg::<Test>::request_cooperative_membership(Origin::signed(bob()), 1, 1));
+		assert_ok!(Reg::<Test>::approve_cooperative_membership(Origin::signed(charlie()), 1, 1));
+		let id = create_volume(100 * TFT);
+		deploy(id);
+		let before = [free(&charlie()), free(&dave()), free(&bob())];
+		run_to_block(1 + 600);
+		assert_ok!(SmartContract::settle(Origin::signed(alice()), id));
+		let gained: Vec<Balance> = [free(&charlie()), free(&dave()), free(&bob())]
+			.iter()
+			.zip(before)
+			.map(|(after, before)| after - before)
+			.collect();
+		let third = Perbill::from_parts(333_333_333).mul_floor(10 * TFT);
+		assert_eq!(gained, vec![third, third, 10 * TFT - 2 * third]);
+		assert_eq!(gained.iter().sum::<Balance>(), 10 * TFT);
+	});
+}
+
+#[test]
+fn a_payment_a_new_account_cannot_receive_is_kept_and_claimable() {
+	run(|| {
+		use pallet_registry::Pallet as Reg;
+		let newcomer = AccountId::new([7; 32]);
+		assert_ok!(Reg::<Test>::create_cooperative(
+			Origin::signed(charlie()),
+			BoundedVec::try_from(b"coop".to_vec()).unwrap(),
+			vec![
+				Member { account: newcomer.clone(), share: Perbill::from_parts(1_000) },
+				Member { account: bob(), share: Perbill::from_parts(999_999_000) },
+			]
+		));
+		assert_ok!(Reg::<Test>::request_cooperative_membership(Origin::signed(bob()), 1, 1));
+		assert_ok!(Reg::<Test>::approve_cooperative_membership(Origin::signed(charlie()), 1, 1));
+		let id = create_volume(100 * TFT);
+		deploy(id);
+		run_to_block(1 + 600);
+		assert_ok!(SmartContract::settle(Origin::signed(alice()), id));
+		// 10 TFT * 1e-6 = 100 units, below the existential deposit of a new account.
+		assert_eq!(free(&newcomer), 0);
+		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 100);
+		assert!(events().contains(&Event::PaymentKeptForPayee {
+			contract_id: id,
+			payee: newcomer.clone(),
+			amount: 100
+		}));
+		assert_noop!(
+			SmartContract::claim_earnings(Origin::signed(charlie())),
+			Error::<Test>::NothingToClaim
+		);
+		// Still too little for a new account: the claim fails and keeps the amount.
+		assert!(SmartContract::claim_earnings(Origin::signed(newcomer.clone())).is_err());
+		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 100);
+		// Once the account exists it can claim.
+		assert_ok!(Balances::transfer_keep_alive(Origin::signed(dave()), newcomer.clone(), TFT));
+		assert_ok!(SmartContract::claim_earnings(Origin::signed(newcomer.clone())));
+		assert_eq!(free(&newcomer), TFT + 100);
+		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 0);
+		assert!(events().contains(&Event::EarningsClaimed { payee: newcomer, amount: 100 }));
+	});
+}
+
+// ---- out of funds: grace, top-up, cancellation ----
+
+#[test]
+fn the_depletion_index_starts_grace_when_the_escrow_runs_out() {
+	run(|| {
+		// 20 TFT at 10 TFT/hour: two hours, 1200 blocks.
+		let id = create_volume(20 * TFT);
+		deploy(id);
+		let runs_out_at = 1 + 1200 + 1; // the first block whose cost exceeds the escrow
+		assert_eq!(Contracts::<Test>::get(id).unwrap().next_check, Some(runs_out_at));
+		run_to_block(runs_out_at - 1);
+		assert_eq!(state(id), ContractState::Deployed);
+		run_to_block(runs_out_at);
+		assert_eq!(state(id), ContractState::GracePeriod { ends_at: runs_out_at + GRACE_PERIOD });
+		let contract = Contracts::<Test>::get(id).unwrap();
+		assert_eq!(contract.escrow, 0);
+		assert!(contract.debt > 0);
+		assert_eq!(held(&alice()), 0);
+	});
+}
+
+#[test]
+fn a_top_up_that_covers_the_debt_restores_the_agreement() {
+	run(|| {
+		let id = create_volume(20 * TFT);
+		deploy(id);
+		run_to_block(1202 + 10);
+		assert!(matches!(state(id), ContractState::GracePeriod { .. }));
+		let debt = Contracts::<Test>::get(id).unwrap().debt;
+		// Not enough: still in grace.
+		assert_ok!(SmartContract::top_up(Origin::signed(alice()), id, (debt / 2) as Balance));
+		assert!(matches!(state(id), ContractState::GracePeriod { .. }));
+		assert_ok!(SmartContract::top_up(Origin::signed(alice()), id, 50 * TFT));
+		assert_eq!(state(id), ContractState::Deployed);
+		assert!(events().contains(&Event::ContractRestored { contract_id: id }));
+		assert_eq!(Contracts::<Test>::get(id).unwrap().debt, 0);
+		// Still billed, and checked again when the new escrow runs out.
+		run_to_block(1212 + 600);
+		assert_eq!(state(id), ContractState::Deployed);
+	});
+}
+
+#[test]
+fn grace_without_top_up_ends_in_cancellation_for_lack_of_funds() {
+	run(|| {
+		let id = create_volume(20 * TFT);
+		deploy(id);
+		run_to_block(1202 + GRACE_PERIOD);
+		assert_eq!(state(id), ContractState::Cancelled { cause: CancelCause::OutOfFunds });
+		let cancelled = events().into_iter().find_map(|event| match event {
+			Event::ContractCancelled { contract_id, cause, refunded, unpaid_debt }
+				if contract_id == id =>
+			{
+				Some((cause, refunded, unpaid_debt))
+			},
+			_ => None,
+		});
+		let (cause, refunded, unpaid_debt) = cancelled.expect("cancelled event");
+		assert_eq!(cause, CancelCause::OutOfFunds);
+		assert_eq!(refunded, 0);
+		assert!(unpaid_debt > 0);
+		// The farm got exactly the escrow.
+		assert_eq!(free(&bob()), ENDOWMENT + 20 * TFT);
+		assert_noop!(
+			SmartContract::top_up(Origin::signed(alice()), id, TFT),
+			Error::<Test>::ContractEnded
+		);
+	});
+}
+
+#[test]
+fn top_up_errors() {
+	run(|| {
+		let id = create_volume(20 * TFT);
+		assert_noop!(
+			SmartContract::top_up(Origin::signed(bob()), id, TFT),
+			Error::<Test>::NotContractOwner
+		);
+		assert_noop!(
+			SmartContract::top_up(Origin::signed(alice()), 9, TFT),
+			Error::<Test>::ContractNotFound
+		);
+		assert_noop!(
+			SmartContract::top_up(Origin::signed(alice()), id, 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			SmartContract::top_up(Origin::signed(alice()), id, ENDOWMENT),
+			Error::<Test>::InsufficientFunds
+		);
+		assert_ok!(SmartContract::top_up(Origin::signed(alice()), id, 5 * TFT));
+		assert_eq!(held(&alice()), 25 * TFT);
+		assert!(events().contains(&Event::ContractToppedUp {
+			contract_id: id,
+			amount: 5 * TFT,
+			escrow: 25 * TFT
+		}));
+	});
+}
+
+#[test]
+fn cancel_before_deployment_refunds_everything() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		run_to_block(300);
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), id));
+		assert_eq!(free(&alice()), ENDOWMENT);
+		assert_eq!(state(id), ContractState::Cancelled { cause: CancelCause::ByUser });
+		assert!(events().contains(&Event::ContractCancelled {
+			contract_id: id,
+			cause: CancelCause::ByUser,
+			refunded: 100 * TFT,
+			unpaid_debt: 0
+		}));
+	});
+}
+
+#[test]
+fn cancel_after_deployment_pays_what_is_due_and_refunds_the_rest_to_the_unit() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		deploy(id);
+		run_to_block(1 + 450); // three quarters of an hour: 7.5 TFT
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), id));
+		assert_eq!(free(&bob()), ENDOWMENT + 75 * TFT / 10);
+		assert_eq!(free(&alice()), ENDOWMENT - 75 * TFT / 10);
+		assert_eq!(held(&alice()), 0);
+		// Nothing more accrues after cancellation.
+		run_to_block(5000);
+		assert_eq!(free(&bob()), ENDOWMENT + 75 * TFT / 10);
+		assert_noop!(
+			SmartContract::cancel_contract(Origin::signed(alice()), id),
+			Error::<Test>::ContractEnded
+		);
+	});
+}
+
+#[test]
+fn cancel_errors() {
+	run(|| {
+		let id = create_volume(100 * TFT);
+		assert_noop!(
+			SmartContract::cancel_contract(Origin::signed(bob()), id),
+			Error::<Test>::NotContractOwner
+		);
+		assert_noop!(
+			SmartContract::cancel_contract(Origin::signed(alice()), 9),
+			Error::<Test>::ContractNotFound
+		);
+	});
+}
+
+#[test]
+fn the_sweep_pays_farms_without_any_transaction() {
+	run(|| {
+		let ids: Vec<_> =
+			(0..15).map(|i| create_with(vec![volume(&format!("v{i}"), 1)], 100 * TFT)).collect();
+		for id in &ids {
+			deploy(*id);
+		}
+		let bob_before = free(&bob());
+		// 15 agreements, 10 settled per block: within two blocks every one has been paid.
+		run_to_block(601);
+		run_to_block(603);
+		let paid = free(&bob()) - bob_before;
+		// Each paid for at least its first hour (1 TFT per GiB-hour).
+		assert!(paid >= 15 * TFT, "paid only {paid}");
+	});
+}
+
+#[test]
+fn the_quote_is_the_hourly_cost_at_current_prices() {
+	run(|| {
+		assert_eq!(
+			SmartContract::quote_cost_per_hour(1, vec![WorkloadKind::Volume { size: 10 * GIB }]),
+			Ok(10 * TFT)
+		);
+		assert_eq!(
+			SmartContract::quote_cost_per_hour(1, vec![WorkloadKind::Volume { size: 2048 * GIB }]),
+			Err(Error::<Test>::InsufficientCapacity.into())
+		);
+		assert_eq!(
+			SmartContract::quote_cost_per_hour(7, vec![WorkloadKind::Volume { size: GIB }]),
+			Err(Error::<Test>::NodeNotFound.into())
+		);
+		assert_eq!(
+			SmartContract::quote_cost_per_hour(1, vec![]),
+			Err(Error::<Test>::NoWorkloads.into())
+		);
+	});
+}
