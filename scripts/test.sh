@@ -13,6 +13,9 @@ timed "cargo fmt --check" cargo fmt --all -- --check
 timed "cargo clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
 timed "build node" build_node
 timed "cargo tests" cargo test --locked --workspace
+# The benchmarks run once each as tests, in the pallets' mock runtimes.
+timed "benchmark tests" cargo test --locked -p pallet-registry -p pallet-smart-contract \
+	--features runtime-benchmarks -- benchmarking::
 timed "npm ci" npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 timed "end-to-end tests" env GRIDCHAIN_NODE="$NODE_BINARY" npm test --prefix tests/e2e
 

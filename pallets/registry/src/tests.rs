@@ -38,7 +38,7 @@ fn last_event() -> Event<Test> {
 			RuntimeEvent::Registry(event) => Some(event),
 			_ => None,
 		})
-		.last()
+		.next_back()
 		.expect("a registry event")
 }
 

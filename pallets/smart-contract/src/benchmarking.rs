@@ -137,8 +137,7 @@ fn contract<T: Config>(
 		workloads,
 		text.clone(),
 		text,
-		signature,
-		SignatureStyle::PolkaWallet,
+		DeploymentSignature { signature, style: SignatureStyle::PolkaWallet },
 		hourly * hours.into(),
 	)
 	.expect("valid agreement");
@@ -206,8 +205,7 @@ mod benchmarks {
 			workloads,
 			text.clone(),
 			text,
-			signature,
-			SignatureStyle::PolkaWallet,
+			DeploymentSignature { signature, style: SignatureStyle::PolkaWallet },
 			deposit,
 		);
 		assert!(Contracts::<T>::contains_key(1));

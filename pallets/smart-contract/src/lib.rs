@@ -334,7 +334,7 @@ pub mod pallet {
 		/// - `metadata`, `description`: the deployment's texts, part of the challenge.
 		/// - `signature`: the twin's sr25519 signature over the ZOS deployment challenge hash
 		///   (version 0, this twin, these workloads, one signature request for the twin with
-		///   weight 1, weight required 1), in `style`.
+		///   weight 1, weight required 1), in its style.
 		/// - `deposit`: held in escrow; at least one hour of the agreement's cost.
 		/// - Effect: reserves the workloads' resources on the node, fixes the price at the
 		///   farm's current policy, holds the deposit, stores the challenge hash. State
@@ -355,10 +355,10 @@ pub mod pallet {
 			workloads: Vec<Workload<T>>,
 			metadata: TextOf<T>,
 			description: TextOf<T>,
-			signature: [u8; 64],
-			style: SignatureStyle,
+			signature: DeploymentSignature,
 			deposit: BalanceOf<T>,
 		) -> DispatchResult {
+			let DeploymentSignature { signature, style } = signature;
 			let owner = ensure_signed(origin)?;
 			let twin_id = TwinIdByAccount::<T>::get(&owner).ok_or(Error::<T>::NoTwin)?;
 			let node = pallet_registry::Nodes::<T>::get(node_id).ok_or(Error::<T>::NodeNotFound)?;

@@ -49,8 +49,7 @@ fn create_with(workloads: Vec<Workload<Test>>, deposit: Balance) -> ContractId {
 		workloads,
 		text("deployment-meta"),
 		text("deployment-desc"),
-		signature,
-		SignatureStyle::Raw,
+		DeploymentSignature { signature, style: SignatureStyle::Raw },
 		deposit,
 	));
 	NextContractId::<Test>::get() - 1
@@ -138,8 +137,7 @@ fn create_accepts_the_polka_wallet_signature_style() {
 			workloads.clone(),
 			text("deployment-meta"),
 			text("deployment-desc"),
-			signature,
-			SignatureStyle::PolkaWallet,
+			DeploymentSignature { signature, style: SignatureStyle::PolkaWallet },
 			10 * TFT,
 		));
 		// A raw-style signature does not pass as a polka-wallet one.
@@ -151,8 +149,7 @@ fn create_accepts_the_polka_wallet_signature_style() {
 				workloads,
 				text("deployment-meta"),
 				text("deployment-desc"),
-				raw,
-				SignatureStyle::PolkaWallet,
+				DeploymentSignature { signature: raw, style: SignatureStyle::PolkaWallet },
 				10 * TFT,
 			),
 			Error::<Test>::InvalidSignature
@@ -193,8 +190,7 @@ fn create_changed(change: impl FnOnce(&mut CreateArgs)) -> sp_runtime::DispatchR
 		args.workloads,
 		text("deployment-meta"),
 		text("deployment-desc"),
-		args.signature,
-		SignatureStyle::Raw,
+		DeploymentSignature { signature: args.signature, style: SignatureStyle::Raw },
 		args.deposit,
 	)
 }
@@ -261,8 +257,7 @@ fn create_errors_change_nothing() {
 				vec![volume("vol", 1)],
 				text(""),
 				text(""),
-				[0; 64],
-				SignatureStyle::Raw,
+				DeploymentSignature { signature: [0; 64], style: SignatureStyle::Raw },
 				10 * TFT
 			),
 			DispatchError::BadOrigin

@@ -96,6 +96,26 @@ pub enum SignatureStyle {
 	PolkaWallet,
 }
 
+/// The twin's signature over the deployment challenge hash, and what exactly it signs.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct DeploymentSignature {
+	/// An sr25519 signature (signing context `substrate`) by the twin's key.
+	pub signature: [u8; 64],
+	/// What it signs.
+	pub style: SignatureStyle,
+}
+
 impl From<SignatureStyle> for zos_client::SignatureStyle {
 	fn from(style: SignatureStyle) -> Self {
 		match style {
