@@ -1,11 +1,11 @@
 // Helpers that read the chain through @polkadot/api the way a wallet does.
 
 /**
- * Signs and sends `tx`, resolves once its block is finalized with
- * { blockHash, events, dispatchError } where `events` are the extrinsic's own events.
- * Rejects if the pool refuses the transaction.
+ * Signs and sends `tx`, resolves once its block is finalized (or, with `{ inBlock: true }`,
+ * included) with { blockHash, events, dispatchError } where `events` are the extrinsic's own
+ * events. Rejects if the pool refuses the transaction.
  */
-export function sendAndFinalize(api, tx, signer) {
+export function sendAndFinalize(api, tx, signer, { inBlock = false } = {}) {
   return new Promise((resolve, reject) => {
     let unsubscribe;
     tx.signAndSend(signer, (result) => {
@@ -13,12 +13,37 @@ export function sendAndFinalize(api, tx, signer) {
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         unsubscribe?.();
         reject(new Error(`transaction ${status.type}`));
-      } else if (status.isFinalized) {
+      } else if (status.isFinalized || (inBlock && status.isInBlock)) {
         unsubscribe?.();
-        resolve({ blockHash: status.asFinalized, events, dispatchError });
+        const blockHash = status.isFinalized ? status.asFinalized : status.asInBlock;
+        resolve({ blockHash, events, dispatchError });
       }
     }).then((unsub) => { unsubscribe = unsub; }, reject);
   });
+}
+
+/** Sends `tx` and resolves once it is in a block; throws the decoded error if it failed. */
+export async function sendOk(api, tx, signer) {
+  const result = await sendAndFinalize(api, tx, signer, { inBlock: true });
+  if (result.dispatchError) {
+    const { section, name } = decodeDispatchError(api, result.dispatchError);
+    throw new Error(`${tx.method.section}.${tx.method.method} failed: ${section}.${name}`);
+  }
+  return result;
+}
+
+/** The fee the extrinsic paid, from its TransactionFeePaid event. */
+export function feePaid(api, events) {
+  const fee = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+  if (!fee) throw new Error('no TransactionFeePaid event');
+  return fee.event.data.actualFee.toBigInt();
+}
+
+/** The data of the first event of `eventType` (e.g. api.events.smartContract.ContractCreated). */
+export function eventData(events, eventType) {
+  const found = events.find(({ event }) => eventType.is(event));
+  if (!found) throw new Error(`no ${eventType.meta.name} event`);
+  return found.event.data;
 }
 
 /**

@@ -1,0 +1,181 @@
+// Agreements for IT through @polkadot/api, as a user and a farmer would make them: registry
+// entries, an agreement signed over the ZOS challenge hash computed here independently, a
+// top-up, a deployment report, and a cancellation refunded to the unit; bad requests fail by
+// name and change nothing.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Keyring } from '@polkadot/keyring';
+import { u8aToString } from '@polkadot/util';
+import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+
+import { decodeDispatchError, eventData, feePaid, freeBalance, sendAndFinalize, sendOk } from './lib/chain.js';
+import { startDevNode } from './lib/node.js';
+import { challengeHash, signedMessage } from './lib/zos.js';
+
+const TFT = 10_000_000n;
+const GIB = 1024n ** 3n;
+const BLOCKS_PER_HOUR = 600n;
+const SRU_PRICE = 2n * TFT; // per GiB per hour
+
+describe('agreements for IT', { timeout: 600_000 }, () => {
+  let node;
+  let api;
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  let user;
+  let farmer;
+  let operator;
+  let userTwin;
+  let nodeId;
+
+  const heldEscrow = async (address, at) => {
+    const api2 = at ? await api.at(at) : api;
+    const holds = await api2.query.balances.holds(address);
+    return holds
+      .filter((h) => h.id.isSmartContract && h.id.asSmartContract.isAgreementEscrow)
+      .reduce((sum, h) => sum + h.amount.toBigInt(), 0n);
+  };
+
+  const volume = (name, gib) => ({ name, size: gib * GIB, metadata: '{"v":1}', description: 'e2e volume' });
+
+  /** The agreement's arguments with the user's signature over our own challenge hash. */
+  const agreement = (signer, twinId, workloads, { deposit, style = '' } = {}) => {
+    const deployment = { twinId, metadata: 'e2e-meta', description: 'e2e-desc', workloads, style };
+    const hash = challengeHash(deployment);
+    const signature = signer.sign(signedMessage(hash, style));
+    const tx = api.tx.smartContract.createNodeContract(
+      nodeId,
+      workloads.map((w) => ({ name: w.name, kind: { Volume: { size: w.size } }, metadata: w.metadata, description: w.description })),
+      deployment.metadata,
+      deployment.description,
+      { signature, style: style === 'polka-wallet' ? 'PolkaWallet' : 'Raw' },
+      deposit,
+    );
+    return { tx, hashHex: hash.toString('hex') };
+  };
+
+  /** Submits a request that must fail; returns the decoded error after checking nothing moved
+   * but the fee. */
+  const expectFailure = async (tx, signer) => {
+    const nextId = (await api.query.smartContract.nextContractId()).toBigInt();
+    const reserved = (await api.query.registry.nodes(nodeId)).unwrap().reserved.sru.toBigInt();
+    const { blockHash, events, dispatchError } = await sendAndFinalize(api, tx, signer, { inBlock: true });
+    assert.ok(dispatchError, 'the request succeeded');
+    const parent = (await api.rpc.chain.getHeader(blockHash)).parentHash;
+    assert.equal(
+      (await freeBalance(api, signer.address, parent)) - (await freeBalance(api, signer.address, blockHash)),
+      feePaid(api, events),
+      'the signer lost more than the fee',
+    );
+    assert.equal(await heldEscrow(signer.address, blockHash), await heldEscrow(signer.address, parent));
+    assert.equal((await api.query.smartContract.nextContractId()).toBigInt(), nextId, 'an agreement was made');
+    assert.equal((await api.query.registry.nodes(nodeId)).unwrap().reserved.sru.toBigInt(), reserved);
+    return decodeDispatchError(api, dispatchError);
+  };
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await startDevNode();
+    api = node.api;
+    user = keyring.addFromUri('//Charlie');
+    farmer = keyring.addFromUri('//Dave');
+    operator = keyring.addFromUri('//Eve');
+
+    const [userReg, farmerReg] = await Promise.all([
+      sendOk(api, api.tx.registry.registerTwin(), user),
+      sendOk(api, api.tx.registry.registerTwin(), farmer),
+    ]);
+    userTwin = eventData(userReg.events, api.events.registry.TwinRegistered).twinId.toNumber();
+    assert.ok(eventData(farmerReg.events, api.events.registry.TwinRegistered).twinId.toNumber() > 0);
+
+    const pricing = { cruPerCoreHour: 3n * TFT, mruPerGibHour: TFT, sruPerGibHour: SRU_PRICE, hruPerGibHour: TFT / 10n };
+    const farm = await sendOk(api, api.tx.registry.createFarm('e2e-farm', pricing, operator.address), farmer);
+    const farmId = eventData(farm.events, api.events.registry.FarmCreated).farmId;
+    const capacity = { cru: 8, mru: 32n * GIB, sru: 100n * GIB, hru: 0 };
+    const registered = await sendOk(api, api.tx.registry.registerNode(farmId, capacity, 'http://127.0.0.1:1'), farmer);
+    nodeId = eventData(registered.events, api.events.registry.NodeRegistered).nodeId.toNumber();
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  it('quotes the hourly cost of a volume through the runtime API', async () => {
+    const quote = await api.call.smartContractApi.quoteCostPerHour(nodeId, [{ Volume: { size: 5n * GIB } }]);
+    assert.ok(quote.isOk, `quote failed: ${quote}`);
+    assert.equal(quote.asOk.toBigInt(), 5n * SRU_PRICE);
+  });
+
+  it('makes an agreement that carries the challenge hash computed here, tops it up, and refunds the unit on cancel', async () => {
+    const deposit = 30n * TFT;
+    const { tx, hashHex } = agreement(user, userTwin, [volume('e2e_vol', 5n)], { deposit });
+    const created = await sendOk(api, tx, user);
+    const { contractId } = eventData(created.events, api.events.smartContract.ContractCreated);
+    const stored = (await api.query.smartContract.contracts(contractId)).unwrap();
+    assert.equal(u8aToString(stored.deploymentHash), hashHex);
+    assert.equal(stored.state.type, 'Created');
+    assert.equal(stored.escrow.toBigInt(), deposit);
+    assert.equal(await heldEscrow(user.address), deposit);
+
+    const topUp = 7n * TFT;
+    const topped = await sendOk(api, api.tx.smartContract.topUp(contractId, topUp), user);
+    assert.equal(eventData(topped.events, api.events.smartContract.ContractToppedUp).escrow.toBigInt(), deposit + topUp);
+    assert.equal(await heldEscrow(user.address), deposit + topUp);
+
+    // The farm's operator reports the deployment: billing starts in that block.
+    const deployed = await sendOk(api, api.tx.smartContract.reportDeployment(contractId, 'Deployed'), operator);
+    const deployedAt = (await api.rpc.chain.getHeader(deployed.blockHash)).number.toBigInt();
+
+    const farmerBefore = await freeBalance(api, farmer.address);
+    const cancelled = await sendOk(api, api.tx.smartContract.cancelContract(contractId), user);
+    const cancelledAt = (await api.rpc.chain.getHeader(cancelled.blockHash)).number.toBigInt();
+    const parent = (await api.rpc.chain.getHeader(cancelled.blockHash)).parentHash;
+
+    const { refunded, cause } = eventData(cancelled.events, api.events.smartContract.ContractCancelled);
+    assert.equal(cause.type, 'ByUser');
+    const paidEvents = cancelled.events.filter(({ event }) => api.events.smartContract.FarmPaid.is(event));
+    const farmPaid = paidEvents.reduce((sum, { event }) => sum + event.data.amount.toBigInt(), 0n);
+    // Exactly the blocks deployed at the price made at creation: 5 GiB x 2 TFT per hour.
+    const expectedCost = (5n * GIB * SRU_PRICE * (cancelledAt - deployedAt)) / (GIB * BLOCKS_PER_HOUR);
+    assert.equal(farmPaid, expectedCost);
+    assert.equal(refunded.toBigInt() + farmPaid, deposit + topUp, 'the escrow was not fully accounted for');
+    assert.equal(
+      (await freeBalance(api, user.address, cancelled.blockHash)) - (await freeBalance(api, user.address, parent)),
+      refunded.toBigInt() - feePaid(api, cancelled.events),
+    );
+    assert.equal(await heldEscrow(user.address, cancelled.blockHash), 0n);
+    assert.equal((await freeBalance(api, farmer.address, cancelled.blockHash)) - farmerBefore, farmPaid);
+    const after = (await api.query.smartContract.contracts(contractId)).unwrap();
+    assert.equal(after.state.type, 'Cancelled');
+  });
+
+  it('refuses a bad signature by name and changes nothing', async () => {
+    const { tx } = agreement(farmer /* not the twin's key */, userTwin, [volume('forged', 1n)], { deposit: 10n * TFT });
+    const { section, name } = await expectFailure(tx, user);
+    assert.deepEqual({ section, name }, { section: 'smartContract', name: 'InvalidSignature' });
+  });
+
+  it('refuses a request beyond the node\'s free capacity by name and changes nothing', async () => {
+    const { tx } = agreement(user, userTwin, [volume('too_big', 101n)], { deposit: 1_000n * TFT });
+    const { section, name } = await expectFailure(tx, user);
+    assert.deepEqual({ section, name }, { section: 'smartContract', name: 'InsufficientCapacity' });
+  });
+
+  it('refuses an unfunded request by name and changes nothing', async () => {
+    const poor = keyring.addFromMnemonic(mnemonicGenerate());
+    await sendOk(api, api.tx.balances.transferKeepAlive(poor.address, 2n * TFT), user);
+    const reg = await sendOk(api, api.tx.registry.registerTwin(), poor);
+    const poorTwin = eventData(reg.events, api.events.registry.TwinRegistered).twinId.toNumber();
+    const { tx } = agreement(poor, poorTwin, [volume('unfunded', 1n)], { deposit: 50n * TFT });
+    const { section, name } = await expectFailure(tx, poor);
+    assert.deepEqual({ section, name }, { section: 'smartContract', name: 'InsufficientFunds' });
+  });
+
+  it('accepts the polka-wallet signature style', async () => {
+    const { tx, hashHex } = agreement(user, userTwin, [volume('wallet_vol', 1n)], { deposit: 2n * TFT, style: 'polka-wallet' });
+    const created = await sendOk(api, tx, user);
+    const { contractId } = eventData(created.events, api.events.smartContract.ContractCreated);
+    assert.equal(u8aToString((await api.query.smartContract.contracts(contractId)).unwrap().deploymentHash), hashHex);
+  });
+});
