@@ -283,6 +283,32 @@ fn capacity_is_shared_between_agreements() {
 	});
 }
 
+#[test]
+fn a_price_that_does_not_fit_is_refused() {
+	run(|| {
+		let mut pricing = farm_pricing();
+		pricing.sru_per_gib_hour = Balance::MAX;
+		assert_ok!(pallet_registry::Pallet::<Test>::set_pricing_policy(
+			Origin::signed(bob()),
+			1,
+			pricing
+		));
+		assert_noop!(create_changed(|_| {}), Error::<Test>::PriceOverflow);
+		assert_eq!(
+			SmartContract::quote_cost_per_hour(1, vec![WorkloadKind::Volume { size: GIB }]),
+			Err(Error::<Test>::PriceOverflow.into())
+		);
+	});
+}
+
+#[test]
+fn agreement_ids_are_never_reused_and_exhaustion_is_an_error() {
+	run(|| {
+		NextContractId::<Test>::put(ContractId::MAX);
+		assert_noop!(create_changed(|_| {}), Error::<Test>::IdsExhausted);
+	});
+}
+
 // ---- report_deployment ----
 
 #[test]
@@ -397,6 +423,57 @@ fn deletion_is_accepted_only_after_cancellation_and_releases_capacity() {
 		assert!(Contracts::<Test>::get(id).is_none());
 		assert_eq!(Nodes::<Test>::get(1).unwrap().reserved.sru, 0);
 		assert!(events().contains(&Event::ContractDeleted { contract_id: id }));
+	});
+}
+
+#[test]
+fn a_deployment_is_refused_while_the_index_around_its_check_is_full() {
+	run(|| {
+		MaxChecksPerBlock::set(1);
+		let id = create_volume(20 * TFT);
+		// Its escrow runs out at block 1202: fill every block the index may use instead.
+		for at in (1202 - 16)..=(1202 + 16) {
+			Checks::<Test>::insert(at, BoundedVec::try_from(vec![999]).unwrap());
+		}
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(operator()),
+				id,
+				DeploymentOutcome::Deployed
+			),
+			Error::<Test>::ChecksFull
+		);
+		// A free slot a few blocks early is used instead: the check then only comes early.
+		Checks::<Test>::remove(1199);
+		deploy(id);
+		assert_eq!(Contracts::<Test>::get(id).unwrap().next_check, Some(1199));
+		for at in (1202 - 16)..=(1202 + 16) {
+			Checks::<Test>::mutate_exists(at, |ids| {
+				if ids.as_ref().is_some_and(|ids| ids.as_slice() == [999]) {
+					*ids = None;
+				}
+			});
+		}
+		MaxChecksPerBlock::set(32);
+	});
+}
+
+#[test]
+fn an_early_check_reschedules_to_the_real_depletion_block() {
+	run(|| {
+		let id = create_volume(20 * TFT);
+		deploy(id);
+		// Move the check earlier, as a full index entry would.
+		let mut contract = Contracts::<Test>::get(id).unwrap();
+		SmartContract::unschedule(id, &mut contract);
+		contract.next_check = Some(600);
+		Checks::<Test>::insert(600, BoundedVec::try_from(vec![id]).unwrap());
+		Contracts::<Test>::insert(id, contract);
+		run_to_block(600);
+		assert_eq!(state(id), ContractState::Deployed);
+		assert_eq!(Contracts::<Test>::get(id).unwrap().next_check, Some(1202));
+		run_to_block(1202);
+		assert!(matches!(state(id), ContractState::GracePeriod { .. }));
 	});
 }
 
@@ -769,4 +846,55 @@ fn the_quote_is_the_hourly_cost_at_current_prices() {
 			Err(Error::<Test>::NoWorkloads.into())
 		);
 	});
+}
+
+// ---- scale ----
+
+/// Fills the chain with `live` deployed agreements whose escrow runs out far in the future,
+/// spread over the depletion index as real ones would be, then runs the hooks of a block in
+/// which none runs out. Returns the weight the hooks report and the wall time they took.
+fn hook_work_with_live_agreements(
+	live: u64,
+) -> (frame_support::weights::Weight, std::time::Duration) {
+	use frame_support::traits::Hooks;
+	let mut ext = new_test_ext();
+	ext.execute_with(|| {
+		let template = {
+			let id = create_volume(1_000 * TFT);
+			deploy(id);
+			Contracts::<Test>::take(id).unwrap()
+		};
+		Checks::<Test>::remove_all(None);
+		let per_block = MaxChecksPerBlock::get() as u64;
+		for id in 1..=live {
+			// Checks from block 1_000_000 on, as full as the index allows.
+			let at = 1_000_000 + id / per_block;
+			let mut contract = template.clone();
+			contract.next_check = Some(at);
+			Contracts::<Test>::insert(id, contract);
+			Checks::<Test>::mutate(at, |ids| ids.try_push(id).unwrap());
+		}
+		SweepCursor::<Test>::kill();
+	});
+	// Commit the agreements to the backend, as a real chain's state would be.
+	ext.commit_all().unwrap();
+	ext.execute_with(|| {
+		let block = 5_000; // nothing runs out here; every agreement is due a sweep settlement
+		System::set_block_number(block);
+		let start = std::time::Instant::now();
+		let weight = SmartContract::on_initialize(block);
+		(weight, start.elapsed())
+	})
+}
+
+#[test]
+fn hook_work_does_not_grow_with_the_number_of_live_agreements() {
+	let (few, few_time) = hook_work_with_live_agreements(10);
+	let (many, many_time) = hook_work_with_live_agreements(100_000);
+	println!("hook weight with 10 live agreements: {few:?}, took {few_time:?}");
+	println!("hook weight with 100,000 live agreements: {many:?}, took {many_time:?}");
+	assert!(few.ref_time() > 0, "the hooks report no work: are the weights benchmarked?");
+	let within_10_percent = |a: u64, b: u64| a.abs_diff(b) * 10 <= a.max(b);
+	assert!(within_10_percent(few.ref_time(), many.ref_time()), "{few:?} vs {many:?}");
+	assert!(within_10_percent(few.proof_size(), many.proof_size()), "{few:?} vs {many:?}");
 }
