@@ -864,7 +864,7 @@ fn hook_work_with_live_agreements(
 			deploy(id);
 			Contracts::<Test>::take(id).unwrap()
 		};
-		Checks::<Test>::remove_all(None);
+		let _ = Checks::<Test>::clear(u32::MAX, None);
 		let per_block = MaxChecksPerBlock::get() as u64;
 		for id in 1..=live {
 			// Checks from block 1_000_000 on, as full as the index allows.
