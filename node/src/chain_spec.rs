@@ -26,28 +26,40 @@ fn wasm_binary() -> Result<&'static [u8], String> {
 	})
 }
 
-/// A single-validator development chain: Alice authors and finalizes every block.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+fn chain_spec(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("gridchain development")
-		.with_id("gridchain_dev")
-		.with_chain_type(ChainType::Development)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
 		.with_protocol_id(PROTOCOL_ID)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
 
+/// A single-validator development chain: Alice authors and finalizes every block.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	chain_spec(
+		"gridchain development",
+		"gridchain_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// A local two-validator test network: Alice and Bob.
 pub fn local_testnet_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("gridchain local testnet")
-		.with_id("gridchain_local_testnet")
-		.with_chain_type(ChainType::Local)
-		.with_protocol_id(PROTOCOL_ID)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	chain_spec(
+		"gridchain local testnet",
+		"gridchain_local_testnet",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 #[cfg(test)]

@@ -456,15 +456,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut contract = Self::owned_contract(&who, contract_id)?;
-			ensure!(
-				matches!(
-					contract.state,
-					ContractState::Created
-						| ContractState::Deployed
-						| ContractState::GracePeriod { .. }
-				),
-				Error::<T>::ContractEnded
-			);
+			ensure!(contract.state.is_open(), Error::<T>::ContractEnded);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(
 				<T as Config>::Currency::ensure_can_hold(
@@ -502,15 +494,7 @@ pub mod pallet {
 		pub fn cancel_contract(origin: OriginFor<T>, contract_id: ContractId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut contract = Self::owned_contract(&who, contract_id)?;
-			ensure!(
-				matches!(
-					contract.state,
-					ContractState::Created
-						| ContractState::Deployed
-						| ContractState::GracePeriod { .. }
-				),
-				Error::<T>::ContractEnded
-			);
+			ensure!(contract.state.is_open(), Error::<T>::ContractEnded);
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::end_contract(contract_id, &mut contract, CancelCause::ByUser, now);
 			Contracts::<T>::insert(contract_id, contract);

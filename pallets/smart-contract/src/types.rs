@@ -189,6 +189,14 @@ impl<T: Config> ContractState<T> {
 		!matches!(self, ContractState::Failed { .. } | ContractState::Deleted)
 	}
 
+	/// Whether the agreement has not ended: its owner may still top it up or cancel it.
+	pub fn is_open(&self) -> bool {
+		matches!(
+			self,
+			ContractState::Created | ContractState::Deployed | ContractState::GracePeriod { .. }
+		)
+	}
+
 	/// Whether the agreement is billed (its cost accrues).
 	pub fn is_billed(&self) -> bool {
 		matches!(self, ContractState::Deployed | ContractState::GracePeriod { .. })
