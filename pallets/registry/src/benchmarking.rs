@@ -81,6 +81,22 @@ fn cooperative<T: Config>(admin: &T::AccountId) -> CooperativeId {
 	NextCooperativeId::<T>::get() - 1
 }
 
+/// A farm (owned by an `owner` account) whose owner asked to join a cooperative administered
+/// by the whitelisted caller. Returns (admin, farm id, cooperative id).
+fn requested_membership<T: Config>() -> (T::AccountId, FarmId, CooperativeId) {
+	let owner: T::AccountId = account("owner", 0, 0);
+	let (farm_id, _) = farm_with_node::<T>(&owner);
+	let admin: T::AccountId = whitelisted_caller();
+	let cooperative_id = cooperative::<T>(&admin);
+	Registry::<T>::request_cooperative_membership(
+		RawOrigin::Signed(owner).into(),
+		farm_id,
+		cooperative_id,
+	)
+	.expect("the owner may ask");
+	(admin, farm_id, cooperative_id)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -190,16 +206,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn approve_cooperative_membership() {
-		let owner: T::AccountId = account("owner", 0, 0);
-		let (farm_id, _) = farm_with_node::<T>(&owner);
-		let admin: T::AccountId = whitelisted_caller();
-		let cooperative_id = cooperative::<T>(&admin);
-		Registry::<T>::request_cooperative_membership(
-			RawOrigin::Signed(owner).into(),
-			farm_id,
-			cooperative_id,
-		)
-		.unwrap();
+		let (admin, farm_id, cooperative_id) = requested_membership::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin), cooperative_id, farm_id);
 		assert_eq!(Farms::<T>::get(farm_id).unwrap().cooperative, Some(cooperative_id));
@@ -207,17 +214,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn leave_cooperative() {
-		let owner: T::AccountId = account("owner", 0, 0);
-		let (farm_id, _) = farm_with_node::<T>(&owner);
 		// The admin leaving is the worst case: the owner check fails first.
-		let admin: T::AccountId = whitelisted_caller();
-		let cooperative_id = cooperative::<T>(&admin);
-		Registry::<T>::request_cooperative_membership(
-			RawOrigin::Signed(owner).into(),
-			farm_id,
-			cooperative_id,
-		)
-		.unwrap();
+		let (admin, farm_id, cooperative_id) = requested_membership::<T>();
 		Registry::<T>::approve_cooperative_membership(
 			RawOrigin::Signed(admin.clone()).into(),
 			cooperative_id,

@@ -183,6 +183,17 @@ fn advance<T: Config>(blocks: u32) -> BlockNumberFor<T> {
 	now
 }
 
+/// An agreement with the most workloads on a cooperative farm, funded for ten hours and
+/// deployed an hour ago. Returns (owner, agreement id).
+fn deployed_an_hour_ago<T: Config>() -> (T::AccountId, ContractId) {
+	let (_, node_id) = cooperative_farm::<T>();
+	let owner = user::<T>(0);
+	let id = contract::<T>(&owner, node_id, T::MaxWorkloads::get(), 10);
+	deploy::<T>(id);
+	advance::<T>(T::BlocksPerHour::get());
+	(owner, id)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -237,11 +248,7 @@ mod benchmarks {
 	#[benchmark]
 	fn cancel_contract() {
 		// Worst case: a deployed agreement that pays every cooperative member and refunds.
-		let (_, node_id) = cooperative_farm::<T>();
-		let caller = user::<T>(0);
-		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
-		deploy::<T>(id);
-		advance::<T>(T::BlocksPerHour::get());
+		let (caller, id) = deployed_an_hour_ago::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id);
 		assert!(matches!(Contracts::<T>::get(id).unwrap().state, ContractState::Cancelled { .. }));
@@ -269,11 +276,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn settle() {
-		let (_, node_id) = cooperative_farm::<T>();
-		let caller = user::<T>(0);
-		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
-		deploy::<T>(id);
-		advance::<T>(T::BlocksPerHour::get());
+		let (caller, id) = deployed_an_hour_ago::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id);
 		assert!(Contracts::<T>::get(id).unwrap().charged > 0);
