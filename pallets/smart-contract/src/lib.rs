@@ -377,8 +377,9 @@ pub mod pallet {
 				Error::<T>::InvalidSignature
 			);
 			let resources = Self::resources_of(&workloads)?;
-			let free = pallet_registry::Pallet::<T>::free_capacity(node_id)
-				.ok_or(Error::<T>::NodeNotFound)?;
+			// Checked here, before the price and the deposit, so an oversized request is told
+			// so; `reserve_capacity` below checks again as it writes.
+			let free = node.capacity.saturating_sub(&node.reserved);
 			ensure!(resources.fits_within(&free), Error::<T>::InsufficientCapacity);
 			let rate = Rate::new(&resources, &farm.pricing, T::BlocksPerHour::get())
 				.ok_or(Error::<T>::PriceOverflow)?;
