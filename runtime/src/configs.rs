@@ -148,10 +148,12 @@ impl pallet_registry::Config for Runtime {
 	type MaxNameLength = ConstU32<64>;
 	type MaxEndpointLength = ConstU32<256>;
 	type MaxCooperativeMembers = ConstU32<32>;
+	type PalletId = CooperativesPalletId;
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {
+	pub const CooperativesPalletId: PalletId = PalletId(*b"gc/coops");
 	pub const SmartContractPalletId: PalletId = PalletId(*b"gc/agree");
 }
 

@@ -5,9 +5,15 @@ use super::*;
 use crate::Pallet as Registry;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		Get,
+	},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
-use sp_runtime::Perbill;
+use sp_runtime::{traits::Saturating, Perbill};
 
 fn longest_name<T: Config>(seed: u8) -> NameOf<T> {
 	let mut name = alloc::vec![b'a'; T::MaxNameLength::get() as usize];
@@ -71,7 +77,21 @@ fn farm_with_node<T: Config>(caller: &T::AccountId) -> (FarmId, NodeId) {
 	(farm_id, NextNodeId::<T>::get() - 1)
 }
 
+/// Gives `who` enough to pay deposits and fees.
+fn fund<T: Config>(who: &T::AccountId) {
+	let amount = T::Currency::minimum_balance().saturating_mul(1_000u32.into());
+	T::Currency::set_balance(who, amount);
+}
+
+/// Pays `amount` into a cooperative's account as its farms would.
+fn earn<T: Config>(cooperative_id: CooperativeId, amount: BalanceOf<T>) {
+	let account = Registry::<T>::cooperative_account(cooperative_id);
+	T::Currency::mint_into(&account, amount).expect("the account exists");
+	Registry::<T>::record_cooperative_earnings(cooperative_id, amount);
+}
+
 fn cooperative<T: Config>(admin: &T::AccountId) -> CooperativeId {
+	fund::<T>(admin);
 	Registry::<T>::create_cooperative(
 		RawOrigin::Signed(admin.clone()).into(),
 		longest_name::<T>(1),
@@ -180,6 +200,7 @@ mod benchmarks {
 	#[benchmark]
 	fn create_cooperative(m: Linear<1, { T::MaxCooperativeMembers::get() }>) {
 		let caller: T::AccountId = whitelisted_caller();
+		fund::<T>(&caller);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), longest_name::<T>(1), members::<T>(m));
 		assert_eq!(Cooperatives::<T>::get(1).unwrap().members.len() as u32, m);
@@ -187,8 +208,18 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_cooperative_members(m: Linear<1, { T::MaxCooperativeMembers::get() }>) {
+		// Worst case: the most old members, each having drawn part of its share, so each is
+		// credited and its record rewritten.
 		let caller: T::AccountId = whitelisted_caller();
 		let cooperative_id = cooperative::<T>(&caller);
+		earn::<T>(cooperative_id, T::Currency::minimum_balance().saturating_mul(1_000u32.into()));
+		for member in members::<T>(T::MaxCooperativeMembers::get()) {
+			MemberEarnings::<T>::insert(
+				cooperative_id,
+				&member.account,
+				MemberLedger { drawn: 1u32.into(), carried: 1u32.into() },
+			);
+		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), cooperative_id, members::<T>(m));
 		assert_eq!(Cooperatives::<T>::get(cooperative_id).unwrap().members.len() as u32, m);
@@ -225,6 +256,40 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin), farm_id);
 		assert_eq!(Farms::<T>::get(farm_id).unwrap().cooperative, None);
+	}
+
+	#[benchmark]
+	fn claim_cooperative_earnings() {
+		// Worst case: the caller is the last of the most members, has no account yet, and is
+		// owed both a current share and a carried amount.
+		let admin: T::AccountId = account("admin", 0, 0);
+		let caller: T::AccountId = whitelisted_caller();
+		let mut listed = members::<T>(T::MaxCooperativeMembers::get());
+		if let Some(last) = listed.last_mut() {
+			last.account = caller.clone();
+		}
+		fund::<T>(&admin);
+		Registry::<T>::create_cooperative(
+			RawOrigin::Signed(admin.clone()).into(),
+			longest_name::<T>(1),
+			listed.clone(),
+		)
+		.expect("valid cooperative");
+		let cooperative_id = NextCooperativeId::<T>::get() - 1;
+		let earned = T::Currency::minimum_balance().saturating_mul(1_000u32.into());
+		earn::<T>(cooperative_id, earned);
+		// Re-setting the members credits what they earned so far as carried.
+		Registry::<T>::set_cooperative_members(
+			RawOrigin::Signed(admin).into(),
+			cooperative_id,
+			listed,
+		)
+		.expect("the admin may");
+		earn::<T>(cooperative_id, earned);
+		let owed = Registry::<T>::cooperative_earnings_of(cooperative_id, &caller);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), cooperative_id);
+		assert_eq!(T::Currency::balance(&caller), owed);
 	}
 
 	impl_benchmark_test_suite!(Registry, crate::mock::new_test_ext(), crate::mock::Test);

@@ -16,12 +16,18 @@
 //!   node with live agreements cannot be removed.
 //! - **Cooperatives.** A cooperative has members whose shares sum to 100%. A farm joins a
 //!   cooperative with both its owner's and the cooperative admin's consent; from then on the
-//!   farm's earnings are paid to the members by share (see [`Pallet::payees`]).
+//!   farm's earnings are paid to the cooperative's own account, and each member draws its
+//!   share from there with [`Pallet::claim_cooperative_earnings`]. Paying one account keeps
+//!   the cost of a settlement the same whatever the number of members; a change of members
+//!   first credits each member with what the old shares earned, so nothing moves between
+//!   members retroactively and nothing is lost to rounding (the rounding remainder stays with
+//!   the cooperative and is shared again).
 //!
 //! ## Interface for other pallets
 //!
-//! [`Pallet::reserve_capacity`], [`Pallet::release_capacity`], [`Pallet::payees`] and the
-//! storage getters are what `pallet-smart-contract` builds on.
+//! [`Pallet::reserve_capacity`], [`Pallet::release_capacity`], [`Pallet::payees`],
+//! [`Pallet::record_cooperative_earnings`] and the storage getters are what
+//! `pallet-smart-contract` builds on.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -45,9 +51,19 @@ pub mod pallet {
 	use super::*;
 	use crate::types::Member;
 	use alloc::vec::Vec;
-	use frame_support::{pallet_prelude::*, traits::fungible};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, Inspect as _, Mutate as _},
+			tokens::Preservation,
+		},
+		PalletId,
+	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::Perbill;
+	use sp_runtime::{
+		traits::{AccountIdConversion, Saturating, Zero},
+		Perbill,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -58,8 +74,12 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
-		/// The currency prices are quoted in.
-		type Currency: fungible::Inspect<Self::AccountId>;
+		/// The currency prices are quoted in and cooperatives are paid in.
+		type Currency: fungible::Mutate<Self::AccountId>;
+
+		/// Derives each cooperative's own account, which its farms pay.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
 
 		/// The longest farm or cooperative name, in bytes.
 		#[pallet::constant]
@@ -117,6 +137,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextCooperativeId<T: Config> = StorageValue<_, CooperativeId, ValueQuery, ConstU32<1>>;
 
+	/// What each cooperative has earned, in total and before its current membership.
+	#[pallet::storage]
+	pub type CooperativeEarnings<T: Config> =
+		StorageMap<_, Twox64Concat, CooperativeId, EarningsLedger<BalanceOf<T>>, ValueQuery>;
+
+	/// What each member or former member of a cooperative drew or is still owed. An entry
+	/// exists while a current member has drawn something or anyone is owed something.
+	#[pallet::storage]
+	pub type MemberEarnings<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		CooperativeId,
+		Blake2_128Concat,
+		T::AccountId,
+		MemberLedger<BalanceOf<T>>,
+		ValueQuery,
+	>;
+
 	/// Farms whose owner asked to join a cooperative, awaiting the cooperative admin's
 	/// approval. A farm has at most one pending request.
 	#[pallet::storage]
@@ -151,6 +189,12 @@ pub mod pallet {
 		FarmJoinedCooperative { farm_id: FarmId, cooperative_id: CooperativeId },
 		/// A farm left its cooperative: its earnings go to the farm owner again.
 		FarmLeftCooperative { farm_id: FarmId, cooperative_id: CooperativeId },
+		/// A member (or former member) drew its earnings from the cooperative's account.
+		CooperativeEarningsClaimed {
+			cooperative_id: CooperativeId,
+			member: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -201,6 +245,18 @@ pub mod pallet {
 		NeitherFarmOwnerNorCooperativeAdmin,
 		/// Every id of this kind is taken.
 		IdsExhausted,
+		/// The admin cannot pay the existential deposit that opens the cooperative's account.
+		CannotFundCooperativeAccount,
+		/// The cooperative owes the caller nothing.
+		NothingToClaim,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
@@ -402,9 +458,11 @@ pub mod pallet {
 		///
 		/// - Origin: signed.
 		/// - `members`: accounts and shares; the shares sum to exactly 100%.
+		/// - Effect: the admin pays the existential deposit into the cooperative's own account,
+		///   which its farms pay and its members draw from; the deposit stays there.
 		/// - Errors: [`Error::InvalidName`], [`Error::NoMembers`], [`Error::DuplicateMember`],
 		///   [`Error::SharesDoNotSumToWhole`], [`Error::TooManyMembers`],
-		///   [`Error::IdsExhausted`].
+		///   [`Error::CannotFundCooperativeAccount`], [`Error::IdsExhausted`].
 		/// - Events: [`Event::CooperativeCreated`], [`Event::CooperativeMembersSet`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::create_cooperative(members.len() as u32))]
@@ -416,7 +474,23 @@ pub mod pallet {
 			let admin = ensure_signed(origin)?;
 			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
 			let members = Self::checked_members(members)?;
+			let deposit = T::Currency::minimum_balance();
+			ensure!(
+				T::Currency::reducible_balance(
+					&admin,
+					Preservation::Preserve,
+					frame_support::traits::tokens::Fortitude::Polite
+				) >= deposit,
+				Error::<T>::CannotFundCooperativeAccount
+			);
 			let cooperative_id = Self::take_id::<NextCooperativeId<T>>()?;
+			T::Currency::transfer(
+				&admin,
+				&Self::cooperative_account(cooperative_id),
+				deposit,
+				Preservation::Preserve,
+			)
+			.map_err(|_| Error::<T>::CannotFundCooperativeAccount)?;
 			Cooperatives::<T>::insert(
 				cooperative_id,
 				Cooperative { admin: admin.clone(), name, members: members.clone() },
@@ -426,7 +500,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replaces a cooperative's members and shares.
+		/// Replaces a cooperative's members and shares. What the cooperative earned until now
+		/// stays owed to the members by their old shares (they draw it with
+		/// [`Pallet::claim_cooperative_earnings`], members or not); what it earns from now on
+		/// is shared by the new shares.
 		///
 		/// - Origin: signed, by the cooperative's admin.
 		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NotCooperativeAdmin`],
@@ -443,6 +520,7 @@ pub mod pallet {
 			let account = ensure_signed(origin)?;
 			let mut cooperative = Self::administered_cooperative(&account, cooperative_id)?;
 			let members = Self::checked_members(members)?;
+			Self::settle_membership(cooperative_id, &cooperative.members);
 			cooperative.members = members.clone();
 			Cooperatives::<T>::insert(cooperative_id, cooperative);
 			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
@@ -525,6 +603,55 @@ pub mod pallet {
 			farm.cooperative = None;
 			Farms::<T>::insert(farm_id, farm);
 			Self::deposit_event(Event::FarmLeftCooperative { farm_id, cooperative_id });
+			Ok(())
+		}
+
+		/// Pays the caller what a cooperative owes it: its share of what the cooperative earned
+		/// under the current membership, less what it drew, plus what earlier memberships owe
+		/// it.
+		///
+		/// - Origin: signed, by a member or former member.
+		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NothingToClaim`], and the
+		///   currency's error when the caller's account cannot receive the amount (a new
+		///   account and an amount below the existential deposit: claim again later).
+		/// - Event: [`Event::CooperativeEarningsClaimed`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::claim_cooperative_earnings())]
+		pub fn claim_cooperative_earnings(
+			origin: OriginFor<T>,
+			cooperative_id: CooperativeId,
+		) -> DispatchResult {
+			let member = ensure_signed(origin)?;
+			let cooperative =
+				Cooperatives::<T>::get(cooperative_id).ok_or(Error::<T>::CooperativeNotFound)?;
+			let share = cooperative
+				.members
+				.iter()
+				.find(|candidate| candidate.account == member)
+				.map(|found| found.share);
+			let ledger = CooperativeEarnings::<T>::get(cooperative_id);
+			let mut account = MemberEarnings::<T>::get(cooperative_id, &member);
+			let unclaimed = Self::unclaimed(&ledger, share, &account);
+			ensure!(!unclaimed.is_zero(), Error::<T>::NothingToClaim);
+			T::Currency::transfer(
+				&Self::cooperative_account(cooperative_id),
+				&member,
+				unclaimed,
+				Preservation::Preserve,
+			)?;
+			let from_current_share = unclaimed.saturating_sub(account.carried);
+			account.carried = Zero::zero();
+			account.drawn = account.drawn.saturating_add(from_current_share);
+			if share.is_some() {
+				MemberEarnings::<T>::insert(cooperative_id, &member, account);
+			} else {
+				MemberEarnings::<T>::remove(cooperative_id, &member);
+			}
+			Self::deposit_event(Event::CooperativeEarningsClaimed {
+				cooperative_id,
+				member,
+				amount: unclaimed,
+			});
 			Ok(())
 		}
 	}
@@ -634,18 +761,116 @@ pub mod pallet {
 			});
 		}
 
-		/// Who receives the earnings of a farm: its owner, or its cooperative's members.
-		pub fn payees(
-			farm_id: FarmId,
-		) -> Result<Payees<T::AccountId, MembersOf<T>>, DispatchError> {
+		/// Who receives the earnings of a farm: its owner, or its cooperative's account.
+		pub fn payees(farm_id: FarmId) -> Result<Payees<T::AccountId>, DispatchError> {
 			let farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
 			if let Some(cooperative_id) = farm.cooperative {
-				if let Some(cooperative) = Cooperatives::<T>::get(cooperative_id) {
-					return Ok(Payees::Cooperative(cooperative_id, cooperative.members));
-				}
+				// Cooperatives are never removed, so the farm's cooperative exists.
+				let account = Self::cooperative_account(cooperative_id);
+				return Ok(Payees::Cooperative { cooperative_id, account });
 			}
 			let twin = Twins::<T>::get(farm.owner).ok_or(Error::<T>::TwinNotFound)?;
 			Ok(Payees::Owner(twin.account))
+		}
+
+		/// The account a cooperative's farms pay and its members draw from.
+		pub fn cooperative_account(cooperative_id: CooperativeId) -> T::AccountId {
+			T::PalletId::get().into_sub_account_truncating(cooperative_id)
+		}
+
+		/// Records that `amount` was paid into a cooperative's account for its members.
+		pub fn record_cooperative_earnings(cooperative_id: CooperativeId, amount: BalanceOf<T>) {
+			CooperativeEarnings::<T>::mutate(cooperative_id, |ledger| {
+				ledger.earned = ledger.earned.saturating_add(amount)
+			});
+		}
+
+		/// What a cooperative owes `account` now.
+		pub fn cooperative_earnings_of(
+			cooperative_id: CooperativeId,
+			account: &T::AccountId,
+		) -> BalanceOf<T> {
+			let share = Cooperatives::<T>::get(cooperative_id).and_then(|cooperative| {
+				cooperative.members.iter().find(|m| m.account == *account).map(|m| m.share)
+			});
+			Self::unclaimed(
+				&CooperativeEarnings::<T>::get(cooperative_id),
+				share,
+				&MemberEarnings::<T>::get(cooperative_id, account),
+			)
+		}
+
+		/// A member's part of what the current membership earned: its share, rounded down.
+		fn entitlement(ledger: &EarningsLedger<BalanceOf<T>>, share: Perbill) -> BalanceOf<T> {
+			share.mul_floor(ledger.earned.saturating_sub(ledger.settled_before_current_members))
+		}
+
+		/// What is owed to an account with `share` of the current membership (or none) and
+		/// `account`'s record.
+		fn unclaimed(
+			ledger: &EarningsLedger<BalanceOf<T>>,
+			share: Option<Perbill>,
+			account: &MemberLedger<BalanceOf<T>>,
+		) -> BalanceOf<T> {
+			let current = share
+				.map(|share| Self::entitlement(ledger, share).saturating_sub(account.drawn))
+				.unwrap_or_default();
+			current.saturating_add(account.carried)
+		}
+
+		/// Ends the current membership's sharing: each member is credited what its share earned
+		/// and not drawn; the rounding remainder is left to be shared by the next membership.
+		fn settle_membership(cooperative_id: CooperativeId, members: &MembersOf<T>) {
+			let mut ledger = CooperativeEarnings::<T>::get(cooperative_id);
+			let mut settled = BalanceOf::<T>::zero();
+			for member in members {
+				let entitlement = Self::entitlement(&ledger, member.share);
+				settled = settled.saturating_add(entitlement);
+				MemberEarnings::<T>::mutate_exists(cooperative_id, &member.account, |entry| {
+					let account = entry.get_or_insert_with(Default::default);
+					let owed = entitlement.saturating_sub(account.drawn);
+					account.carried = account.carried.saturating_add(owed);
+					account.drawn = Zero::zero();
+					if account.carried.is_zero() {
+						*entry = None;
+					}
+				});
+			}
+			ledger.settled_before_current_members =
+				ledger.settled_before_current_members.saturating_add(settled);
+			CooperativeEarnings::<T>::insert(cooperative_id, ledger);
+		}
+
+		/// Checks that every cooperative's account holds what it owes its members (and former
+		/// members) on top of its existential deposit, and that no member drew more than its
+		/// share. Also used by other pallets' tests.
+		#[cfg(any(feature = "try-runtime", feature = "std"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			for (cooperative_id, cooperative) in Cooperatives::<T>::iter() {
+				let ledger = CooperativeEarnings::<T>::get(cooperative_id);
+				let mut entitled = BalanceOf::<T>::zero();
+				let mut owed = BalanceOf::<T>::zero();
+				for member in &cooperative.members {
+					let entitlement = Self::entitlement(&ledger, member.share);
+					let drawn = MemberEarnings::<T>::get(cooperative_id, &member.account).drawn;
+					ensure!(drawn <= entitlement, "a member drew more than its share");
+					entitled = entitled.saturating_add(entitlement);
+					owed = owed.saturating_add(entitlement.saturating_sub(drawn));
+				}
+				ensure!(
+					ledger.settled_before_current_members.saturating_add(entitled) <= ledger.earned,
+					"a cooperative's members are entitled to more than it earned"
+				);
+				for (_, account) in MemberEarnings::<T>::iter_prefix(cooperative_id) {
+					owed = owed.saturating_add(account.carried);
+				}
+				ensure!(
+					T::Currency::balance(&Self::cooperative_account(cooperative_id))
+						>= owed.saturating_add(T::Currency::minimum_balance()),
+					"a cooperative's account holds less than it owes"
+				);
+			}
+			Ok(())
 		}
 
 		/// The free capacity of a node: capacity minus reservations.

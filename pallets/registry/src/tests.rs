@@ -1,8 +1,12 @@
 //! Unit tests: every call, every error.
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, BoundedVec};
-use sp_runtime::{DispatchError, Perbill};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, Mutate},
+	BoundedVec,
+};
+use sp_runtime::{DispatchError, Perbill, TokenError};
 
 type Origin = <Test as frame_system::Config>::RuntimeOrigin;
 
@@ -413,7 +417,7 @@ fn a_farm_joins_a_cooperative_with_both_consents_and_its_members_become_payees()
 		assert!(MembershipRequests::<Test>::get(1).is_none());
 		assert_eq!(
 			Registry::payees(1).unwrap(),
-			Payees::Cooperative(1, vec![member(BOB, 60), member(CHARLIE, 40)].try_into().unwrap())
+			Payees::Cooperative { cooperative_id: 1, account: Registry::cooperative_account(1) }
 		);
 		assert_noop!(
 			Registry::request_cooperative_membership(Origin::signed(ALICE), 1, 1),
@@ -453,5 +457,146 @@ fn either_side_ends_a_membership() {
 fn payees_of_an_unknown_farm_is_an_error() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(Registry::payees(1), Err(Error::<Test>::FarmNotFound.into()));
+	});
+}
+
+/// Pays `amount` into cooperative 1's account as a farm's settlement does.
+fn cooperative_earns(amount: u64) {
+	assert_ok!(Balances::mint_into(&Registry::cooperative_account(1), amount));
+	Registry::record_cooperative_earnings(1, amount);
+}
+
+fn claim(who: u64) -> Result<u64, DispatchError> {
+	let before = Balances::balance(&who);
+	Registry::claim_cooperative_earnings(Origin::signed(who), 1)?;
+	Ok(Balances::balance(&who) - before)
+}
+
+#[test]
+fn the_admin_opens_the_cooperative_account_with_the_existential_deposit() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Registry::create_cooperative(
+				Origin::signed(DAVE),
+				name("coop"),
+				vec![member(DAVE, 100)]
+			),
+			Error::<Test>::CannotFundCooperativeAccount
+		);
+		bobs_cooperative();
+		assert_eq!(Balances::balance(&Registry::cooperative_account(1)), EXISTENTIAL_DEPOSIT);
+		assert_eq!(Balances::balance(&BOB), ENDOWMENT - EXISTENTIAL_DEPOSIT);
+		assert_ok!(Registry::do_try_state());
+	});
+}
+
+#[test]
+fn members_draw_their_shares_of_what_the_cooperative_earned() {
+	new_test_ext().execute_with(|| {
+		bobs_cooperative();
+		assert_noop!(claim(BOB), Error::<Test>::NothingToClaim);
+		cooperative_earns(1_000);
+		assert_eq!(Registry::cooperative_earnings_of(1, &BOB), 600);
+		assert_eq!(claim(BOB), Ok(600));
+		assert_eq!(
+			last_event(),
+			Event::CooperativeEarningsClaimed { cooperative_id: 1, member: BOB, amount: 600 }
+		);
+		assert_noop!(claim(BOB), Error::<Test>::NothingToClaim);
+		assert_noop!(claim(ALICE), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Registry::claim_cooperative_earnings(Origin::signed(BOB), 2),
+			Error::<Test>::CooperativeNotFound
+		);
+		cooperative_earns(500);
+		// Bob's draw counts against his share of the total, not of each payment.
+		assert_eq!(claim(BOB), Ok(300));
+		assert_eq!(claim(CHARLIE), Ok(600));
+		// Everything paid in was drawn; the account keeps only its existential deposit.
+		assert_eq!(Balances::balance(&Registry::cooperative_account(1)), EXISTENTIAL_DEPOSIT);
+		assert_ok!(Registry::do_try_state());
+	});
+}
+
+#[test]
+fn a_new_membership_shares_only_what_is_earned_after_it() {
+	new_test_ext().execute_with(|| {
+		bobs_cooperative();
+		cooperative_earns(1_000);
+		assert_eq!(claim(BOB), Ok(600));
+		// Alice replaces both; Bob and Charlie keep what the old shares earned.
+		assert_ok!(Registry::set_cooperative_members(
+			Origin::signed(BOB),
+			1,
+			vec![member(ALICE, 100)]
+		));
+		assert_ok!(Registry::do_try_state());
+		assert_noop!(claim(ALICE), Error::<Test>::NothingToClaim);
+		cooperative_earns(500);
+		assert_noop!(claim(BOB), Error::<Test>::NothingToClaim);
+		assert_eq!(claim(ALICE), Ok(500));
+		assert_eq!(Registry::cooperative_earnings_of(1, &CHARLIE), 400);
+		assert_eq!(claim(CHARLIE), Ok(400));
+		// A former member who drew everything leaves no record behind.
+		assert!(!MemberEarnings::<Test>::contains_key(1, CHARLIE));
+		assert_noop!(claim(CHARLIE), Error::<Test>::NothingToClaim);
+		assert_eq!(Balances::balance(&Registry::cooperative_account(1)), EXISTENTIAL_DEPOSIT);
+		assert_ok!(Registry::do_try_state());
+	});
+}
+
+#[test]
+fn rounding_remainders_are_shared_again_and_never_lost() {
+	new_test_ext().execute_with(|| {
+		let thirds = || {
+			vec![
+				Member { account: ALICE, share: Perbill::from_parts(333_333_333) },
+				Member { account: BOB, share: Perbill::from_parts(333_333_333) },
+				Member { account: CHARLIE, share: Perbill::from_parts(333_333_334) },
+			]
+		};
+		assert_ok!(Registry::create_cooperative(Origin::signed(BOB), name("coop"), thirds()));
+		let mut earned = 0;
+		let mut drawn = 0;
+		// Irregular payments, members re-set (remainders carried over) now and then, everyone
+		// drawing as they go.
+		for round in 1..=200u64 {
+			let amount = 7 + (round * 37) % 101;
+			cooperative_earns(amount);
+			earned += amount;
+			if round % 9 == 0 {
+				assert_ok!(Registry::set_cooperative_members(Origin::signed(BOB), 1, thirds()));
+			}
+			for who in [ALICE, BOB, CHARLIE] {
+				if round % 5 == who {
+					drawn += claim(who).unwrap_or(0);
+				}
+			}
+			assert_ok!(Registry::do_try_state());
+		}
+		for who in [ALICE, BOB, CHARLIE] {
+			drawn += claim(who).unwrap_or(0);
+		}
+		let left = Balances::balance(&Registry::cooperative_account(1)) - EXISTENTIAL_DEPOSIT;
+		assert_eq!(drawn + left, earned, "every unit is drawn or still in the account");
+		// What is left is the last rounding remainder: less than a unit per member.
+		assert!(left < 3, "left {left}");
+	});
+}
+
+#[test]
+fn a_member_who_cannot_receive_a_small_amount_claims_it_later() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Registry::create_cooperative(
+			Origin::signed(BOB),
+			name("coop"),
+			vec![member(BOB, 50), member(DAVE, 50)]
+		));
+		// Dave has no account; 5 is below the existential deposit of 10.
+		cooperative_earns(10);
+		assert_noop!(claim(DAVE), TokenError::BelowMinimum);
+		cooperative_earns(20);
+		assert_eq!(claim(DAVE), Ok(15));
+		assert_ok!(Registry::do_try_state());
 	});
 }

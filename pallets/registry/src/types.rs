@@ -218,11 +218,57 @@ pub struct Cooperative<T: Config> {
 	pub members: MembersOf<T>,
 }
 
+/// What a cooperative has earned, in total and before its current membership.
+///
+/// Members are entitled to `share × (earned − settled_before_current_members)`; a membership
+/// change moves what the leaving membership is owed into each member's
+/// [`MemberLedger::carried`], so earnings follow the shares that held while they were paid.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct EarningsLedger<Balance> {
+	/// Everything paid to the cooperative's account by its farms.
+	pub earned: Balance,
+	/// The part of `earned` owed to earlier memberships: the current members share the rest.
+	pub settled_before_current_members: Balance,
+}
+
+/// One account's earnings from a cooperative that it has not drawn yet.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct MemberLedger<Balance> {
+	/// What the account drew of its share under the current membership.
+	pub drawn: Balance,
+	/// What it was owed by earlier memberships and has not drawn.
+	pub carried: Balance,
+}
+
 /// Who receives a farm's earnings.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Payees<AccountId, Members> {
+pub enum Payees<AccountId> {
 	/// The farm owner's account.
 	Owner(AccountId),
-	/// A cooperative's members, by share.
-	Cooperative(CooperativeId, Members),
+	/// The cooperative's own account; its members draw their shares from it.
+	Cooperative { cooperative_id: CooperativeId, account: AccountId },
 }

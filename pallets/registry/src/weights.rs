@@ -58,6 +58,7 @@ pub trait WeightInfo {
 	fn request_cooperative_membership() -> Weight;
 	fn approve_cooperative_membership() -> Weight;
 	fn leave_cooperative() -> Weight;
+	fn claim_cooperative_earnings() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -260,6 +261,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn claim_cooperative_earnings() -> Weight {
+		Weight::from_parts(60_000_000, 7000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
@@ -330,5 +336,10 @@ impl WeightInfo for () {
 		Weight::from_parts(17_260_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn claim_cooperative_earnings() -> Weight {
+		Weight::from_parts(60_000_000, 7000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }

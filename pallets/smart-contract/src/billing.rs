@@ -43,17 +43,14 @@ impl<T: Config> Pallet<T> {
 		}
 		contract.escrow = contract.escrow.saturating_sub(paid);
 		match payees {
-			Payees::Owner(account) => Self::pay(contract_id, &contract.owner, &account, paid),
-			Payees::Cooperative(_, members) => {
-				// Every member but the last gets its share rounded down; the last gets the rest,
-				// so the parts add up to exactly what was paid.
-				let mut rest = paid;
-				let last = members.len().saturating_sub(1);
-				for (i, member) in members.iter().enumerate() {
-					let part =
-						if i == last { rest } else { member.share.mul_floor(paid).min(rest) };
-					rest = rest.saturating_sub(part);
-					Self::pay(contract_id, &contract.owner, &member.account, part);
+			Payees::Owner(account) => {
+				Self::pay(contract_id, &contract.owner, &account, paid);
+			},
+			Payees::Cooperative { cooperative_id, account } => {
+				// The cooperative's account always exists (its admin funded it), so the payment
+				// reaches it; its members draw their shares from there.
+				if Self::pay(contract_id, &contract.owner, &account, paid) {
+					pallet_registry::Pallet::<T>::record_cooperative_earnings(cooperative_id, paid);
 				}
 			},
 		}

@@ -606,7 +606,7 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The account that keeps payments a payee could not receive yet.
 		pub fn account_id() -> T::AccountId {
-			T::PalletId::get().into_account_truncating()
+			<T as Config>::PalletId::get().into_account_truncating()
 		}
 
 		/// The agreement, if `who` owns it.
@@ -743,15 +743,16 @@ pub mod pallet {
 		}
 
 		/// Pays `amount` from `owner`'s escrow hold to `payee`; a payment the payee cannot
-		/// receive is moved to the pallet account and kept for them.
+		/// receive is moved to the pallet account and kept for them. Returns whether the
+		/// payee received it.
 		pub(crate) fn pay(
 			contract_id: ContractId,
 			owner: &T::AccountId,
 			payee: &T::AccountId,
 			amount: BalanceOf<T>,
-		) {
+		) -> bool {
 			if amount.is_zero() {
-				return;
+				return false;
 			}
 			let reason = HoldReason::AgreementEscrow.into();
 			let paid = <T as Config>::Currency::transfer_on_hold(
@@ -765,7 +766,7 @@ pub mod pallet {
 			);
 			if paid.is_ok() {
 				Self::deposit_event(Event::PayeePaid { contract_id, payee: payee.clone(), amount });
-				return;
+				return true;
 			}
 			let kept = <T as Config>::Currency::transfer_on_hold(
 				&reason,
@@ -793,6 +794,7 @@ pub mod pallet {
 					"payment of {amount:?} for contract {contract_id} could not be made or kept"
 				);
 			}
+			false
 		}
 
 		/// Checks the pallet's invariants: the held escrow of every account equals the sum of

@@ -51,6 +51,7 @@ impl pallet_registry::Config for Test {
 	type MaxNameLength = ConstU32<32>;
 	type MaxEndpointLength = ConstU32<128>;
 	type MaxCooperativeMembers = ConstU32<5>;
+	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }
 
@@ -59,6 +60,7 @@ pub const BLOCKS_PER_HOUR: u32 = 600;
 pub const GRACE_PERIOD: u64 = 100;
 
 parameter_types! {
+	pub const CooperativesPalletId: PalletId = PalletId(*b"gc/coops");
 	pub const SmartContractPalletId: PalletId = PalletId(*b"gc/agree");
 	pub static SweepPerBlock: u32 = 10;
 	pub static MaxChecksPerBlock: u32 = 32;

@@ -18,6 +18,7 @@ fn run(test: impl FnOnce()) {
 		let issuance = Balances::total_issuance();
 		test();
 		SmartContract::do_try_state().expect("invariants hold");
+		pallet_registry::Pallet::<Test>::do_try_state().expect("registry invariants hold");
 		assert_eq!(Balances::total_issuance(), issuance, "billing changed the total issuance");
 	});
 }
@@ -582,7 +583,7 @@ fn a_pricing_change_does_not_affect_existing_agreements() {
 }
 
 #[test]
-fn a_cooperative_farm_pays_its_members_by_share() {
+fn a_cooperative_farm_pays_the_cooperative_whose_members_draw_by_share() {
 	run(|| {
 		use pallet_registry::Pallet as Reg;
 		// Three members with shares that do not divide 10 TFT evenly.
@@ -597,19 +598,36 @@ fn a_cooperative_farm_pays_its_members_by_share() {
 		));
 		assert_ok!(Reg::<Test>::request_cooperative_membership(Origin::signed(bob()), 1, 1));
 		assert_ok!(Reg::<Test>::approve_cooperative_membership(Origin::signed(charlie()), 1, 1));
+		let cooperative = Reg::<Test>::cooperative_account(1);
 		let id = create_volume(100 * TFT);
 		deploy(id);
-		let before = [free(&charlie()), free(&dave()), free(&bob())];
+		let before = free(&cooperative);
 		run_to_block(1 + 600);
 		assert_ok!(SmartContract::settle(Origin::signed(alice()), id));
-		let gained: Vec<Balance> = [free(&charlie()), free(&dave()), free(&bob())]
+		// One payment, to the cooperative's account, whatever the number of members.
+		assert_eq!(free(&cooperative) - before, 10 * TFT);
+		assert!(events().contains(&Event::PayeePaid {
+			contract_id: id,
+			payee: cooperative.clone(),
+			amount: 10 * TFT
+		}));
+		let gained: Vec<Balance> = [charlie(), dave(), bob()]
 			.iter()
-			.zip(before)
-			.map(|(after, before)| after - before)
+			.map(|member| {
+				let before = free(member);
+				assert_ok!(Reg::<Test>::claim_cooperative_earnings(
+					Origin::signed(member.clone()),
+					1
+				));
+				free(member) - before
+			})
 			.collect();
 		let third = Perbill::from_parts(333_333_333).mul_floor(10 * TFT);
-		assert_eq!(gained, vec![third, third, 10 * TFT - 2 * third]);
-		assert_eq!(gained.iter().sum::<Balance>(), 10 * TFT);
+		let rest = Perbill::from_parts(333_333_334).mul_floor(10 * TFT);
+		assert_eq!(gained, vec![third, third, rest]);
+		// The rounding remainder (under a unit per member) stays for the next sharing.
+		assert_eq!(free(&cooperative) - before, 10 * TFT - 2 * third - rest);
+		assert!(10 * TFT - 2 * third - rest < 3);
 	});
 }
 
@@ -617,28 +635,43 @@ fn a_cooperative_farm_pays_its_members_by_share() {
 fn a_payment_a_new_account_cannot_receive_is_kept_and_claimable() {
 	run(|| {
 		use pallet_registry::Pallet as Reg;
+		// A farm owned by an account with no balance, whose prices earn it 10 units an hour.
 		let newcomer = AccountId::new([7; 32]);
-		assert_ok!(Reg::<Test>::create_cooperative(
-			Origin::signed(charlie()),
-			BoundedVec::try_from(b"coop".to_vec()).unwrap(),
-			vec![
-				Member { account: newcomer.clone(), share: Perbill::from_parts(1_000) },
-				Member { account: bob(), share: Perbill::from_parts(999_999_000) },
-			]
+		assert_ok!(Reg::<Test>::register_twin(Origin::signed(newcomer.clone())));
+		assert_ok!(Reg::<Test>::create_farm(
+			Origin::signed(newcomer.clone()),
+			BoundedVec::try_from(b"new-farm".to_vec()).unwrap(),
+			PricingPolicy { sru_per_gib_hour: 1, ..farm_pricing() },
+			operator(),
 		));
-		assert_ok!(Reg::<Test>::request_cooperative_membership(Origin::signed(bob()), 1, 1));
-		assert_ok!(Reg::<Test>::approve_cooperative_membership(Origin::signed(charlie()), 1, 1));
-		let id = create_volume(100 * TFT);
+		assert_ok!(Reg::<Test>::register_node(
+			Origin::signed(newcomer.clone()),
+			2,
+			pallet_registry::Resources { sru: 1024 * GIB, ..Default::default() },
+			BoundedVec::try_from(b"http://127.0.0.1:8081".to_vec()).unwrap(),
+		));
+		let workloads = vec![volume("vol", 10)];
+		let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+		assert_ok!(SmartContract::create_node_contract(
+			Origin::signed(alice()),
+			2,
+			workloads,
+			text("deployment-meta"),
+			text("deployment-desc"),
+			DeploymentSignature { signature, style: SignatureStyle::Raw },
+			TFT,
+		));
+		let id = NextContractId::<Test>::get() - 1;
 		deploy(id);
 		run_to_block(1 + 600);
 		assert_ok!(SmartContract::settle(Origin::signed(alice()), id));
-		// 10 TFT * 1e-6 = 100 units, below the existential deposit of a new account.
+		// 10 units, below the existential deposit of a new account.
 		assert_eq!(free(&newcomer), 0);
-		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 100);
+		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 10);
 		assert!(events().contains(&Event::PaymentKeptForPayee {
 			contract_id: id,
 			payee: newcomer.clone(),
-			amount: 100
+			amount: 10
 		}));
 		assert_noop!(
 			SmartContract::claim_earnings(Origin::signed(charlie())),
@@ -646,13 +679,13 @@ fn a_payment_a_new_account_cannot_receive_is_kept_and_claimable() {
 		);
 		// Still too little for a new account: the claim fails and keeps the amount.
 		assert!(SmartContract::claim_earnings(Origin::signed(newcomer.clone())).is_err());
-		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 100);
+		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 10);
 		// Once the account exists it can claim.
 		assert_ok!(Balances::transfer_keep_alive(Origin::signed(dave()), newcomer.clone(), TFT));
 		assert_ok!(SmartContract::claim_earnings(Origin::signed(newcomer.clone())));
-		assert_eq!(free(&newcomer), TFT + 100);
+		assert_eq!(free(&newcomer), TFT + 10);
 		assert_eq!(UnclaimedEarnings::<Test>::get(&newcomer), 0);
-		assert!(events().contains(&Event::EarningsClaimed { payee: newcomer, amount: 100 }));
+		assert!(events().contains(&Event::EarningsClaimed { payee: newcomer, amount: 10 }));
 	});
 }
 
