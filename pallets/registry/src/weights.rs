@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3517`
-		// Minimum execution time: 9_150_000 picoseconds.
-		Weight::from_parts(10_090_000, 3517)
+		// Minimum execution time: 8_690_000 picoseconds.
+		Weight::from_parts(9_730_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `140`
 		//  Estimated: `3551`
-		// Minimum execution time: 15_790_000 picoseconds.
-		Weight::from_parts(17_600_000, 3551)
+		// Minimum execution time: 15_200_000 picoseconds.
+		Weight::from_parts(16_260_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `420`
 		//  Estimated: `3648`
-		// Minimum execution time: 12_370_000 picoseconds.
-		Weight::from_parts(13_760_000, 3648)
+		// Minimum execution time: 11_710_000 picoseconds.
+		Weight::from_parts(12_670_000, 3648)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -117,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `420`
 		//  Estimated: `3648`
-		// Minimum execution time: 11_780_000 picoseconds.
-		Weight::from_parts(13_320_000, 3648)
+		// Minimum execution time: 11_710_000 picoseconds.
+		Weight::from_parts(12_630_000, 3648)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -134,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `434`
 		//  Estimated: `3648`
-		// Minimum execution time: 14_600_000 picoseconds.
-		Weight::from_parts(15_860_000, 3648)
+		// Minimum execution time: 14_660_000 picoseconds.
+		Weight::from_parts(15_840_000, 3648)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -149,8 +149,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `752`
 		//  Estimated: `3807`
-		// Minimum execution time: 14_140_000 picoseconds.
-		Weight::from_parts(15_440_000, 3807)
+		// Minimum execution time: 14_340_000 picoseconds.
+		Weight::from_parts(15_540_000, 3807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -164,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `752`
 		//  Estimated: `3807`
-		// Minimum execution time: 14_480_000 picoseconds.
-		Weight::from_parts(15_870_000, 3807)
+		// Minimum execution time: 14_530_000 picoseconds.
+		Weight::from_parts(15_650_000, 3807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -179,40 +179,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `752`
 		//  Estimated: `3807`
-		// Minimum execution time: 14_420_000 picoseconds.
-		Weight::from_parts(15_670_000, 3807)
+		// Minimum execution time: 13_690_000 picoseconds.
+		Weight::from_parts(14_720_000, 3807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Registry::NextCooperativeId` (r:1 w:1)
 	/// Proof: `Registry::NextCooperativeId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Cooperatives` (r:0 w:1)
 	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
 	fn create_cooperative(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
-		//  Estimated: `1489`
-		// Minimum execution time: 8_470_000 picoseconds.
-		Weight::from_parts(9_160_220, 1489)
-			// Standard Error: 96
-			.saturating_add(Weight::from_parts(33_277, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Estimated: `3593`
+		// Minimum execution time: 43_430_000 picoseconds.
+		Weight::from_parts(46_836_599, 3593)
+			// Standard Error: 378
+			.saturating_add(Weight::from_parts(47_323, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Registry::Cooperatives` (r:1 w:1)
 	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::MemberEarnings` (r:32 w:32)
+	/// Proof: `Registry::MemberEarnings` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
 	fn set_cooperative_members(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1319`
-		//  Estimated: `4728`
-		// Minimum execution time: 10_280_000 picoseconds.
-		Weight::from_parts(11_199_627, 4728)
-			// Standard Error: 117
-			.saturating_add(Weight::from_parts(31_689, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `4202`
+		//  Estimated: `83134`
+		// Minimum execution time: 140_240_000 picoseconds.
+		Weight::from_parts(150_808_544, 83134)
+			// Standard Error: 2_717
+			.saturating_add(Weight::from_parts(42_525, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(34_u64))
+			.saturating_add(T::DbWeight::get().writes(34_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -226,8 +232,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `510`
 		//  Estimated: `4728`
-		// Minimum execution time: 14_930_000 picoseconds.
-		Weight::from_parts(16_130_000, 4728)
+		// Minimum execution time: 13_860_000 picoseconds.
+		Weight::from_parts(15_400_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -241,8 +247,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1731`
 		//  Estimated: `4728`
-		// Minimum execution time: 16_630_000 picoseconds.
-		Weight::from_parts(18_270_000, 4728)
+		// Minimum execution time: 15_340_000 picoseconds.
+		Weight::from_parts(16_560_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -256,13 +262,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1736`
 		//  Estimated: `4728`
-		// Minimum execution time: 15_400_000 picoseconds.
-		Weight::from_parts(17_260_000, 4728)
+		// Minimum execution time: 14_040_000 picoseconds.
+		Weight::from_parts(15_300_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Registry::Cooperatives` (r:1 w:0)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:0)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::MemberEarnings` (r:1 w:1)
+	/// Proof: `Registry::MemberEarnings` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_cooperative_earnings() -> Weight {
-		Weight::from_parts(60_000_000, 7000)
+		// Proof Size summary in bytes:
+		//  Measured:  `2173`
+		//  Estimated: `4728`
+		// Minimum execution time: 52_150_000 picoseconds.
+		Weight::from_parts(54_240_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -271,74 +289,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_twin() -> Weight {
-		Weight::from_parts(10_090_000, 3517)
+		Weight::from_parts(9_730_000, 3517)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn create_farm() -> Weight {
-		Weight::from_parts(17_600_000, 3551)
+		Weight::from_parts(16_260_000, 3551)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_pricing_policy() -> Weight {
-		Weight::from_parts(13_760_000, 3648)
+		Weight::from_parts(12_670_000, 3648)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_farm_operator() -> Weight {
-		Weight::from_parts(13_320_000, 3648)
+		Weight::from_parts(12_630_000, 3648)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(15_860_000, 3648)
+		Weight::from_parts(15_840_000, 3648)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_node_capacity() -> Weight {
-		Weight::from_parts(15_440_000, 3807)
+		Weight::from_parts(15_540_000, 3807)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_node_endpoint() -> Weight {
-		Weight::from_parts(15_870_000, 3807)
+		Weight::from_parts(15_650_000, 3807)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_node() -> Weight {
-		Weight::from_parts(15_670_000, 3807)
+		Weight::from_parts(14_720_000, 3807)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn create_cooperative(m: u32, ) -> Weight {
-		Weight::from_parts(9_160_220, 1489)
-			.saturating_add(Weight::from_parts(33_277, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(46_836_599, 3593)
+			.saturating_add(Weight::from_parts(47_323, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_cooperative_members(m: u32, ) -> Weight {
-		Weight::from_parts(11_199_627, 4728)
-			.saturating_add(Weight::from_parts(31_689, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(150_808_544, 83134)
+			.saturating_add(Weight::from_parts(42_525, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(34_u64))
+			.saturating_add(ParityDbWeight::get().writes(34_u64))
 	}
 	fn request_cooperative_membership() -> Weight {
-		Weight::from_parts(16_130_000, 4728)
+		Weight::from_parts(15_400_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_cooperative_membership() -> Weight {
-		Weight::from_parts(18_270_000, 4728)
+		Weight::from_parts(16_560_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn leave_cooperative() -> Weight {
-		Weight::from_parts(17_260_000, 4728)
+		Weight::from_parts(15_300_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn claim_cooperative_earnings() -> Weight {
-		Weight::from_parts(60_000_000, 7000)
+		Weight::from_parts(54_240_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

@@ -75,10 +75,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `563`
 		//  Estimated: `3807`
-		// Minimum execution time: 110_570_000 picoseconds.
-		Weight::from_parts(110_232_271, 3807)
-			// Standard Error: 11_295
-			.saturating_add(Weight::from_parts(7_967_368, 0).saturating_mul(w.into()))
+		// Minimum execution time: 106_290_000 picoseconds.
+		Weight::from_parts(102_570_500, 3807)
+			// Standard Error: 8_249
+			.saturating_add(Weight::from_parts(7_650_232, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -88,41 +88,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:32 w:32)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Checks` (r:2 w:2)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `40557`
-		//  Estimated: `84286`
-		// Minimum execution time: 1_113_451_000 picoseconds.
-		Weight::from_parts(1_156_491_000, 84286)
-			.saturating_add(T::DbWeight::get().reads(38_u64))
-			.saturating_add(T::DbWeight::get().writes(36_u64))
+		//  Measured:  `36968`
+		//  Estimated: `40795`
+		// Minimum execution time: 121_601_000 picoseconds.
+		Weight::from_parts(124_900_000, 40795)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
 	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:32 w:32)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Checks` (r:1 w:1)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	fn cancel_contract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `40608`
-		//  Estimated: `84286`
-		// Minimum execution time: 1_094_520_000 picoseconds.
-		Weight::from_parts(1_124_751_000, 84286)
-			.saturating_add(T::DbWeight::get().reads(37_u64))
-			.saturating_add(T::DbWeight::get().writes(35_u64))
+		//  Measured:  `36955`
+		//  Estimated: `40795`
+		// Minimum execution time: 106_810_000 picoseconds.
+		Weight::from_parts(111_230_000, 40795)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
 	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
@@ -134,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `36814`
 		//  Estimated: `40795`
-		// Minimum execution time: 43_171_000 picoseconds.
-		Weight::from_parts(45_770_000, 40795)
+		// Minimum execution time: 41_080_000 picoseconds.
+		Weight::from_parts(43_810_000, 40795)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -143,20 +143,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:32 w:32)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `40570`
-		//  Estimated: `84286`
-		// Minimum execution time: 1_061_141_000 picoseconds.
-		Weight::from_parts(1_114_991_000, 84286)
-			.saturating_add(T::DbWeight::get().reads(36_u64))
-			.saturating_add(T::DbWeight::get().writes(34_u64))
+		//  Measured:  `36917`
+		//  Estimated: `40795`
+		// Minimum execution time: 75_430_000 picoseconds.
+		Weight::from_parts(79_420_000, 40795)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SmartContract::UnclaimedEarnings` (r:1 w:1)
 	/// Proof: `SmartContract::UnclaimedEarnings` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -166,8 +166,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `146`
 		//  Estimated: `3593`
-		// Minimum execution time: 39_710_000 picoseconds.
-		Weight::from_parts(42_640_000, 3593)
+		// Minimum execution time: 39_850_000 picoseconds.
+		Weight::from_parts(42_620_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -177,24 +177,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:32 w:32)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 256]`.
 	fn on_initialize_checks(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8651 + n * (59 ±0)`
-		//  Estimated: `84286 + n * (39805 ±2)`
-		// Minimum execution time: 4_530_000 picoseconds.
-		Weight::from_parts(881_610_014, 84286)
-			// Standard Error: 3_452_598
-			.saturating_add(Weight::from_parts(949_162_224, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(30_u64))
+		//  Measured:  `4999 + n * (59 ±0)`
+		//  Estimated: `9227 + n * (39805 ±0)`
+		// Minimum execution time: 3_830_000 picoseconds.
+		Weight::from_parts(425_494, 9227)
+			// Standard Error: 123_668
+			.saturating_add(Weight::from_parts(43_762_395, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(29_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
 	}
@@ -204,25 +204,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:32 w:32)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 10]`.
 	fn on_initialize_sweep(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8645 + n * (52 ±0)`
-		//  Estimated: `84286 + n * (39805 ±0)`
-		// Minimum execution time: 4_430_000 picoseconds.
-		Weight::from_parts(107_423_425, 84286)
-			// Standard Error: 793_089
-			.saturating_add(Weight::from_parts(957_271_237, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(25_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(23_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+		//  Measured:  `4992 + n * (52 ±0)`
+		//  Estimated: `40795 + n * (39805 ±0)`
+		// Minimum execution time: 4_040_000 picoseconds.
+		Weight::from_parts(16_611_176, 40795)
+			// Standard Error: 57_303
+			.saturating_add(Weight::from_parts(42_253_623, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
 	}
 }
@@ -230,52 +230,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_node_contract(w: u32, ) -> Weight {
-		Weight::from_parts(110_232_271, 3807)
-			.saturating_add(Weight::from_parts(7_967_368, 0).saturating_mul(w.into()))
+		Weight::from_parts(102_570_500, 3807)
+			.saturating_add(Weight::from_parts(7_650_232, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(1_156_491_000, 84286)
-			.saturating_add(ParityDbWeight::get().reads(38_u64))
-			.saturating_add(ParityDbWeight::get().writes(36_u64))
+		Weight::from_parts(124_900_000, 40795)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_contract() -> Weight {
-		Weight::from_parts(1_124_751_000, 84286)
-			.saturating_add(ParityDbWeight::get().reads(37_u64))
-			.saturating_add(ParityDbWeight::get().writes(35_u64))
+		Weight::from_parts(111_230_000, 40795)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn report_deployment() -> Weight {
-		Weight::from_parts(45_770_000, 40795)
+		Weight::from_parts(43_810_000, 40795)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(1_114_991_000, 84286)
-			.saturating_add(ParityDbWeight::get().reads(36_u64))
-			.saturating_add(ParityDbWeight::get().writes(34_u64))
+		Weight::from_parts(79_420_000, 40795)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn claim_earnings() -> Weight {
-		Weight::from_parts(42_640_000, 3593)
+		Weight::from_parts(42_620_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize_checks(n: u32, ) -> Weight {
-		Weight::from_parts(881_610_014, 84286)
-			.saturating_add(Weight::from_parts(949_162_224, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(30_u64))
+		Weight::from_parts(425_494, 9227)
+			.saturating_add(Weight::from_parts(43_762_395, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(29_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
 	}
 	fn on_initialize_sweep(n: u32, ) -> Weight {
-		Weight::from_parts(107_423_425, 84286)
-			.saturating_add(Weight::from_parts(957_271_237, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(25_u64))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(23_u64))
-			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+		Weight::from_parts(16_611_176, 40795)
+			.saturating_add(Weight::from_parts(42_253_623, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
 	}
 }
