@@ -1,0 +1,264 @@
+//! The ZOS commands gridchain uses, each a [`Request`] that knows its command name, its JSON
+//! body and the type of its reply, so every transport sends and decodes them the same way.
+
+use crate::{
+	deployment::{Deployment, Workload},
+	error::ZosError,
+};
+use alloc::{format, string::String, vec::Vec};
+use core::marker::PhantomData;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// `zos.deployment.deploy`: body a [`Deployment`], reply `null`.
+pub const DEPLOY: &str = "zos.deployment.deploy";
+/// `zos.deployment.get`: body [`ContractIdBody`], reply the [`Deployment`] with results.
+pub const GET: &str = "zos.deployment.get";
+/// `zos.deployment.changes`: body [`ContractIdBody`], reply the workloads' history.
+pub const CHANGES: &str = "zos.deployment.changes";
+/// `zos.deployment.list`: body `null`, reply the sender's deployments.
+pub const LIST: &str = "zos.deployment.list";
+/// `zos.deployment.delete`: body [`ContractIdBody`], reply `null`. Real ZOS refuses it and
+/// deletes when the contract is cancelled on chain; the simulator deletes only a deployment
+/// whose contract is cancelled on chain.
+pub const DELETE: &str = "zos.deployment.delete";
+/// `zos.statistics.get`: body `null`, reply [`Statistics`].
+pub const STATISTICS: &str = "zos.statistics.get";
+/// `zos.system.version`: body `null`, reply [`Version`].
+pub const VERSION: &str = "zos.system.version";
+
+/// The body of the commands about one deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractIdBody {
+	/// The deployment's contract id.
+	pub contract_id: u64,
+}
+
+/// Capacity counters of a node, as `zos.statistics.get` reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capacity {
+	/// CPU cores.
+	pub cru: u64,
+	/// SSD bytes.
+	pub sru: u64,
+	/// HDD bytes.
+	pub hru: u64,
+	/// Memory bytes.
+	pub mru: u64,
+	/// Public IPv4 addresses.
+	pub ipv4u: u64,
+}
+
+/// The reply of `zos.statistics.get`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statistics {
+	/// What the node has.
+	pub total: Capacity,
+	/// What deployments use.
+	pub used: Capacity,
+	/// What the node keeps for itself.
+	pub system: Capacity,
+	/// How many twins have deployments.
+	pub users: Users,
+	/// Open RMB connections.
+	#[serde(default)]
+	pub open_connections: u64,
+}
+
+/// The deployment counters of `zos.statistics.get`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Users {
+	/// Live deployments.
+	pub deployments: u64,
+	/// Live workloads.
+	pub workloads: u64,
+}
+
+/// The reply of `zos.system.version`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+	/// The ZOS version.
+	pub zos: String,
+	/// The zinit version.
+	pub zinit: String,
+}
+
+/// A command with its body, and the type its reply decodes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request<R> {
+	/// The command name.
+	pub cmd: &'static str,
+	/// The JSON body.
+	pub body: Vec<u8>,
+	reply: PhantomData<fn() -> R>,
+}
+
+impl<R: DeserializeOwned> Request<R> {
+	fn new(cmd: &'static str, body: &impl Serialize) -> Self {
+		// The bodies are plain structs, which always serialize.
+		Request { cmd, body: serde_json::to_vec(body).unwrap_or_default(), reply: PhantomData }
+	}
+
+	/// Decodes the reply's JSON body.
+	pub fn decode_reply(&self, body: &[u8]) -> Result<R, ZosError> {
+		serde_json::from_slice(body)
+			.map_err(|e| ZosError::InvalidReply(format!("{} reply: {e}", self.cmd)))
+	}
+}
+
+/// Asks the node to deploy `deployment` (signed, with its contract id).
+pub fn deploy(deployment: &Deployment) -> Request<()> {
+	Request::new(DEPLOY, deployment)
+}
+
+/// Asks for the deployment of `contract_id` with its workloads' results.
+pub fn get(contract_id: u64) -> Request<Deployment> {
+	Request::new(GET, &ContractIdBody { contract_id })
+}
+
+/// Asks for the history of the workloads of `contract_id`.
+pub fn changes(contract_id: u64) -> Request<Vec<Workload>> {
+	Request::new(CHANGES, &ContractIdBody { contract_id })
+}
+
+/// Asks for the sender's deployments.
+pub fn list() -> Request<Vec<Deployment>> {
+	Request::new(LIST, &())
+}
+
+/// Asks the node to remove the deployment of a cancelled contract.
+pub fn delete(contract_id: u64) -> Request<()> {
+	Request::new(DELETE, &ContractIdBody { contract_id })
+}
+
+/// Asks for the node's capacity and usage.
+pub fn statistics() -> Request<Statistics> {
+	Request::new(STATISTICS, &())
+}
+
+/// Asks for the node's software versions.
+pub fn version() -> Request<Version> {
+	Request::new(VERSION, &())
+}
+
+/// Carries request envelopes to a node and brings the reply back.
+pub trait Transport {
+	/// POSTs `envelope` (JSON bytes) to the node and returns the reply's bytes.
+	fn post(&mut self, envelope: &[u8]) -> Result<Vec<u8>, ZosError>;
+
+	/// The current time, unix seconds.
+	fn now(&self) -> u64;
+}
+
+/// How long a request stays valid.
+pub const REQUEST_TTL_SECS: u64 = 60;
+
+/// A ZOS node's client over a blocking [`Transport`] (the off-chain worker's HTTP).
+pub struct Client<T> {
+	transport: T,
+	source_twin: u32,
+	node_twin: u32,
+	next_reference: u64,
+}
+
+impl<T: Transport> Client<T> {
+	/// A client sending as `source_twin` to the node's twin `node_twin`.
+	pub fn new(transport: T, source_twin: u32, node_twin: u32) -> Self {
+		Client { transport, source_twin, node_twin, next_reference: 0 }
+	}
+
+	/// Sends `request` and decodes its reply.
+	pub fn call<R: DeserializeOwned>(&mut self, request: &Request<R>) -> Result<R, ZosError> {
+		self.next_reference = self.next_reference.wrapping_add(1);
+		let (reference, envelope) = request.envelope(
+			self.source_twin,
+			self.node_twin,
+			self.transport.now(),
+			self.next_reference,
+		);
+		request.open_reply(&self.transport.post(&envelope)?, &reference)
+	}
+}
+
+impl<R: DeserializeOwned> Request<R> {
+	/// The request's envelope bytes from `source_twin` to `node_twin` at `now`, and the
+	/// reference its reply must carry; `sequence` makes the reference unique per sender.
+	pub fn envelope(
+		&self,
+		source_twin: u32,
+		node_twin: u32,
+		now: u64,
+		sequence: u64,
+	) -> (String, Vec<u8>) {
+		let reference = format!("{source_twin}-{now}-{sequence}");
+		let envelope = crate::rmb::Envelope::new(
+			reference.clone(),
+			self.cmd,
+			&self.body,
+			source_twin,
+			node_twin,
+			now,
+			REQUEST_TTL_SECS,
+		);
+		(reference, envelope.to_bytes())
+	}
+
+	/// The typed reply from the reply envelope's bytes, or the node's error.
+	pub fn open_reply(&self, reply: &[u8], reference: &str) -> Result<R, ZosError> {
+		self.decode_reply(&crate::rmb::Reply::open(reply, reference)?)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::rmb::Envelope;
+	use alloc::vec;
+
+	/// A node that answers `zos.system.version` and refuses everything else.
+	struct Echo {
+		seen: Vec<Envelope>,
+	}
+
+	impl Transport for Echo {
+		fn post(&mut self, envelope: &[u8]) -> Result<Vec<u8>, ZosError> {
+			let envelope = Envelope::from_bytes(envelope)?;
+			self.seen.push(envelope.clone());
+			let reply = if envelope.cmd == VERSION {
+				envelope.reply_ok(9, 5, br#"{"zos":"v3.9.0","zinit":"v0.2.14"}"#)
+			} else {
+				envelope.reply_err(9, 5, crate::error::code::NOT_FOUND, "no such thing".into())
+			};
+			Ok(reply.to_bytes())
+		}
+
+		fn now(&self) -> u64 {
+			5
+		}
+	}
+
+	#[test]
+	fn a_call_sends_the_command_and_decodes_the_typed_reply_or_error() {
+		let mut client = Client::new(Echo { seen: vec![] }, 3, 9);
+		let version = client.call(&version()).unwrap();
+		assert_eq!(version, Version { zos: "v3.9.0".into(), zinit: "v0.2.14".into() });
+		assert_eq!(
+			client.call(&get(12)),
+			Err(ZosError::Remote { code: 404, message: "no such thing".into() })
+		);
+		let seen = &client.transport.seen;
+		assert_eq!(seen[1].cmd, GET);
+		assert_eq!(seen[1].body().unwrap(), br#"{"contract_id":12}"#);
+		assert_eq!((seen[1].src, seen[1].dst.clone()), (3, vec![9]));
+		assert_ne!(seen[0].reference, seen[1].reference);
+	}
+
+	#[test]
+	fn a_reply_of_the_wrong_shape_is_an_invalid_reply() {
+		assert!(matches!(get(1).decode_reply(b"[1,2]"), Err(ZosError::InvalidReply(_))));
+		assert_eq!(deploy_reply_is_null(), Ok(()));
+	}
+
+	fn deploy_reply_is_null() -> Result<(), ZosError> {
+		Request::<()>::new(DEPLOY, &()).decode_reply(b"null")
+	}
+}
