@@ -150,6 +150,16 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		other: (block_import, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
 
+	// On a development chain Alice operates the farms: her key, under the operator key type,
+	// makes this node's off-chain worker do their ZOS work (docs/zos.md).
+	if config.chain_spec.chain_type() == sc_service::ChainType::Development {
+		use sp_keystore::Keystore;
+		keystore_container
+			.keystore()
+			.sr25519_generate_new(pallet_smart_contract::offchain::ZOS_KEY_TYPE, Some("//Alice"))
+			.map_err(|e| ServiceError::Other(format!("cannot add the dev operator key: {e}")))?;
+	}
+
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
 		<Block as BlockT>::Hash,

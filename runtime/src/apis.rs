@@ -195,6 +195,18 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_smart_contract::ZosApi<Block> for Runtime {
+		fn agreement(
+			contract_id: pallet_smart_contract::ContractId,
+		) -> Option<zos_client::chain::AgreementView> {
+			SmartContract::agreement_view(contract_id)
+		}
+
+		fn twin_key(twin_id: pallet_registry::TwinId) -> Option<[u8; 32]> {
+			SmartContract::twin_key(twin_id)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -148,6 +148,7 @@ impl pallet_registry::Config for Runtime {
 	type MaxNameLength = ConstU32<64>;
 	type MaxEndpointLength = ConstU32<256>;
 	type MaxCooperativeMembers = ConstU32<32>;
+	type MaxAgreementsPerNode = ConstU32<1024>;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
@@ -158,6 +159,7 @@ parameter_types! {
 }
 
 impl pallet_smart_contract::Config for Runtime {
+	type AuthorityId = pallet_smart_contract::offchain::crypto::OperatorKey;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type BlocksPerHour = ConstU32<HOURS>;
@@ -176,4 +178,63 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+// Transactions the runtime creates itself: the farm operators' deployment reports, signed by
+// the off-chain worker with the operator's `zos!` key.
+
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <crate::Signature as sp_runtime::traits::Verify>::Signer;
+	type Signature = crate::Signature;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = crate::UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_signed_transaction<
+		C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: Self::Public,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<crate::UncheckedExtrinsic> {
+		use sp_runtime::{generic::Era, SaturatedConversion};
+		// Valid for about half of BlockHashCount blocks from the parent block, like a wallet's
+		// transaction; the report is sent again if it is not included by then.
+		let period = BlockHashCount::get().checked_next_power_of_two().map(|c| c / 2).unwrap_or(2);
+		let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
+		let extension: crate::TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::mortal(period.into(), current)),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		);
+		let payload = crate::SignedPayload::new(call, extension)
+			.map_err(|error| log::warn!("cannot make a signed payload: {error:?}"))
+			.ok()?;
+		let signature = codec::Encode::using_encoded(&payload, |bytes| C::sign(bytes, public))?;
+		let (call, extension, _) = payload.deconstruct();
+		Some(crate::UncheckedExtrinsic::new_signed(
+			call,
+			sp_runtime::MultiAddress::Id(account),
+			signature,
+			extension,
+		))
+	}
 }

@@ -42,16 +42,30 @@ impl Chain for FakeChain {
 	}
 }
 
+/// A twin's key: its type and its secret URI.
 enum Key {
-	Sr(sr25519::Pair),
-	Ed(ed25519::Pair),
+	Sr(&'static str),
+	Ed(&'static str),
 }
 
 impl Key {
 	fn public(&self) -> [u8; 32] {
 		match self {
-			Key::Sr(pair) => pair.public().0,
-			Key::Ed(pair) => pair.public().0,
+			Key::Sr(uri) => sr25519::Pair::from_string(uri, None).unwrap().public().0,
+			Key::Ed(uri) => ed25519::Pair::from_string(uri, None).unwrap().public().0,
+		}
+	}
+
+	fn sign(&self, message: &[u8]) -> (Vec<u8>, SignatureType) {
+		match self {
+			Key::Sr(uri) => {
+				let pair = sr25519::Pair::from_string(uri, None).unwrap();
+				(pair.sign(message).0.to_vec(), SignatureType::Sr25519)
+			},
+			Key::Ed(uri) => {
+				let pair = ed25519::Pair::from_string(uri, None).unwrap();
+				(pair.sign(message).0.to_vec(), SignatureType::Ed25519)
+			},
 		}
 	}
 }
@@ -87,10 +101,7 @@ fn signed_volume(
 		}],
 	};
 	let message = signed_message(&deployment.challenge_hash(), style);
-	let (signature, signature_type) = match key {
-		Key::Sr(pair) => (pair.sign(&message).0.to_vec(), SignatureType::Sr25519),
-		Key::Ed(pair) => (pair.sign(&message).0.to_vec(), SignatureType::Ed25519),
-	};
+	let (signature, signature_type) = key.sign(&message);
 	deployment.signature_requirement.signatures =
 		vec![Signature { twin_id: twin, signature: hex::encode(signature), signature_type }];
 	deployment
@@ -167,7 +178,7 @@ async fn start_sim(chain: FakeChain, state_file: std::path::PathBuf, sru: u64) -
 }
 
 fn alice() -> Key {
-	Key::Sr(sr25519::Pair::from_string("//Alice", None).unwrap())
+	Key::Sr("//Alice")
 }
 
 fn remote_code(result: Result<impl std::fmt::Debug, ZosError>) -> (u32, String) {
@@ -205,7 +216,7 @@ async fn a_valid_deployment_is_deployed_and_reported_as_zos_does() {
 #[tokio::test]
 async fn ed25519_keys_and_the_polka_wallet_style_are_accepted() {
 	let sim = Harness::start().await;
-	let ed = Key::Ed(ed25519::Pair::from_string("//Bob", None).unwrap());
+	let ed = Key::Ed("//Bob");
 	for (contract_id, key, style) in [
 		(1, &ed, SignatureStyle::Raw),
 		(2, &alice(), SignatureStyle::PolkaWallet),

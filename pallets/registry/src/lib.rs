@@ -93,6 +93,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCooperativeMembers: Get<u32>;
 
+		/// The most live agreements one node can hold. It also bounds the work pending for a
+		/// farm's off-chain worker, which has one action per live agreement at most.
+		#[pallet::constant]
+		type MaxAgreementsPerNode: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -112,6 +117,12 @@ pub mod pallet {
 	/// Farms by id.
 	#[pallet::storage]
 	pub type Farms<T: Config> = StorageMap<_, Twox64Concat, FarmId, Farm<T>>;
+
+	/// The farms each account operates: where an off-chain worker holding an operator key
+	/// finds its work.
+	#[pallet::storage]
+	pub type FarmsByOperator<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, FarmId, ()>;
 
 	/// Farm ids by name: names are unique.
 	#[pallet::storage]
@@ -221,6 +232,8 @@ pub mod pallet {
 		CapacityBelowReserved,
 		/// The node does not have this much free capacity.
 		InsufficientCapacity,
+		/// The node holds `MaxAgreementsPerNode` live agreements already.
+		NodeAgreementLimitReached,
 		/// The node has live agreements; they must end first.
 		NodeHasLiveAgreements,
 		/// No cooperative has this id.
@@ -305,6 +318,7 @@ pub mod pallet {
 			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
 			let farm_id = Self::take_id::<NextFarmId<T>>()?;
 			FarmIdByName::<T>::insert(&name, farm_id);
+			FarmsByOperator::<T>::insert(&operator, farm_id, ());
 			Farms::<T>::insert(
 				farm_id,
 				Farm {
@@ -354,6 +368,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			let mut farm = Self::owned_farm(&account, farm_id)?;
+			FarmsByOperator::<T>::remove(&farm.operator, farm_id);
+			FarmsByOperator::<T>::insert(&operator, farm_id, ());
 			farm.operator = operator.clone();
 			Farms::<T>::insert(farm_id, farm);
 			Self::deposit_event(Event::FarmOperatorSet { farm_id, operator });
@@ -736,11 +752,15 @@ pub mod pallet {
 
 		/// Reserves `resources` on a node for an agreement.
 		///
-		/// Errors: [`Error::NodeNotFound`], [`Error::InsufficientCapacity`]. Nothing changes on
-		/// error.
+		/// Errors: [`Error::NodeNotFound`], [`Error::NodeAgreementLimitReached`],
+		/// [`Error::InsufficientCapacity`]. Nothing changes on error.
 		pub fn reserve_capacity(node_id: NodeId, resources: &Resources) -> DispatchResult {
 			Nodes::<T>::try_mutate(node_id, |node| {
 				let node = node.as_mut().ok_or(Error::<T>::NodeNotFound)?;
+				ensure!(
+					node.live_agreements < T::MaxAgreementsPerNode::get(),
+					Error::<T>::NodeAgreementLimitReached
+				);
 				let reserved =
 					node.reserved.checked_add(resources).ok_or(Error::<T>::InsufficientCapacity)?;
 				ensure!(reserved.fits_within(&node.capacity), Error::<T>::InsufficientCapacity);
@@ -841,11 +861,24 @@ pub mod pallet {
 			CooperativeEarnings::<T>::insert(cooperative_id, ledger);
 		}
 
-		/// Checks that every cooperative's account holds what it owes its members (and former
-		/// members) on top of its existential deposit, and that no member drew more than its
-		/// share. Also used by other pallets' tests.
+		/// Checks that the operator index matches the farms, that every cooperative's account
+		/// holds what it owes its members (and former members) on top of its existential
+		/// deposit, and that no member drew more than its share. Also used by other pallets'
+		/// tests.
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			for (farm_id, farm) in Farms::<T>::iter() {
+				ensure!(
+					FarmsByOperator::<T>::contains_key(&farm.operator, farm_id),
+					"a farm is missing from its operator's index"
+				);
+			}
+			for (operator, farm_id, ()) in FarmsByOperator::<T>::iter() {
+				ensure!(
+					Farms::<T>::get(farm_id).is_some_and(|farm| farm.operator == operator),
+					"the operator index lists a farm its account does not operate"
+				);
+			}
 			for (cooperative_id, cooperative) in Cooperatives::<T>::iter() {
 				let ledger = CooperativeEarnings::<T>::get(cooperative_id);
 				let mut entitled = BalanceOf::<T>::zero();

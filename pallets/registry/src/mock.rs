@@ -1,7 +1,11 @@
 //! A test runtime with the registry and balances.
 
 use crate as pallet_registry;
-use frame_support::{derive_impl, parameter_types, traits::ConstU64, PalletId};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
+	PalletId,
+};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -41,6 +45,7 @@ impl pallet_registry::Config for Test {
 	type MaxNameLength = MaxNameLength;
 	type MaxEndpointLength = MaxEndpointLength;
 	type MaxCooperativeMembers = MaxCooperativeMembers;
+	type MaxAgreementsPerNode = ConstU32<3>;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }

@@ -169,9 +169,14 @@ fn only_the_owner_sets_pricing_and_operator() {
 			Registry::set_farm_operator(Origin::signed(CHARLIE), 1, BOB),
 			Error::<Test>::NotFarmOwner
 		);
+		assert!(FarmsByOperator::<Test>::contains_key(OPERATOR, 1));
 		assert_ok!(Registry::set_farm_operator(Origin::signed(ALICE), 1, CHARLIE));
 		assert_eq!(Farms::<Test>::get(1).unwrap().operator, CHARLIE);
 		assert_eq!(last_event(), Event::FarmOperatorSet { farm_id: 1, operator: CHARLIE });
+		// The new operator's off-chain worker finds the farm; the old one's no longer does.
+		assert!(FarmsByOperator::<Test>::contains_key(CHARLIE, 1));
+		assert!(!FarmsByOperator::<Test>::contains_key(OPERATOR, 1));
+		assert_ok!(Registry::do_try_state());
 	});
 }
 
@@ -293,6 +298,20 @@ fn reservations_never_exceed_capacity_and_release_restores_it() {
 		let node = Nodes::<Test>::get(1).unwrap();
 		assert_eq!((node.reserved, node.live_agreements), (Resources::default(), 0));
 		assert_eq!(Registry::free_capacity(1), Some(capacity(100)));
+	});
+}
+
+#[test]
+fn a_node_holds_at_most_max_agreements_per_node() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		let one = Resources { sru: GIB, ..Default::default() };
+		for _ in 0..3 {
+			assert_ok!(Registry::reserve_capacity(1, &one));
+		}
+		assert_noop!(Registry::reserve_capacity(1, &one), Error::<Test>::NodeAgreementLimitReached);
+		Registry::release_capacity(1, &one);
+		assert_ok!(Registry::reserve_capacity(1, &one));
 	});
 }
 

@@ -93,8 +93,9 @@ impl<T: Config> Pallet<T> {
 		Self::reschedule(contract_id, contract, now)
 	}
 
-	/// Ends an agreement: settles it, writes off any debt, refunds the escrow, and takes it out
-	/// of the depletion index. Its capacity stays reserved until ZOS confirms the removal.
+	/// Ends an agreement: settles it, writes off any debt, refunds the escrow, takes it out of
+	/// the depletion index, and leaves a `Delete` action for the farm's off-chain worker. Its
+	/// capacity stays reserved until ZOS confirms the removal.
 	pub(crate) fn end_contract(
 		contract_id: ContractId,
 		contract: &mut Contract<T>,
@@ -106,6 +107,8 @@ impl<T: Config> Pallet<T> {
 		let refunded = Self::refund_escrow(contract);
 		Self::unschedule(contract_id, contract);
 		contract.state = ContractState::Cancelled { cause };
+		// Whatever the node has (a deployment, or one still being made), it must go.
+		PendingActions::<T>::insert(contract.farm_id, contract_id, PendingAction::Delete);
 		Self::deposit_event(Event::ContractCancelled { contract_id, cause, refunded, unpaid_debt });
 	}
 

@@ -17,6 +17,13 @@
 //! - [`Pallet::top_up`] adds to the escrow; [`Pallet::cancel_contract`] ends an agreement and
 //!   refunds what is unspent; [`Pallet::settle`] pays the farm what is due, by anyone.
 //!
+//! ## Off-chain worker
+//!
+//! Each agreement created or cancelled leaves a [`PendingAction`] for its farm. The node that
+//! holds the farm's operator key (key type `zos!`) deploys or deletes the workloads on the ZOS
+//! node through `zos-client` and reports the outcome with a signed `report_deployment`; see
+//! the [`offchain`] module.
+//!
 //! ## Billing
 //!
 //! Cost accrues per block at the agreement's fixed [`Rate`], as an exact fraction: the
@@ -48,6 +55,9 @@ mod benchmarking;
 mod billing;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
+#[cfg(test)]
+mod offchain_tests;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -62,6 +72,14 @@ sp_api::decl_runtime_apis! {
 			node_id: pallet_registry::NodeId,
 			workloads: alloc::vec::Vec<WorkloadKind>,
 		) -> Result<Balance, sp_runtime::DispatchError>;
+	}
+
+	/// What a ZOS node asks the chain before it deploys or deletes.
+	pub trait ZosApi {
+		/// The agreement behind a deployment's contract id.
+		fn agreement(contract_id: ContractId) -> Option<zos_client::chain::AgreementView>;
+		/// The public key of a twin.
+		fn twin_key(twin_id: pallet_registry::TwinId) -> Option<[u8; 32]>;
 	}
 }
 
@@ -102,8 +120,14 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config:
-		frame_system::Config<AccountId = AccountId32> + pallet_registry::Config
+		frame_system::Config<AccountId = AccountId32>
+		+ pallet_registry::Config
+		+ frame_system::offchain::CreateSignedTransaction<Call<Self>>
 	{
+		/// The crypto of farm operator keys, with which the off-chain worker signs its reports
+		/// (see [`offchain::crypto::OperatorKey`]).
+		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
+
 		/// The currency of deposits and payments; the registry's pricing currency.
 		type Currency: Inspect<Self::AccountId, Balance = BalanceOf<Self>>
 			+ Mutate<Self::AccountId>
@@ -169,6 +193,14 @@ pub mod pallet {
 		BoundedVec<ContractId, T::MaxChecksPerBlock>,
 		ValueQuery,
 	>;
+
+	/// The work of each farm's off-chain worker: per agreement, what it has to do next on the
+	/// ZOS node. An entry exists from creation until the deployment is reported, and from
+	/// cancellation until the deletion is reported; a farm has at most one per live agreement
+	/// on its nodes (bounded by the registry's `MaxAgreementsPerNode`).
+	#[pallet::storage]
+	pub type PendingActions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, FarmId, Twox64Concat, ContractId, PendingAction>;
 
 	/// Where the settlement sweep continues next block.
 	#[pallet::storage]
@@ -273,6 +305,8 @@ pub mod pallet {
 		InvalidSignature,
 		/// The node does not have this much free capacity.
 		InsufficientCapacity,
+		/// The node holds as many live agreements as it may.
+		NodeAgreementLimitReached,
 		/// The price of these resources does not fit in a number.
 		PriceOverflow,
 		/// The deposit does not cover one hour of the agreement.
@@ -320,6 +354,10 @@ pub mod pallet {
 				.saturating_add(<T as Config>::WeightInfo::on_initialize_sweep(swept))
 		}
 
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::run_offchain_worker(now);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -337,13 +375,15 @@ pub mod pallet {
 		///   weight 1, weight required 1), in its style.
 		/// - `deposit`: held in escrow; at least one hour of the agreement's cost.
 		/// - Effect: reserves the workloads' resources on the node, fixes the price at the
-		///   farm's current policy, holds the deposit, stores the challenge hash. State
+		///   farm's current policy, holds the deposit, stores the challenge hash and the
+		///   signature, and leaves a `Deploy` action for the farm's off-chain worker. State
 		///   `Created`: nothing is billed until the farm reports the deployment.
 		/// - Errors: [`Error::NoTwin`], [`Error::NodeNotFound`], [`Error::FarmNotFound`],
 		///   [`Error::NoWorkloads`], [`Error::TooManyWorkloads`],
 		///   [`Error::InvalidWorkloadName`], [`Error::DuplicateWorkloadName`],
 		///   [`Error::ZeroSizeVolume`], [`Error::InvalidText`], [`Error::InvalidSignature`],
-		///   [`Error::InsufficientCapacity`], [`Error::PriceOverflow`],
+		///   [`Error::InsufficientCapacity`], [`Error::NodeAgreementLimitReached`],
+		///   [`Error::PriceOverflow`],
 		///   [`Error::DepositBelowOneHour`], [`Error::InsufficientFunds`],
 		///   [`Error::IdsExhausted`].
 		/// - Event: [`Event::ContractCreated`].
@@ -381,6 +421,10 @@ pub mod pallet {
 			// so; `reserve_capacity` below checks again as it writes.
 			let free = node.capacity.saturating_sub(&node.reserved);
 			ensure!(resources.fits_within(&free), Error::<T>::InsufficientCapacity);
+			ensure!(
+				node.live_agreements < <T as pallet_registry::Config>::MaxAgreementsPerNode::get(),
+				Error::<T>::NodeAgreementLimitReached
+			);
 			let rate = Rate::new(&resources, &farm.pricing, T::BlocksPerHour::get())
 				.ok_or(Error::<T>::PriceOverflow)?;
 			let cost_per_hour = Self::balance_of(rate.cost_of(T::BlocksPerHour::get().into()))?;
@@ -401,8 +445,7 @@ pub mod pallet {
 			let next_id = contract_id.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
 
 			// Checks are done; from here on every step succeeds or the call reverts whole.
-			pallet_registry::Pallet::<T>::reserve_capacity(node_id, &resources)
-				.map_err(|_| Error::<T>::InsufficientCapacity)?;
+			pallet_registry::Pallet::<T>::reserve_capacity(node_id, &resources)?;
 			<T as Config>::Currency::hold(&HoldReason::AgreementEscrow.into(), &owner, deposit)
 				.map_err(|_| Error::<T>::InsufficientFunds)?;
 			NextContractId::<T>::put(next_id);
@@ -417,6 +460,7 @@ pub mod pallet {
 					metadata,
 					description,
 					deployment_hash: deployment_hash.to_hex(),
+					signature: DeploymentSignature { signature, style },
 					resources,
 					rate,
 					state: ContractState::Created,
@@ -428,6 +472,7 @@ pub mod pallet {
 					next_check: None,
 				},
 			);
+			PendingActions::<T>::insert(node.farm_id, contract_id, PendingAction::Deploy);
 			Self::deposit_event(Event::ContractCreated {
 				contract_id,
 				twin_id,
@@ -509,6 +554,7 @@ pub mod pallet {
 		/// - `Failed(reason)` (from `Created`): the deposit is refunded in full, the capacity
 		///   released, and the agreement removed.
 		/// - `Deleted` (from `Cancelled`): the capacity is released and the agreement removed.
+		/// - Each accepted report takes the agreement's action off the farm's pending actions.
 		/// - Errors: [`Error::ContractNotFound`], [`Error::FarmNotFound`],
 		///   [`Error::NotFarmOperator`], [`Error::InvalidStateTransition`],
 		///   [`Error::ChecksFull`].
@@ -528,6 +574,7 @@ pub mod pallet {
 				.ok_or(Error::<T>::FarmNotFound)?;
 			ensure!(farm.operator == who, Error::<T>::NotFarmOperator);
 			let now = frame_system::Pallet::<T>::block_number();
+			let farm_id = contract.farm_id;
 			match (&contract.state, outcome) {
 				(ContractState::Created, DeploymentOutcome::Deployed) => {
 					contract.state = ContractState::Deployed;
@@ -556,6 +603,8 @@ pub mod pallet {
 				},
 				_ => return Err(Error::<T>::InvalidStateTransition.into()),
 			}
+			// The farm's off-chain worker is done with this agreement until its next change.
+			PendingActions::<T>::remove(farm_id, contract_id);
 			Ok(())
 		}
 
@@ -658,6 +707,44 @@ pub mod pallet {
 			description: &[u8],
 			style: SignatureStyle,
 		) -> Result<zos_client::ChallengeHash, DispatchError> {
+			let deployment =
+				Self::zos_deployment(0, twin_id, workloads, metadata, description, style)?;
+			Ok(deployment.challenge_hash())
+		}
+
+		/// An agreement's deployment as the ZOS node receives it: with its contract id and the
+		/// twin's signature.
+		pub fn zos_deployment_of(
+			contract_id: ContractId,
+			contract: &Contract<T>,
+		) -> Result<zos_client::Deployment, DispatchError> {
+			let DeploymentSignature { signature, style } = contract.signature;
+			let mut deployment = Self::zos_deployment(
+				contract_id,
+				contract.twin_id,
+				&contract.workloads,
+				&contract.metadata,
+				&contract.description,
+				style,
+			)?;
+			deployment.signature_requirement.signatures = alloc::vec![zos_client::Signature {
+				twin_id: contract.twin_id,
+				signature: hex::encode(signature),
+				signature_type: zos_client::SignatureType::Sr25519,
+			}];
+			Ok(deployment)
+		}
+
+		/// The ZOS deployment of `workloads` by `twin_id`, unsigned: version 0, one signature
+		/// request for the twin with weight 1, weight required 1.
+		fn zos_deployment(
+			contract_id: ContractId,
+			twin_id: TwinId,
+			workloads: &[Workload<T>],
+			metadata: &[u8],
+			description: &[u8],
+			style: SignatureStyle,
+		) -> Result<zos_client::Deployment, DispatchError> {
 			let text = |bytes: &[u8]| {
 				core::str::from_utf8(bytes)
 					.map(alloc::string::String::from)
@@ -681,10 +768,10 @@ pub mod pallet {
 					})
 				})
 				.collect::<Result<Vec<_>, Error<T>>>()?;
-			let deployment = zos_client::Deployment {
+			Ok(zos_client::Deployment {
 				version: 0,
 				twin_id,
-				contract_id: 0,
+				contract_id,
 				metadata: text(metadata)?,
 				description: text(description)?,
 				expiration: 0,
@@ -699,8 +786,34 @@ pub mod pallet {
 					signature_style: style.into(),
 				},
 				workloads,
+			})
+		}
+
+		/// What a ZOS node needs to know about the agreement behind a deployment.
+		pub fn agreement_view(contract_id: ContractId) -> Option<zos_client::chain::AgreementView> {
+			use zos_client::chain::AgreementStatus;
+			let contract = Contracts::<T>::get(contract_id)?;
+			let status = match contract.state {
+				ContractState::Created => AgreementStatus::Created,
+				ContractState::Deployed => AgreementStatus::Deployed,
+				ContractState::GracePeriod { .. } => AgreementStatus::GracePeriod,
+				ContractState::Cancelled { .. }
+				| ContractState::Failed { .. }
+				| ContractState::Deleted => AgreementStatus::Cancelled,
 			};
-			Ok(deployment.challenge_hash())
+			Some(zos_client::chain::AgreementView {
+				contract_id,
+				node_id: contract.node_id,
+				twin_id: contract.twin_id,
+				twin_key: contract.owner.into(),
+				deployment_hash: contract.deployment_hash,
+				status,
+			})
+		}
+
+		/// The public key of a twin: its account.
+		pub fn twin_key(twin_id: TwinId) -> Option<[u8; 32]> {
+			pallet_registry::Twins::<T>::get(twin_id).map(|twin| twin.account.into())
 		}
 
 		/// A `u128` amount as a balance, or [`Error::PriceOverflow`].
@@ -799,8 +912,9 @@ pub mod pallet {
 
 		/// Checks the pallet's invariants: the held escrow of every account equals the sum of
 		/// its agreements' escrow; each node's reservation equals the sum over its live
-		/// agreements; every agreement that can run out of funds is in the depletion index; the
-		/// pallet account covers the unclaimed earnings.
+		/// agreements; every agreement that can run out of funds is in the depletion index;
+		/// exactly the created and the cancelled agreements have a pending action for their
+		/// farm (deploy, delete); the pallet account covers the unclaimed earnings.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
@@ -815,6 +929,15 @@ pub mod pallet {
 						reserved.checked_add(&contract.resources).ok_or("reservations overflow")?;
 					*count += 1;
 				}
+				let expected_action = match contract.state {
+					ContractState::Created => Some(PendingAction::Deploy),
+					ContractState::Cancelled { .. } => Some(PendingAction::Delete),
+					_ => None,
+				};
+				ensure!(
+					PendingActions::<T>::get(contract.farm_id, contract_id) == expected_action,
+					"an agreement's pending action does not match its state"
+				);
 				let runs_out = matches!(contract.state, ContractState::GracePeriod { .. })
 					|| (contract.state.is_billed() && contract.rate.numerator > 0);
 				if runs_out {
@@ -843,6 +966,12 @@ pub mod pallet {
 				ensure!(node.live_agreements == count, "a node's agreement count is wrong");
 			}
 			ensure!(reserved_by_node.is_empty(), "an agreement reserves on a missing node");
+			for (farm_id, contract_id, _) in PendingActions::<T>::iter() {
+				ensure!(
+					Contracts::<T>::get(contract_id).is_some_and(|c| c.farm_id == farm_id),
+					"a pending action for an agreement that is gone or of another farm"
+				);
+			}
 			let unclaimed = UnclaimedEarnings::<T>::iter_values()
 				.fold(BalanceOf::<T>::zero(), |sum, amount| sum.saturating_add(amount));
 			ensure!(

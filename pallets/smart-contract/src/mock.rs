@@ -51,6 +51,7 @@ impl pallet_registry::Config for Test {
 	type MaxNameLength = ConstU32<32>;
 	type MaxEndpointLength = ConstU32<128>;
 	type MaxCooperativeMembers = ConstU32<5>;
+	type MaxAgreementsPerNode = ConstU32<64>;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }
@@ -66,7 +67,42 @@ parameter_types! {
 	pub static MaxChecksPerBlock: u32 = 32;
 }
 
+/// The transactions the off-chain worker submits, as the tests read them back from the pool.
+pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, ()>;
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = sp_runtime::MultiSigner;
+	type Signature = sp_runtime::MultiSignature;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_signed_transaction<
+		C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: Self::Public,
+		_account: AccountId,
+		nonce: <Test as frame_system::Config>::Nonce,
+	) -> Option<Extrinsic> {
+		// As on a real node, nothing is sent without the key in the keystore.
+		C::sign(&codec::Encode::encode(&call), public)?;
+		Some(Extrinsic::new_signed(call, nonce.into(), (), ()))
+	}
+}
+
 impl pallet_smart_contract::Config for Test {
+	type AuthorityId = crate::offchain::crypto::OperatorKey;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type BlocksPerHour = ConstU32<BLOCKS_PER_HOUR>;

@@ -931,3 +931,136 @@ fn hook_work_does_not_grow_with_the_number_of_live_agreements() {
 	assert!(within_10_percent(few.ref_time(), many.ref_time()), "{few:?} vs {many:?}");
 	assert!(within_10_percent(few.proof_size(), many.proof_size()), "{few:?} vs {many:?}");
 }
+
+// ---- the farm's pending actions and what ZOS nodes ask the chain ----
+
+#[test]
+fn each_agreement_leaves_its_farm_exactly_the_work_its_state_needs() {
+	run(|| {
+		let action = |id| PendingActions::<Test>::get(1, id);
+		let deployed = create_volume(100 * TFT);
+		assert_eq!(action(deployed), Some(PendingAction::Deploy));
+		deploy(deployed);
+		assert_eq!(action(deployed), None);
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), deployed));
+		assert_eq!(action(deployed), Some(PendingAction::Delete));
+		assert_ok!(SmartContract::report_deployment(
+			Origin::signed(operator()),
+			deployed,
+			DeploymentOutcome::Deleted
+		));
+		assert_eq!(action(deployed), None);
+
+		let failed = create_volume(100 * TFT);
+		assert_ok!(SmartContract::report_deployment(
+			Origin::signed(operator()),
+			failed,
+			DeploymentOutcome::Failed(text("no"))
+		));
+		assert_eq!(action(failed), None);
+
+		// Cancelled before the worker got to it: the deploy becomes a delete.
+		let early = create_volume(100 * TFT);
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), early));
+		assert_eq!(action(early), Some(PendingAction::Delete));
+
+		// Cancelled by the chain for lack of funds: a delete too, without any transaction.
+		let starved = create_volume(20 * TFT);
+		deploy(starved);
+		run_to_block(1202 + GRACE_PERIOD);
+		assert_eq!(state(starved), ContractState::Cancelled { cause: CancelCause::OutOfFunds });
+		assert_eq!(action(starved), Some(PendingAction::Delete));
+		// A rejected report changes nothing.
+		assert_noop!(
+			SmartContract::report_deployment(
+				Origin::signed(alice()),
+				starved,
+				DeploymentOutcome::Deleted
+			),
+			Error::<Test>::NotFarmOperator
+		);
+		assert_eq!(PendingActions::<Test>::iter_prefix(1).count(), 2);
+	});
+}
+
+#[test]
+fn a_node_holds_no_more_than_max_agreements_per_node() {
+	run(|| {
+		use frame_support::traits::Get;
+		let limit = <Test as pallet_registry::Config>::MaxAgreementsPerNode::get();
+		for i in 0..limit {
+			create_with(vec![volume(&format!("v{i}"), 1)], 10 * TFT);
+		}
+		let workloads = vec![volume("one_more", 1)];
+		let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+		assert_noop!(
+			SmartContract::create_node_contract(
+				Origin::signed(alice()),
+				1,
+				workloads,
+				text("deployment-meta"),
+				text("deployment-desc"),
+				DeploymentSignature { signature, style: SignatureStyle::Raw },
+				10 * TFT,
+			),
+			Error::<Test>::NodeAgreementLimitReached
+		);
+	});
+}
+
+#[test]
+fn the_deployment_sent_to_zos_is_signed_by_the_twin_and_carries_the_agreed_hash() {
+	run(|| {
+		use sp_core::Pair;
+		for style in [SignatureStyle::Raw, SignatureStyle::PolkaWallet] {
+			let workloads = vec![volume("vol", 10)];
+			let signature = sign(&alice(), 1, &workloads, style);
+			assert_ok!(SmartContract::create_node_contract(
+				Origin::signed(alice()),
+				1,
+				workloads,
+				text("deployment-meta"),
+				text("deployment-desc"),
+				DeploymentSignature { signature, style },
+				100 * TFT,
+			));
+			let id = NextContractId::<Test>::get() - 1;
+			let contract = Contracts::<Test>::get(id).unwrap();
+			let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
+			assert_eq!(deployment.contract_id, id);
+			let hash = deployment.challenge_hash();
+			assert_eq!(hash.to_hex(), contract.deployment_hash);
+			let sent = &deployment.signature_requirement.signatures[0];
+			assert_eq!(
+				(sent.twin_id, sent.signature_type),
+				(1, zos_client::SignatureType::Sr25519)
+			);
+			let bytes: [u8; 64] = hex::decode(&sent.signature).unwrap().try_into().unwrap();
+			assert!(sp_core::sr25519::Pair::verify(
+				&sp_core::sr25519::Signature::from_raw(bytes),
+				zos_client::signed_message(&hash, style.into()),
+				&keyring_of(&alice()).public(),
+			));
+		}
+	});
+}
+
+#[test]
+fn zos_nodes_read_the_agreement_and_the_twin_key_from_the_chain() {
+	run(|| {
+		use zos_client::chain::AgreementStatus;
+		let id = create_volume(100 * TFT);
+		let view = SmartContract::agreement_view(id).unwrap();
+		assert_eq!((view.contract_id, view.node_id, view.twin_id), (id, 1, 1));
+		assert_eq!(view.twin_key, <[u8; 32]>::from(alice()));
+		assert_eq!(view.deployment_hash, Contracts::<Test>::get(id).unwrap().deployment_hash);
+		assert_eq!(view.status, AgreementStatus::Created);
+		deploy(id);
+		assert_eq!(SmartContract::agreement_view(id).unwrap().status, AgreementStatus::Deployed);
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), id));
+		assert_eq!(SmartContract::agreement_view(id).unwrap().status, AgreementStatus::Cancelled);
+		assert_eq!(SmartContract::agreement_view(99), None);
+		assert_eq!(SmartContract::twin_key(1), Some(<[u8; 32]>::from(alice())));
+		assert_eq!(SmartContract::twin_key(99), None);
+	});
+}

@@ -303,6 +303,8 @@ pub struct Contract<T: Config> {
 	pub description: TextOf<T>,
 	/// The ZOS deployment challenge hash: 32 lowercase hex characters.
 	pub deployment_hash: [u8; 32],
+	/// The twin's signature over the challenge, which ZOS checks before it deploys.
+	pub signature: DeploymentSignature,
 	/// What the workloads reserve on the node.
 	pub resources: Resources,
 	/// The price, fixed at creation.
@@ -321,4 +323,24 @@ pub struct Contract<T: Config> {
 	pub debt: u128,
 	/// The block at which the depletion index will look at this agreement next.
 	pub next_check: Option<BlockNumberFor<T>>,
+}
+
+/// What a farm's off-chain worker has to do for an agreement.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum PendingAction {
+	/// Deploy the workloads on the node and report the outcome (after `Created`).
+	Deploy,
+	/// Remove the workloads from the node and report it (after `Cancelled`).
+	Delete,
 }

@@ -1,0 +1,321 @@
+//! The farm's off-chain worker: it turns the pending actions of the farms whose operator key
+//! this node holds into ZOS deployments and deletions, and reports the results on chain.
+//!
+//! - **Who works.** A farm's operator key has its own key type, [`ZOS_KEY_TYPE`] (`zos!`). The
+//!   node whose keystore holds it does the farm's work; it finds the farms through the
+//!   registry's operator index, never by scanning farms or agreements.
+//! - **What work.** [`PendingActions`] lists, per farm, a `Deploy` for each agreement created and
+//!   not yet reported, and a `Delete` for each one cancelled and not yet deleted. A run looks at
+//!   no more than [`MAX_ACTIONS_PER_RUN`] of them.
+//! - **Idempotent.** A deploy first asks the node (`zos.deployment.get`) whether it has the
+//!   deployment, and deploys only if not; a delete of a deployment already gone is a success.
+//!   So redoing an action after a lost report or a restart changes nothing on the node.
+//! - **Retried with back-off.** An unreachable node is retried after 1, 2, 4, ... up to
+//!   [`MAX_BACKOFF_BLOCKS`] blocks. A deployment is reported `Failed` (and the user refunded)
+//!   after [`UNREACHABLE_ATTEMPTS_LIMIT`] attempts in a row found the node unreachable (about
+//!   50 minutes); a deletion is retried for as long as it takes. A deployment the node refuses
+//!   is reported `Failed` with the node's message at once.
+//! - **Never twice at once.** Each action runs under an off-chain storage lock, so overlapping
+//!   runs (a slow node, several blocks imported at once) never do the same action together;
+//!   after a report is sent the lock is kept for [`REPORT_WAIT_BLOCKS`], the time for the
+//!   report to be included, so a report is not sent twice.
+//! - **Reported by the operator.** The result goes back as a `report_deployment` transaction
+//!   signed with the operator key, which the chain accepts from that farm's operator only.
+
+use crate::{pallet::*, types::*};
+use alloc::{format, string::String, vec, vec::Vec};
+use codec::{Decode, Encode};
+use frame_support::pallet_prelude::*;
+use frame_system::{
+	offchain::{SendSignedTransaction, Signer},
+	pallet_prelude::BlockNumberFor,
+};
+use pallet_registry::FarmId;
+use sp_runtime::{
+	offchain::{
+		storage::StorageValueRef,
+		storage_lock::{BlockAndTime, StorageLock},
+		Duration,
+	},
+	KeyTypeId, SaturatedConversion,
+};
+use zos_client::{commands, offchain::OffchainHttp, ResultState, ZosError};
+
+/// The key type of farm operator keys.
+pub const ZOS_KEY_TYPE: KeyTypeId = KeyTypeId(*b"zos!");
+
+/// The most pending actions one run looks at, over all the farms it serves.
+pub const MAX_ACTIONS_PER_RUN: usize = 16;
+/// How long one HTTP exchange with a ZOS node may take.
+pub const HTTP_TIMEOUT_MILLIS: u64 = 3_000;
+/// The longest wait between two attempts at an unreachable node, in blocks (about 3 minutes).
+pub const MAX_BACKOFF_BLOCKS: u32 = 32;
+/// Attempts in a row that found the node unreachable after which a deployment is reported as
+/// failed.
+pub const UNREACHABLE_ATTEMPTS_LIMIT: u32 = 20;
+/// Blocks to wait after sending a report before looking at the action again.
+pub const REPORT_WAIT_BLOCKS: u32 = 5;
+
+/// The operator key's crypto: sr25519 under [`ZOS_KEY_TYPE`].
+pub mod crypto {
+	use super::ZOS_KEY_TYPE;
+	use sp_runtime::{
+		app_crypto::{app_crypto, sr25519},
+		MultiSignature, MultiSigner,
+	};
+
+	app_crypto!(sr25519, ZOS_KEY_TYPE);
+
+	/// Signs the operator's transactions with its `zos!` key.
+	pub struct OperatorKey;
+
+	impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for OperatorKey {
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+		type GenericPublic = sp_core::sr25519::Public;
+	}
+}
+
+/// What this node remembers about an action between runs (off-chain storage, never on chain).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
+pub struct ActionProgress {
+	/// Attempts in a row that found the node unreachable.
+	pub unreachable_attempts: u32,
+	/// The block before which the action is not tried again.
+	pub not_before: u32,
+}
+
+/// What one attempt at an action came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step<Reason> {
+	/// Tell the chain.
+	Report(DeploymentOutcome<Reason>),
+	/// The node is not done yet (workloads still initialising); look again next run.
+	Wait,
+	/// The node could not be reached or was busy; try again after a back-off.
+	Retry(ZosError),
+}
+
+/// The key under which the progress of an agreement's action is kept.
+pub(crate) fn progress_key(contract_id: ContractId) -> Vec<u8> {
+	let mut key = b"gridchain/zos/progress/".to_vec();
+	key.extend_from_slice(&contract_id.to_le_bytes());
+	key
+}
+
+fn lock_key(contract_id: ContractId) -> Vec<u8> {
+	let mut key = b"gridchain/zos/lock/".to_vec();
+	key.extend_from_slice(&contract_id.to_le_bytes());
+	key
+}
+
+/// The wait after `attempts` failed attempts in a row: 1, 2, 4, ... blocks, at most
+/// [`MAX_BACKOFF_BLOCKS`].
+pub fn backoff_blocks(attempts: u32) -> u32 {
+	let doublings = attempts.saturating_sub(1).min(31);
+	1u32.checked_shl(doublings).unwrap_or(u32::MAX).min(MAX_BACKOFF_BLOCKS)
+}
+
+/// What a deployment's workload results say: all ok is deployed, any error is a failure with
+/// ZOS's message, anything else is not done yet.
+pub fn outcome_of(deployment: &zos_client::Deployment) -> Step<String> {
+	if let Some(failed) = deployment.workloads.iter().find(|w| w.result.state == ResultState::Error)
+	{
+		let message = format!("{}: {}", failed.name, failed.result.message);
+		return Step::Report(DeploymentOutcome::Failed(message));
+	}
+	if !deployment.workloads.is_empty()
+		&& deployment.workloads.iter().all(|w| w.result.state == ResultState::Ok)
+	{
+		return Step::Report(DeploymentOutcome::Deployed);
+	}
+	Step::Wait
+}
+
+/// A refusal is final (reported as a failure with the node's message); an unreachable or busy
+/// node is retried.
+fn step_from_error(error: ZosError) -> Step<String> {
+	if error.is_transient() {
+		return Step::Retry(error);
+	}
+	let message = match error {
+		ZosError::Remote { message, .. } => message,
+		other => format!("{other}"),
+	};
+	Step::Report(DeploymentOutcome::Failed(message))
+}
+
+impl<T: Config> Pallet<T> {
+	/// One run of the off-chain worker, after the block `now` was imported.
+	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
+		let now: u32 = now.saturated_into();
+		let mut budget = MAX_ACTIONS_PER_RUN;
+		for operator in Signer::<T, T::AuthorityId>::keystore_accounts() {
+			for (farm_id, ()) in pallet_registry::FarmsByOperator::<T>::iter_prefix(&operator.id) {
+				for (contract_id, action) in PendingActions::<T>::iter_prefix(farm_id) {
+					if budget == 0 {
+						return;
+					}
+					budget -= 1;
+					Self::attempt(farm_id, contract_id, action, &operator, now);
+				}
+			}
+		}
+	}
+
+	/// Tries an action unless it is backing off, locked by another run, or waiting for its
+	/// report.
+	fn attempt(
+		farm_id: FarmId,
+		contract_id: ContractId,
+		action: PendingAction,
+		operator: &frame_system::offchain::Account<T>,
+		now: u32,
+	) {
+		let progress_key = progress_key(contract_id);
+		let mut progress_ref = StorageValueRef::persistent(&progress_key);
+		let mut progress: ActionProgress = progress_ref.get().ok().flatten().unwrap_or_default();
+		if now < progress.not_before {
+			return;
+		}
+		let lock_key = lock_key(contract_id);
+		let mut lock =
+			StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
+				&lock_key,
+				REPORT_WAIT_BLOCKS,
+				Duration::from_millis(HTTP_TIMEOUT_MILLIS.saturating_mul(4)),
+			);
+		let Ok(guard) = lock.try_lock() else { return };
+
+		let step = match action {
+			PendingAction::Deploy => Self::deploy(farm_id, contract_id),
+			PendingAction::Delete => Self::delete(farm_id, contract_id),
+		};
+		let outcome = match step {
+			Step::Report(outcome) => outcome,
+			Step::Wait => return,
+			Step::Retry(error) => {
+				progress.unreachable_attempts = progress.unreachable_attempts.saturating_add(1);
+				let give_up = action == PendingAction::Deploy
+					&& progress.unreachable_attempts >= UNREACHABLE_ATTEMPTS_LIMIT;
+				if !give_up {
+					progress.not_before =
+						now.saturating_add(backoff_blocks(progress.unreachable_attempts));
+					progress_ref.set(&progress);
+					log::info!(
+						target: "runtime::smart-contract::ocw",
+						"contract {contract_id}: {error}; attempt {} failed, next at block {}",
+						progress.unreachable_attempts,
+						progress.not_before
+					);
+					return;
+				}
+				DeploymentOutcome::Failed(format!(
+					"ZOS node unreachable after {} attempts: {error}",
+					progress.unreachable_attempts
+				))
+			},
+		};
+		let outcome = match outcome {
+			DeploymentOutcome::Deployed => DeploymentOutcome::Deployed,
+			DeploymentOutcome::Deleted => DeploymentOutcome::Deleted,
+			DeploymentOutcome::Failed(message) => {
+				DeploymentOutcome::Failed(Self::failure_reason(&message))
+			},
+		};
+		let signer =
+			Signer::<T, T::AuthorityId>::all_accounts().with_filter(vec![operator.public.clone()]);
+		let sent = signer
+			.send_signed_transaction(|_| Call::report_deployment {
+				contract_id,
+				outcome: outcome.clone(),
+			})
+			.into_iter()
+			.any(|(_, result)| result.is_ok());
+		log::info!(
+			target: "runtime::smart-contract::ocw",
+			"contract {contract_id}: reporting {outcome:?} ({})",
+			if sent { "sent" } else { "not accepted by the pool" }
+		);
+		progress_ref.clear();
+		// The lock stays taken until its deadline, so the action is looked at again only once
+		// the report had time to land (and then only if it did not).
+		guard.forget();
+	}
+
+	/// ZOS's message as a failure reason, cut to the longest reason the chain keeps.
+	fn failure_reason(message: &str) -> FailureReasonOf<T> {
+		let mut bytes = message.as_bytes().to_vec();
+		let limit = T::MaxTextLength::get() as usize;
+		if bytes.len() > limit {
+			let mut end = limit;
+			while end > 0 && !message.is_char_boundary(end) {
+				end -= 1;
+			}
+			bytes.truncate(end);
+		}
+		// Cut to the bound above.
+		BoundedVec::truncate_from(bytes)
+	}
+
+	/// A client of the agreement's node, sending as the farm's twin.
+	fn node_client(
+		farm_id: FarmId,
+		contract: &Contract<T>,
+	) -> Result<commands::Client<OffchainHttp>, Step<String>> {
+		let fail = |why: &str| Step::Report(DeploymentOutcome::Failed(why.into()));
+		let node = pallet_registry::Nodes::<T>::get(contract.node_id)
+			.ok_or_else(|| fail("the node is no longer registered"))?;
+		let endpoint = String::from_utf8(node.endpoint.into_inner())
+			.map_err(|_| fail("the node's endpoint is not text"))?;
+		let farm_twin =
+			pallet_registry::Farms::<T>::get(farm_id).map(|farm| farm.owner).unwrap_or(0);
+		Ok(commands::Client::new(OffchainHttp::new(endpoint, HTTP_TIMEOUT_MILLIS), farm_twin, 0))
+	}
+
+	/// Gets the deployment from the node, deploying it first if the node does not have it.
+	fn deploy(farm_id: FarmId, contract_id: ContractId) -> Step<String> {
+		let Some(contract) = Contracts::<T>::get(contract_id) else { return Step::Wait };
+		if contract.state != ContractState::Created {
+			// Reported already; the chain drops the action with the report.
+			return Step::Wait;
+		}
+		let mut client = match Self::node_client(farm_id, &contract) {
+			Ok(client) => client,
+			Err(step) => return step,
+		};
+		match client.call(&commands::get(contract_id)) {
+			Ok(deployment) => return outcome_of(&deployment),
+			Err(error) if !error.is_not_found() => return step_from_error(error),
+			Err(_) => {},
+		}
+		let deployment = match Self::zos_deployment_of(contract_id, &contract) {
+			Ok(deployment) => deployment,
+			Err(_) => return Step::Report(DeploymentOutcome::Failed("invalid agreement".into())),
+		};
+		if let Err(error) = client.call(&commands::deploy(&deployment)) {
+			return step_from_error(error);
+		}
+		match client.call(&commands::get(contract_id)) {
+			Ok(deployment) => outcome_of(&deployment),
+			Err(error) => step_from_error(error),
+		}
+	}
+
+	/// Asks the node to remove a cancelled agreement's deployment; one it does not have is gone
+	/// already.
+	fn delete(farm_id: FarmId, contract_id: ContractId) -> Step<String> {
+		let Some(contract) = Contracts::<T>::get(contract_id) else { return Step::Wait };
+		let mut client = match Self::node_client(farm_id, &contract) {
+			Ok(client) => client,
+			// No node to delete from: the workloads are gone with it.
+			Err(_) => return Step::Report(DeploymentOutcome::Deleted),
+		};
+		match client.call(&commands::delete(contract_id)) {
+			Ok(()) => Step::Report(DeploymentOutcome::Deleted),
+			Err(error) if error.is_not_found() => Step::Report(DeploymentOutcome::Deleted),
+			// A node that refuses now (e.g. it does not see the cancellation yet) is asked again.
+			Err(error) => Step::Retry(error),
+		}
+	}
+}
