@@ -47,9 +47,11 @@ ensure_build_prerequisites() {
 	ensure_rust_targets
 }
 
-# Builds the debug node binary (and with it the runtime's wasm).
+# Builds the debug node binary (and with it the runtime's wasm) and the ZOS node simulator, in
+# one cargo invocation so both always share one feature resolution (and one set of artifacts).
 build_node() {
-	cargo build --locked -p gridchain-node
+	cargo build --locked -p gridchain-node -p zos-sim
 }
 
 NODE_BINARY="$CARGO_TARGET_DIR/debug/gridchain-node"
+SIM_BINARY="$CARGO_TARGET_DIR/debug/zos-sim"

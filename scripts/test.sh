@@ -17,6 +17,6 @@ timed "cargo tests" cargo test --locked --workspace
 timed "benchmark tests" cargo test --locked -p pallet-registry -p pallet-smart-contract \
 	--features runtime-benchmarks -- benchmarking::
 timed "npm ci" npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
-timed "end-to-end tests" env GRIDCHAIN_NODE="$NODE_BINARY" npm test --prefix tests/e2e
+timed "end-to-end tests" env GRIDCHAIN_NODE="$NODE_BINARY" ZOS_SIM="$SIM_BINARY" npm test --prefix tests/e2e
 
 log "all tests passed in $((SECONDS - total_start)) s"

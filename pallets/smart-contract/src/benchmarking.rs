@@ -247,7 +247,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn report_deployment() {
+	fn report_deployed() {
 		// Worst case: a deployment whose check lands in an almost full index entry.
 		let (_, node_id) = cooperative_farm::<T>();
 		let caller = user::<T>(0);
@@ -262,8 +262,35 @@ mod benchmarks {
 		Checks::<T>::insert(at, BoundedVec::try_from(filler).unwrap());
 		let operator = pallet_registry::Farms::<T>::get(contract.farm_id).unwrap().operator;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), id, DeploymentOutcome::Deployed);
+		report_deployment(RawOrigin::Signed(operator), id, DeploymentOutcome::Deployed);
 		assert_eq!(Contracts::<T>::get(id).unwrap().state, ContractState::Deployed);
+	}
+
+	#[benchmark]
+	fn report_failed() {
+		// The longest reason; the deposit is refunded and the capacity released.
+		let (_, node_id) = cooperative_farm::<T>();
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
+		let operator = pallet_registry::Farms::<T>::get(Contracts::<T>::get(id).unwrap().farm_id)
+			.unwrap()
+			.operator;
+		let reason = BoundedVec::try_from(vec![b'e'; T::MaxTextLength::get() as usize]).unwrap();
+		#[extrinsic_call]
+		report_deployment(RawOrigin::Signed(operator), id, DeploymentOutcome::Failed(reason));
+		assert!(!Contracts::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn report_deleted() {
+		let (caller, id) = deployed_an_hour_ago::<T>();
+		SmartContract::<T>::cancel_contract(RawOrigin::Signed(caller).into(), id).unwrap();
+		let operator = pallet_registry::Farms::<T>::get(Contracts::<T>::get(id).unwrap().farm_id)
+			.unwrap()
+			.operator;
+		#[extrinsic_call]
+		report_deployment(RawOrigin::Signed(operator), id, DeploymentOutcome::Deleted);
+		assert!(!Contracts::<T>::contains_key(id));
 	}
 
 	#[benchmark]

@@ -561,7 +561,11 @@ pub mod pallet {
 		/// - Events: [`Event::ContractDeployed`], [`Event::ContractFailed`],
 		///   [`Event::ContractDeleted`].
 		#[pallet::call_index(3)]
-		#[pallet::weight(<T as Config>::WeightInfo::report_deployment())]
+		#[pallet::weight(match outcome {
+			DeploymentOutcome::Deployed => <T as Config>::WeightInfo::report_deployed(),
+			DeploymentOutcome::Failed(_) => <T as Config>::WeightInfo::report_failed(),
+			DeploymentOutcome::Deleted => <T as Config>::WeightInfo::report_deleted(),
+		})]
 		pub fn report_deployment(
 			origin: OriginFor<T>,
 			contract_id: ContractId,

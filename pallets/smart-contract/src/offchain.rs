@@ -96,16 +96,20 @@ pub enum Step<Reason> {
 	Retry(ZosError),
 }
 
-/// The key under which the progress of an agreement's action is kept.
-pub(crate) fn progress_key(contract_id: ContractId) -> Vec<u8> {
-	let mut key = b"gridchain/zos/progress/".to_vec();
-	key.extend_from_slice(&contract_id.to_le_bytes());
-	key
+/// The key under which this node keeps the progress of an action: per agreement and action,
+/// so a deletion neither waits for the deployment's lock nor inherits its back-off.
+pub(crate) fn progress_key(contract_id: ContractId, action: PendingAction) -> Vec<u8> {
+	action_key(b"gridchain/zos/progress/", contract_id, action)
 }
 
-fn lock_key(contract_id: ContractId) -> Vec<u8> {
-	let mut key = b"gridchain/zos/lock/".to_vec();
+fn lock_key(contract_id: ContractId, action: PendingAction) -> Vec<u8> {
+	action_key(b"gridchain/zos/lock/", contract_id, action)
+}
+
+fn action_key(prefix: &[u8], contract_id: ContractId, action: PendingAction) -> Vec<u8> {
+	let mut key = prefix.to_vec();
 	key.extend_from_slice(&contract_id.to_le_bytes());
+	key.extend_from_slice(&action.encode());
 	key
 }
 
@@ -172,13 +176,13 @@ impl<T: Config> Pallet<T> {
 		operator: &frame_system::offchain::Account<T>,
 		now: u32,
 	) {
-		let progress_key = progress_key(contract_id);
+		let progress_key = progress_key(contract_id, action);
 		let mut progress_ref = StorageValueRef::persistent(&progress_key);
 		let mut progress: ActionProgress = progress_ref.get().ok().flatten().unwrap_or_default();
 		if now < progress.not_before {
 			return;
 		}
-		let lock_key = lock_key(contract_id);
+		let lock_key = lock_key(contract_id, action);
 		let mut lock =
 			StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
 				&lock_key,

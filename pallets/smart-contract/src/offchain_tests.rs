@@ -221,10 +221,13 @@ fn a_busy_node_is_retried_with_back_off_and_a_deployment_fails_after_the_limit()
 	with_worker(|worker| {
 		let id = create(100 * TFT);
 		let progress = || {
-			sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(id))
-				.get::<ActionProgress>()
-				.unwrap()
-				.unwrap_or_default()
+			sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
+				id,
+				PendingAction::Deploy,
+			))
+			.get::<ActionProgress>()
+			.unwrap()
+			.unwrap_or_default()
 		};
 		let busy = Err((code::UNAVAILABLE, "cannot reach the chain"));
 		worker.at(2);
@@ -240,9 +243,14 @@ fn a_busy_node_is_retried_with_back_off_and_a_deployment_fails_after_the_limit()
 		assert!(worker.reports().is_empty());
 
 		// The last allowed attempt fails too: the deployment is reported failed.
-		sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(id)).set(
-			&ActionProgress { unreachable_attempts: UNREACHABLE_ATTEMPTS_LIMIT - 1, not_before: 5 },
-		);
+		sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
+			id,
+			PendingAction::Deploy,
+		))
+		.set(&ActionProgress {
+			unreachable_attempts: UNREACHABLE_ATTEMPTS_LIMIT - 1,
+			not_before: 5,
+		});
 		worker.at(5);
 		worker.expect(&commands::get(id), busy);
 		worker.run();
@@ -341,5 +349,24 @@ fn one_run_does_at_most_max_actions_per_run() {
 		worker.run();
 		let reported: Vec<_> = worker.reports().into_iter().map(|(id, _)| id).collect();
 		assert_eq!(reported, pending);
+	});
+}
+
+#[test]
+fn a_deletion_right_after_the_deployment_report_does_not_wait_for_its_lock() {
+	with_worker(|worker| {
+		let id = create(100 * TFT);
+		worker.at(2);
+		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
+		worker.run();
+		apply(id, DeploymentOutcome::Deployed);
+		assert_ok!(SmartContract::cancel_contract(RuntimeOrigin::signed(alice()), id));
+		worker.at(3);
+		worker.expect(&commands::delete(id), Ok(serde_json::Value::Null));
+		worker.run();
+		assert_eq!(
+			worker.reports(),
+			vec![(id, DeploymentOutcome::Deployed), (id, DeploymentOutcome::Deleted)]
+		);
 	});
 }

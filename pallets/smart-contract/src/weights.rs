@@ -48,7 +48,9 @@ pub trait WeightInfo {
 	fn create_node_contract(w: u32, ) -> Weight;
 	fn top_up() -> Weight;
 	fn cancel_contract() -> Weight;
-	fn report_deployment() -> Weight;
+	fn report_deployed() -> Weight;
+	fn report_failed() -> Weight;
+	fn report_deleted() -> Weight;
 	fn settle() -> Weight;
 	fn claim_earnings() -> Weight;
 	fn on_initialize_checks(n: u32, ) -> Weight;
@@ -130,7 +132,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Checks` (r:1 w:1)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
-	fn report_deployment() -> Weight {
+	fn report_deployed() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `36814`
+		//  Estimated: `40795`
+		// Minimum execution time: 41_080_000 picoseconds.
+		Weight::from_parts(43_810_000, 40795)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn report_failed() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `36814`
+		//  Estimated: `40795`
+		// Minimum execution time: 41_080_000 picoseconds.
+		Weight::from_parts(43_810_000, 40795)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn report_deleted() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `36814`
 		//  Estimated: `40795`
@@ -245,7 +265,17 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn report_deployment() -> Weight {
+	fn report_deployed() -> Weight {
+		Weight::from_parts(43_810_000, 40795)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn report_failed() -> Weight {
+		Weight::from_parts(43_810_000, 40795)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn report_deleted() -> Weight {
 		Weight::from_parts(43_810_000, 40795)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

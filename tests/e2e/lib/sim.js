@@ -1,0 +1,105 @@
+// Starts zos-sim (the ZOS node simulator) for a test, and talks to it the way ZOS is talked to:
+// RMB envelopes POSTed to its endpoint. The envelope code here is written from REFERENCE.md,
+// independently of zos-client, so the tests check the Rust side against it.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import { waitFor } from './node.js';
+
+/** The simulator binary: $ZOS_SIM, else the debug build in the shared target dir. */
+export function simBinary() {
+  if (process.env.ZOS_SIM) return process.env.ZOS_SIM;
+  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
+  return join(target, 'debug', 'zos-sim');
+}
+
+/**
+ * Starts `zos-sim` on `port` for chain node `nodeId`, checking agreements over `chainRpc`
+ * (the node's HTTP JSON-RPC) and keeping its state in `stateFile`.
+ * Returns { url, logs, stop(), faults(body) }.
+ */
+export async function startSim({ port, nodeId, chainRpc, stateFile, sru, extraArgs = [] }) {
+  const binary = simBinary();
+  if (!existsSync(binary)) throw new Error(`zos-sim not found at ${binary}: build it (scripts/test.sh does)`);
+  const args = [
+    '--listen', `127.0.0.1:${port}`,
+    '--node-id', String(nodeId),
+    '--chain-rpc', chainRpc,
+    '--state-file', stateFile,
+    ...(sru ? ['--sru', String(sru)] : []),
+    ...extraArgs,
+  ];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const keep = (chunk) => logs.push(chunk.toString());
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = once(child, 'exit');
+  const refusing = extraArgs.includes('--refuse-for-secs');
+  if (!refusing) {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`zos-sim exited with ${child.exitCode}:\n${logs.join('')}`);
+      return accepts(port);
+    }, { timeoutMs: 30_000, intervalMs: 50, what: `zos-sim on port ${port}` });
+  }
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    logs,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+    async faults(body) {
+      const response = await fetch(`${url}admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`faults: HTTP ${response.status}`);
+      return response.json();
+    },
+  };
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+let reference = 0;
+
+/**
+ * Sends the ZOS command `cmd` with JSON `body` to the node at `url` in an RMB envelope and
+ * returns the reply's decoded body; a failed command throws an Error with `code` and the
+ * node's message.
+ */
+export async function rmb(url, cmd, body = null, { src = 1, dst = 0 } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const ref = `e2e-${process.pid}-${++reference}`;
+  const envelope = {
+    ver: 1, ref, cmd, exp: now + 60,
+    dat: Buffer.from(JSON.stringify(body), 'utf8').toString('base64'),
+    src, dst: [dst], now, shm: 'application/json',
+  };
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope) });
+  if (!response.ok) throw new Error(`${cmd}: HTTP ${response.status}`);
+  const reply = await response.json();
+  if (reply.ref !== ref) throw new Error(`${cmd}: reply to ${reply.ref}, not ${ref}`);
+  if (reply.err) {
+    const error = new Error(`${cmd}: ${reply.err.code} ${reply.err.message}`);
+    error.code = reply.err.code;
+    throw error;
+  }
+  return JSON.parse(Buffer.from(reply.dat, 'base64').toString('utf8'));
+}
