@@ -1,10 +1,14 @@
 //! Genesis presets: the starting state of a `development` chain (Alice alone produces and
 //! finalizes blocks) and of a `local_testnet` (Alice and Bob). Both endow the well-known dev
-//! accounts and make Alice the sudo key.
+//! accounts and make Alice the sudo key. The development chain also has a dev farm operated by
+//! Alice, with one node whose ZOS API is a zos-sim on 127.0.0.1:8080 (docs/zos.md).
 
-use crate::{token::TFT, AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig};
+use crate::{
+	token::TFT, AccountId, BalancesConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_registry::{PricingPolicy, Resources, GIB};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -14,10 +18,34 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// What each endowed dev account starts with: one million TFT.
 pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * TFT;
 
+/// The dev farm's node's ZOS endpoint: where `zos-sim` listens by default.
+pub const DEV_NODE_ENDPOINT: &str = "http://127.0.0.1:8080/";
+
+/// The development chain's registry: Alice's twin (1), her farm `dev-farm` (1) which she also
+/// operates, so the dev node's off-chain worker deploys its agreements, and its node (1): 8
+/// cores, 32 GiB memory, 1 TiB SSD, at [`DEV_NODE_ENDPOINT`]. Prices: 1 TFT per GiB of SSD
+/// per hour, and likewise per core and per GiB of memory or HDD.
+fn dev_registry() -> RegistryConfig {
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let pricing = PricingPolicy {
+		cru_per_core_hour: TFT,
+		mru_per_gib_hour: TFT,
+		sru_per_gib_hour: TFT,
+		hru_per_gib_hour: TFT,
+	};
+	let capacity = Resources { cru: 8, mru: 32 * GIB, sru: 1024 * GIB, hru: 0 };
+	RegistryConfig {
+		twins: vec![alice.clone()],
+		farms: vec![(1, b"dev-farm".to_vec(), pricing, alice)],
+		nodes: vec![(1, capacity, DEV_NODE_ENDPOINT.as_bytes().to_vec())],
+	}
+}
+
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	sudo_key: AccountId,
+	registry: RegistryConfig,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -36,6 +64,7 @@ fn genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(sudo_key) },
+		registry,
 	})
 }
 
@@ -55,6 +84,7 @@ pub fn development_config_genesis() -> Value {
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_registry(),
 	)
 }
 
@@ -67,6 +97,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		RegistryConfig::default(),
 	)
 }
 

@@ -35,6 +35,18 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
     assert.equal(node.process.signalCode === 'SIGKILL', false, 'node did not shut down on SIGINT');
   });
 
+  it('starts with the dev farm operated by Alice and its node at the default zos-sim address', async () => {
+    const twin = (await api.query.registry.twinIdByAccount(alice.address)).unwrap().toNumber();
+    const farm = (await api.query.registry.farms(1)).unwrap();
+    assert.equal(farm.owner.toNumber(), twin);
+    assert.equal(farm.name.toUtf8(), 'dev-farm');
+    assert.equal(farm.operator.toString(), alice.address);
+    assert.ok((await api.query.registry.farmsByOperator(alice.address, 1)).isSome);
+    const devNode = (await api.query.registry.nodes(1)).unwrap();
+    assert.equal(devNode.farmId.toNumber(), 1);
+    assert.equal(devNode.endpoint.toUtf8(), 'http://127.0.0.1:8080/');
+  });
+
   it('announces TFT with 7 decimals and SS58 format 42', async () => {
     const properties = await api.rpc.system.properties();
     assert.deepEqual(properties.tokenSymbol.unwrap().map((s) => s.toString()), ['TFT']);

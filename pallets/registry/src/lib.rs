@@ -171,6 +171,42 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MembershipRequests<T: Config> = StorageMap<_, Twox64Concat, FarmId, CooperativeId>;
 
+	/// Registry entries a chain starts with (e.g. the dev chain's farm, see docs/zos.md).
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Accounts that get a twin, with ids from 1 in this order.
+		pub twins: Vec<T::AccountId>,
+		/// Farms, with ids from 1: owner twin, name, prices, operator account.
+		pub farms: Vec<(TwinId, Vec<u8>, PricingPolicy<BalanceOf<T>>, T::AccountId)>,
+		/// Nodes, with ids from 1: farm, capacity, ZOS endpoint URL.
+		pub nodes: Vec<(FarmId, Resources, Vec<u8>)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// A genesis that breaks the registry's rules must not start a chain: the same
+			// checks as the calls, failing loudly.
+			for account in &self.twins {
+				Pallet::<T>::do_register_twin(account).expect("genesis: a twin is invalid");
+			}
+			for (owner, name, pricing, operator) in &self.farms {
+				assert!(Twins::<T>::contains_key(owner), "genesis: a farm's owner is no twin");
+				let name = name.clone().try_into().expect("genesis: a farm name is too long");
+				Pallet::<T>::do_create_farm(*owner, name, *pricing, operator.clone())
+					.expect("genesis: a farm is invalid");
+			}
+			for (farm_id, capacity, endpoint) in &self.nodes {
+				assert!(Farms::<T>::contains_key(farm_id), "genesis: a node's farm does not exist");
+				let endpoint =
+					endpoint.clone().try_into().expect("genesis: an endpoint is too long");
+				Pallet::<T>::do_register_node(*farm_id, *capacity, endpoint)
+					.expect("genesis: a node is invalid");
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -284,13 +320,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::register_twin())]
 		pub fn register_twin(origin: OriginFor<T>) -> DispatchResult {
 			let account = ensure_signed(origin)?;
-			ensure!(
-				!TwinIdByAccount::<T>::contains_key(&account),
-				Error::<T>::TwinAlreadyRegistered
-			);
-			let twin_id = Self::take_id::<NextTwinId<T>>()?;
-			Twins::<T>::insert(twin_id, Twin { account: account.clone() });
-			TwinIdByAccount::<T>::insert(&account, twin_id);
+			let twin_id = Self::do_register_twin(&account)?;
 			Self::deposit_event(Event::TwinRegistered { twin_id, account });
 			Ok(())
 		}
@@ -314,21 +344,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			let owner = TwinIdByAccount::<T>::get(&account).ok_or(Error::<T>::NoTwin)?;
-			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
-			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
-			let farm_id = Self::take_id::<NextFarmId<T>>()?;
-			FarmIdByName::<T>::insert(&name, farm_id);
-			FarmsByOperator::<T>::insert(&operator, farm_id, ());
-			Farms::<T>::insert(
-				farm_id,
-				Farm {
-					owner,
-					name: name.clone(),
-					pricing,
-					operator: operator.clone(),
-					cooperative: None,
-				},
-			);
+			let farm_id = Self::do_create_farm(owner, name.clone(), pricing, operator.clone())?;
 			Self::deposit_event(Event::FarmCreated { farm_id, owner, name, operator });
 			Self::deposit_event(Event::PricingPolicySet { farm_id, pricing });
 			Ok(())
@@ -394,18 +410,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			Self::owned_farm(&account, farm_id)?;
-			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
-			let node_id = Self::take_id::<NextNodeId<T>>()?;
-			Nodes::<T>::insert(
-				node_id,
-				Node {
-					farm_id,
-					capacity,
-					reserved: Resources::default(),
-					endpoint,
-					live_agreements: 0,
-				},
-			);
+			let node_id = Self::do_register_node(farm_id, capacity, endpoint)?;
 			Self::deposit_event(Event::NodeRegistered { node_id, farm_id, capacity });
 			Ok(())
 		}
@@ -673,6 +678,56 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Gives `account` a twin. Errors: [`Error::TwinAlreadyRegistered`],
+		/// [`Error::IdsExhausted`].
+		fn do_register_twin(account: &T::AccountId) -> Result<TwinId, DispatchError> {
+			ensure!(
+				!TwinIdByAccount::<T>::contains_key(account),
+				Error::<T>::TwinAlreadyRegistered
+			);
+			let twin_id = Self::take_id::<NextTwinId<T>>()?;
+			Twins::<T>::insert(twin_id, Twin { account: account.clone() });
+			TwinIdByAccount::<T>::insert(account, twin_id);
+			Ok(twin_id)
+		}
+
+		/// Creates a farm owned by `owner`. Errors: [`Error::InvalidName`],
+		/// [`Error::FarmNameTaken`], [`Error::IdsExhausted`].
+		fn do_create_farm(
+			owner: TwinId,
+			name: NameOf<T>,
+			pricing: PricingPolicy<BalanceOf<T>>,
+			operator: T::AccountId,
+		) -> Result<FarmId, DispatchError> {
+			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
+			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
+			let farm_id = Self::take_id::<NextFarmId<T>>()?;
+			FarmIdByName::<T>::insert(&name, farm_id);
+			FarmsByOperator::<T>::insert(&operator, farm_id, ());
+			Farms::<T>::insert(farm_id, Farm { owner, name, pricing, operator, cooperative: None });
+			Ok(farm_id)
+		}
+
+		/// Registers a node in `farm_id`. Errors: [`Error::InvalidEndpoint`],
+		/// [`Error::IdsExhausted`].
+		fn do_register_node(
+			farm_id: FarmId,
+			capacity: Resources,
+			endpoint: EndpointOf<T>,
+		) -> Result<NodeId, DispatchError> {
+			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
+			let node_id = Self::take_id::<NextNodeId<T>>()?;
+			let node = Node {
+				farm_id,
+				capacity,
+				reserved: Resources::default(),
+				endpoint,
+				live_agreements: 0,
+			};
+			Nodes::<T>::insert(node_id, node);
+			Ok(node_id)
+		}
+
 		/// Takes the next id of a counter, failing once every id is used.
 		fn take_id<Counter: frame_support::storage::StorageValue<u32, Query = u32>>(
 		) -> Result<u32, DispatchError> {

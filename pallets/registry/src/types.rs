@@ -4,6 +4,7 @@ use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
 /// A twin's id. ZOS identifies deployment owners by this number.
@@ -46,6 +47,8 @@ pub const GIB: u64 = 1024 * 1024 * 1024;
 	Debug,
 	TypeInfo,
 	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
 pub struct Resources {
 	/// CPU cores.
@@ -107,7 +110,10 @@ impl Resources {
 	Debug,
 	TypeInfo,
 	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct PricingPolicy<Balance> {
 	/// Per CPU core per hour.
 	pub cru_per_core_hour: Balance,

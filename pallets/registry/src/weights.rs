@@ -74,8 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3517`
-		// Minimum execution time: 8_690_000 picoseconds.
-		Weight::from_parts(9_730_000, 3517)
+		// Minimum execution time: 8_520_000 picoseconds.
+		Weight::from_parts(9_310_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -87,14 +87,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::NextFarmId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:0 w:1)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::FarmsByOperator` (r:0 w:1)
+	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn create_farm() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `140`
 		//  Estimated: `3551`
-		// Minimum execution time: 15_200_000 picoseconds.
-		Weight::from_parts(16_260_000, 3551)
+		// Minimum execution time: 16_340_000 picoseconds.
+		Weight::from_parts(17_570_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:1)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -105,7 +107,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Measured:  `420`
 		//  Estimated: `3648`
 		// Minimum execution time: 11_710_000 picoseconds.
-		Weight::from_parts(12_670_000, 3648)
+		Weight::from_parts(12_680_000, 3648)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -113,14 +115,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::FarmsByOperator` (r:0 w:2)
+	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn set_farm_operator() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `420`
 		//  Estimated: `3648`
-		// Minimum execution time: 11_710_000 picoseconds.
-		Weight::from_parts(12_630_000, 3648)
+		// Minimum execution time: 14_620_000 picoseconds.
+		Weight::from_parts(15_620_000, 3648)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
@@ -134,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `434`
 		//  Estimated: `3648`
-		// Minimum execution time: 14_660_000 picoseconds.
-		Weight::from_parts(15_840_000, 3648)
+		// Minimum execution time: 14_250_000 picoseconds.
+		Weight::from_parts(15_270_000, 3648)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -149,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `752`
 		//  Estimated: `3807`
-		// Minimum execution time: 14_340_000 picoseconds.
-		Weight::from_parts(15_540_000, 3807)
+		// Minimum execution time: 14_020_000 picoseconds.
+		Weight::from_parts(15_070_000, 3807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -164,8 +168,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `752`
 		//  Estimated: `3807`
-		// Minimum execution time: 14_530_000 picoseconds.
-		Weight::from_parts(15_650_000, 3807)
+		// Minimum execution time: 14_600_000 picoseconds.
+		Weight::from_parts(15_770_000, 3807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -179,8 +183,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `752`
 		//  Estimated: `3807`
-		// Minimum execution time: 13_690_000 picoseconds.
-		Weight::from_parts(14_720_000, 3807)
+		// Minimum execution time: 13_810_000 picoseconds.
+		Weight::from_parts(15_130_000, 3807)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -195,10 +199,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6`
 		//  Estimated: `3593`
-		// Minimum execution time: 43_430_000 picoseconds.
-		Weight::from_parts(46_836_599, 3593)
-			// Standard Error: 378
-			.saturating_add(Weight::from_parts(47_323, 0).saturating_mul(m.into()))
+		// Minimum execution time: 42_770_000 picoseconds.
+		Weight::from_parts(44_941_871, 3593)
+			// Standard Error: 352
+			.saturating_add(Weight::from_parts(46_968, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -213,10 +217,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4202`
 		//  Estimated: `83134`
-		// Minimum execution time: 140_240_000 picoseconds.
-		Weight::from_parts(150_808_544, 83134)
-			// Standard Error: 2_717
-			.saturating_add(Weight::from_parts(42_525, 0).saturating_mul(m.into()))
+		// Minimum execution time: 138_200_000 picoseconds.
+		Weight::from_parts(144_896_665, 83134)
+			// Standard Error: 1_988
+			.saturating_add(Weight::from_parts(41_761, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(34_u64))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
 	}
@@ -232,8 +236,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `510`
 		//  Estimated: `4728`
-		// Minimum execution time: 13_860_000 picoseconds.
-		Weight::from_parts(15_400_000, 4728)
+		// Minimum execution time: 14_040_000 picoseconds.
+		Weight::from_parts(15_240_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -247,8 +251,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1731`
 		//  Estimated: `4728`
-		// Minimum execution time: 15_340_000 picoseconds.
-		Weight::from_parts(16_560_000, 4728)
+		// Minimum execution time: 15_530_000 picoseconds.
+		Weight::from_parts(16_840_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -262,8 +266,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1736`
 		//  Estimated: `4728`
-		// Minimum execution time: 14_040_000 picoseconds.
-		Weight::from_parts(15_300_000, 4728)
+		// Minimum execution time: 14_170_000 picoseconds.
+		Weight::from_parts(15_450_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -279,8 +283,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2173`
 		//  Estimated: `4728`
-		// Minimum execution time: 52_150_000 picoseconds.
-		Weight::from_parts(54_240_000, 4728)
+		// Minimum execution time: 52_310_000 picoseconds.
+		Weight::from_parts(54_530_000, 4728)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -289,74 +293,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_twin() -> Weight {
-		Weight::from_parts(9_730_000, 3517)
+		Weight::from_parts(9_310_000, 3517)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn create_farm() -> Weight {
-		Weight::from_parts(16_260_000, 3551)
+		Weight::from_parts(17_570_000, 3551)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_pricing_policy() -> Weight {
-		Weight::from_parts(12_670_000, 3648)
+		Weight::from_parts(12_680_000, 3648)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_farm_operator() -> Weight {
-		Weight::from_parts(12_630_000, 3648)
+		Weight::from_parts(15_620_000, 3648)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(15_840_000, 3648)
+		Weight::from_parts(15_270_000, 3648)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_node_capacity() -> Weight {
-		Weight::from_parts(15_540_000, 3807)
+		Weight::from_parts(15_070_000, 3807)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_node_endpoint() -> Weight {
-		Weight::from_parts(15_650_000, 3807)
+		Weight::from_parts(15_770_000, 3807)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_node() -> Weight {
-		Weight::from_parts(14_720_000, 3807)
+		Weight::from_parts(15_130_000, 3807)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn create_cooperative(m: u32, ) -> Weight {
-		Weight::from_parts(46_836_599, 3593)
-			.saturating_add(Weight::from_parts(47_323, 0).saturating_mul(m.into()))
+		Weight::from_parts(44_941_871, 3593)
+			.saturating_add(Weight::from_parts(46_968, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_cooperative_members(m: u32, ) -> Weight {
-		Weight::from_parts(150_808_544, 83134)
-			.saturating_add(Weight::from_parts(42_525, 0).saturating_mul(m.into()))
+		Weight::from_parts(144_896_665, 83134)
+			.saturating_add(Weight::from_parts(41_761, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(34_u64))
 			.saturating_add(ParityDbWeight::get().writes(34_u64))
 	}
 	fn request_cooperative_membership() -> Weight {
-		Weight::from_parts(15_400_000, 4728)
+		Weight::from_parts(15_240_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_cooperative_membership() -> Weight {
-		Weight::from_parts(16_560_000, 4728)
+		Weight::from_parts(16_840_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn leave_cooperative() -> Weight {
-		Weight::from_parts(15_300_000, 4728)
+		Weight::from_parts(15_450_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn claim_cooperative_earnings() -> Weight {
-		Weight::from_parts(54_240_000, 4728)
+		Weight::from_parts(54_530_000, 4728)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

@@ -2,9 +2,11 @@
 //! set up a twin, a farm and a node the way users do.
 
 use crate as pallet_smart_contract;
-use crate::{SignatureStyle, TextOf, Workload, WorkloadKind};
+use crate::{
+	ContractId, DeploymentSignature, NextContractId, SignatureStyle, TextOf, Workload, WorkloadKind,
+};
 use frame_support::{
-	derive_impl, parameter_types,
+	assert_ok, derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, Hooks},
 	BoundedVec, PalletId,
 };
@@ -241,4 +243,24 @@ pub fn run_to_block(target: u64) {
 		System::set_block_number(next);
 		SmartContract::on_initialize(next);
 	}
+}
+
+/// Alice (twin 1) makes an agreement for `workloads` with `deposit`; returns its id.
+pub fn create_with(workloads: Vec<Workload<Test>>, deposit: Balance) -> ContractId {
+	let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+	assert_ok!(SmartContract::create_node_contract(
+		RuntimeOrigin::signed(alice()),
+		1,
+		workloads,
+		text("deployment-meta"),
+		text("deployment-desc"),
+		DeploymentSignature { signature, style: SignatureStyle::Raw },
+		deposit,
+	));
+	NextContractId::<Test>::get() - 1
+}
+
+/// A 10 GiB volume: 10 TFT per hour at the mock farm's prices.
+pub fn create_volume(deposit: Balance) -> ContractId {
+	create_with(vec![volume("vol", 10)], deposit)
 }

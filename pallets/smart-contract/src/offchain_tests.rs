@@ -122,21 +122,6 @@ fn on_node(id: ContractId, state: ResultState, message: &str) -> serde_json::Val
 	serde_json::to_value(deployment).unwrap()
 }
 
-fn create(deposit: Balance) -> ContractId {
-	let workloads = vec![volume("vol", 10)];
-	let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
-	assert_ok!(SmartContract::create_node_contract(
-		RuntimeOrigin::signed(alice()),
-		1,
-		workloads,
-		text("deployment-meta"),
-		text("deployment-desc"),
-		DeploymentSignature { signature, style: SignatureStyle::Raw },
-		deposit,
-	));
-	NextContractId::<Test>::get() - 1
-}
-
 fn apply(id: ContractId, outcome: DeploymentOutcome<FailureReasonOf<Test>>) {
 	assert_ok!(SmartContract::report_deployment(RuntimeOrigin::signed(operator()), id, outcome));
 }
@@ -144,7 +129,7 @@ fn apply(id: ContractId, outcome: DeploymentOutcome<FailureReasonOf<Test>>) {
 #[test]
 fn a_new_agreement_is_deployed_on_its_node_and_reported_deployed() {
 	with_worker(|worker| {
-		let id = create(100 * TFT);
+		let id = create_volume(100 * TFT);
 		let contract = Contracts::<Test>::get(id).unwrap();
 		let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
 		worker.at(2);
@@ -162,7 +147,7 @@ fn a_new_agreement_is_deployed_on_its_node_and_reported_deployed() {
 #[test]
 fn a_deployment_the_node_has_already_is_reported_not_deployed_again() {
 	with_worker(|worker| {
-		let id = create(100 * TFT);
+		let id = create_volume(100 * TFT);
 		worker.at(2);
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
 		worker.run();
@@ -173,8 +158,8 @@ fn a_deployment_the_node_has_already_is_reported_not_deployed_again() {
 #[test]
 fn a_refused_or_failed_deployment_is_reported_failed_with_the_nodes_message() {
 	with_worker(|worker| {
-		let refused = create(100 * TFT);
-		let failed = create(100 * TFT);
+		let refused = create_volume(100 * TFT);
+		let failed = create_volume(100 * TFT);
 		let contract = Contracts::<Test>::get(refused).unwrap();
 		worker.at(2);
 		worker.expect(&commands::get(refused), Err((code::NOT_FOUND, "deployment not found")));
@@ -204,7 +189,7 @@ fn a_refused_or_failed_deployment_is_reported_failed_with_the_nodes_message() {
 #[test]
 fn a_deployment_still_initialising_is_looked_at_again_next_block() {
 	with_worker(|worker| {
-		let id = create(100 * TFT);
+		let id = create_volume(100 * TFT);
 		worker.at(2);
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Init, "")));
 		worker.run();
@@ -219,7 +204,7 @@ fn a_deployment_still_initialising_is_looked_at_again_next_block() {
 #[test]
 fn a_busy_node_is_retried_with_back_off_and_a_deployment_fails_after_the_limit() {
 	with_worker(|worker| {
-		let id = create(100 * TFT);
+		let id = create_volume(100 * TFT);
 		let progress = || {
 			sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
 				id,
@@ -269,9 +254,9 @@ fn a_busy_node_is_retried_with_back_off_and_a_deployment_fails_after_the_limit()
 #[test]
 fn a_cancelled_agreement_is_deleted_on_its_node_and_reported_deleted() {
 	with_worker(|worker| {
-		let deployed = create(100 * TFT);
+		let deployed = create_volume(100 * TFT);
 		apply(deployed, DeploymentOutcome::Deployed);
-		let never_deployed = create(100 * TFT);
+		let never_deployed = create_volume(100 * TFT);
 		assert_ok!(SmartContract::cancel_contract(RuntimeOrigin::signed(alice()), deployed));
 		assert_ok!(SmartContract::cancel_contract(RuntimeOrigin::signed(alice()), never_deployed));
 		worker.at(2);
@@ -297,7 +282,7 @@ fn a_cancelled_agreement_is_deleted_on_its_node_and_reported_deleted() {
 #[test]
 fn a_report_in_flight_is_not_sent_again_until_it_had_time_to_land() {
 	with_worker(|worker| {
-		let id = create(100 * TFT);
+		let id = create_volume(100 * TFT);
 		worker.at(2);
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
 		worker.run();
@@ -325,7 +310,7 @@ fn without_the_operator_key_nothing_is_done() {
 	ext.execute_with(|| {
 		// Another farm's operator key: not this farm's.
 		sp_io::crypto::sr25519_generate(ZOS_KEY_TYPE, Some(b"//Eve".to_vec()));
-		create(100 * TFT);
+		create_volume(100 * TFT);
 		SmartContract::offchain_worker(2);
 		assert!(http.read().requests.is_empty());
 		assert!(pool_state.read().transactions.is_empty());
@@ -335,7 +320,7 @@ fn without_the_operator_key_nothing_is_done() {
 #[test]
 fn one_run_does_at_most_max_actions_per_run() {
 	with_worker(|worker| {
-		let ids: Vec<_> = (0..MAX_ACTIONS_PER_RUN + 4).map(|_| create(100 * TFT)).collect();
+		let ids: Vec<_> = (0..MAX_ACTIONS_PER_RUN + 4).map(|_| create_volume(100 * TFT)).collect();
 		// Storage order is the order of the worker's walk through the farm's actions.
 		let mut pending: Vec<_> =
 			PendingActions::<Test>::iter_prefix(1).map(|(id, _)| id).collect();
@@ -355,7 +340,7 @@ fn one_run_does_at_most_max_actions_per_run() {
 #[test]
 fn a_deletion_right_after_the_deployment_report_does_not_wait_for_its_lock() {
 	with_worker(|worker| {
-		let id = create(100 * TFT);
+		let id = create_volume(100 * TFT);
 		worker.at(2);
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
 		worker.run();

@@ -41,26 +41,6 @@ fn held(account: &AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::AgreementEscrow.into(), account)
 }
 
-/// Alice (twin 1) makes an agreement for `workloads` with `deposit`; returns its id.
-fn create_with(workloads: Vec<Workload<Test>>, deposit: Balance) -> ContractId {
-	let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
-	assert_ok!(SmartContract::create_node_contract(
-		Origin::signed(alice()),
-		1,
-		workloads,
-		text("deployment-meta"),
-		text("deployment-desc"),
-		DeploymentSignature { signature, style: SignatureStyle::Raw },
-		deposit,
-	));
-	NextContractId::<Test>::get() - 1
-}
-
-/// A 10 GiB volume: 10 TFT per hour at the mock farm's prices.
-fn create_volume(deposit: Balance) -> ContractId {
-	create_with(vec![volume("vol", 10)], deposit)
-}
-
 fn deploy(contract_id: ContractId) {
 	assert_ok!(SmartContract::report_deployment(
 		Origin::signed(operator()),

@@ -71,21 +71,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SmartContract::NextContractId` (r:1 w:1)
 	/// Proof: `SmartContract::NextContractId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Contracts` (r:0 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
+	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `w` is `[1, 16]`.
 	fn create_node_contract(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `563`
 		//  Estimated: `3807`
-		// Minimum execution time: 106_290_000 picoseconds.
-		Weight::from_parts(102_570_500, 3807)
-			// Standard Error: 8_249
-			.saturating_add(Weight::from_parts(7_650_232, 0).saturating_mul(w.into()))
+		// Minimum execution time: 108_460_000 picoseconds.
+		Weight::from_parts(106_551_863, 3807)
+			// Standard Error: 8_520
+			.saturating_add(Weight::from_parts(7_630_874, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
@@ -98,15 +100,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36968`
-		//  Estimated: `40795`
-		// Minimum execution time: 121_601_000 picoseconds.
-		Weight::from_parts(124_900_000, 40795)
+		//  Measured:  `37033`
+		//  Estimated: `40860`
+		// Minimum execution time: 122_930_000 picoseconds.
+		Weight::from_parts(128_060_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -117,50 +119,72 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Checks` (r:1 w:1)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
+	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn cancel_contract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36955`
-		//  Estimated: `40795`
-		// Minimum execution time: 106_810_000 picoseconds.
-		Weight::from_parts(111_230_000, 40795)
+		//  Measured:  `37020`
+		//  Estimated: `40860`
+		// Minimum execution time: 109_220_000 picoseconds.
+		Weight::from_parts(114_840_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Checks` (r:1 w:1)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
+	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn report_deployed() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36814`
-		//  Estimated: `40795`
-		// Minimum execution time: 41_080_000 picoseconds.
-		Weight::from_parts(43_810_000, 40795)
+		//  Measured:  `36912`
+		//  Estimated: `40860`
+		// Minimum execution time: 43_050_000 picoseconds.
+		Weight::from_parts(44_970_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	fn report_failed() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `36814`
-		//  Estimated: `40795`
-		// Minimum execution time: 41_080_000 picoseconds.
-		Weight::from_parts(43_810_000, 40795)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	fn report_deleted() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `36814`
-		//  Estimated: `40795`
-		// Minimum execution time: 41_080_000 picoseconds.
-		Weight::from_parts(43_810_000, 40795)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Farms` (r:1 w:0)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Nodes` (r:1 w:1)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(342), added: 2817, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
+	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	fn report_failed() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `36994`
+		//  Estimated: `40860`
+		// Minimum execution time: 61_460_000 picoseconds.
+		Weight::from_parts(64_170_000, 40860)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `SmartContract::Contracts` (r:1 w:1)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Farms` (r:1 w:0)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Nodes` (r:1 w:1)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(342), added: 2817, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
+	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	fn report_deleted() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `36977`
+		//  Estimated: `40860`
+		// Minimum execution time: 35_020_000 picoseconds.
+		Weight::from_parts(37_320_000, 40860)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `SmartContract::Contracts` (r:1 w:1)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -171,10 +195,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36917`
-		//  Estimated: `40795`
-		// Minimum execution time: 75_430_000 picoseconds.
-		Weight::from_parts(79_420_000, 40795)
+		//  Measured:  `36982`
+		//  Estimated: `40860`
+		// Minimum execution time: 76_231_000 picoseconds.
+		Weight::from_parts(82_000_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -186,15 +210,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `146`
 		//  Estimated: `3593`
-		// Minimum execution time: 39_850_000 picoseconds.
-		Weight::from_parts(42_620_000, 3593)
+		// Minimum execution time: 39_740_000 picoseconds.
+		Weight::from_parts(41_720_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SmartContract::Checks` (r:2 w:2)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Contracts` (r:256 w:256)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -206,22 +230,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 256]`.
 	fn on_initialize_checks(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4999 + n * (59 ±0)`
-		//  Estimated: `9227 + n * (39805 ±0)`
-		// Minimum execution time: 3_830_000 picoseconds.
-		Weight::from_parts(425_494, 9227)
-			// Standard Error: 123_668
-			.saturating_add(Weight::from_parts(43_762_395, 0).saturating_mul(n.into()))
+		//  Measured:  `640 + n * (4479 ±0)`
+		//  Estimated: `9227 + n * (39870 ±0)`
+		// Minimum execution time: 4_110_000 picoseconds.
+		Weight::from_parts(53_391_122, 9227)
+			// Standard Error: 91_819
+			.saturating_add(Weight::from_parts(43_946_626, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
 	}
 	/// Storage: `SmartContract::SweepCursor` (r:1 w:1)
 	/// Proof: `SmartContract::SweepCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Contracts` (r:11 w:10)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37330), added: 39805, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -233,79 +257,79 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 10]`.
 	fn on_initialize_sweep(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4992 + n * (52 ±0)`
-		//  Estimated: `40795 + n * (39805 ±0)`
-		// Minimum execution time: 4_040_000 picoseconds.
-		Weight::from_parts(16_611_176, 40795)
-			// Standard Error: 57_303
-			.saturating_add(Weight::from_parts(42_253_623, 0).saturating_mul(n.into()))
+		//  Measured:  `635 + n * (4472 ±0)`
+		//  Estimated: `40860 + n * (39870 ±0)`
+		// Minimum execution time: 4_110_000 picoseconds.
+		Weight::from_parts(16_251_311, 40860)
+			// Standard Error: 52_147
+			.saturating_add(Weight::from_parts(41_571_747, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_node_contract(w: u32, ) -> Weight {
-		Weight::from_parts(102_570_500, 3807)
-			.saturating_add(Weight::from_parts(7_650_232, 0).saturating_mul(w.into()))
+		Weight::from_parts(106_551_863, 3807)
+			.saturating_add(Weight::from_parts(7_630_874, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(124_900_000, 40795)
+		Weight::from_parts(128_060_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_contract() -> Weight {
-		Weight::from_parts(111_230_000, 40795)
+		Weight::from_parts(114_840_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn report_deployed() -> Weight {
-		Weight::from_parts(43_810_000, 40795)
+		Weight::from_parts(44_970_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn report_failed() -> Weight {
-		Weight::from_parts(43_810_000, 40795)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(64_170_000, 40860)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn report_deleted() -> Weight {
-		Weight::from_parts(43_810_000, 40795)
+		Weight::from_parts(37_320_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(79_420_000, 40795)
+		Weight::from_parts(82_000_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn claim_earnings() -> Weight {
-		Weight::from_parts(42_620_000, 3593)
+		Weight::from_parts(41_720_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize_checks(n: u32, ) -> Weight {
-		Weight::from_parts(425_494, 9227)
-			.saturating_add(Weight::from_parts(43_762_395, 0).saturating_mul(n.into()))
+		Weight::from_parts(53_391_122, 9227)
+			.saturating_add(Weight::from_parts(43_946_626, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
 	}
 	fn on_initialize_sweep(n: u32, ) -> Weight {
-		Weight::from_parts(16_611_176, 40795)
-			.saturating_add(Weight::from_parts(42_253_623, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_251_311, 40860)
+			.saturating_add(Weight::from_parts(41_571_747, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39805).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
 	}
 }
