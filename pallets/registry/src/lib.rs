@@ -178,7 +178,7 @@ pub mod pallet {
 		/// Accounts that get a twin, with ids from 1 in this order.
 		pub twins: Vec<T::AccountId>,
 		/// Farms, with ids from 1: owner twin, name, prices, operator account.
-		pub farms: Vec<(TwinId, Vec<u8>, PricingPolicy<BalanceOf<T>>, T::AccountId)>,
+		pub farms: Vec<GenesisFarm<T>>,
 		/// Nodes, with ids from 1: farm, capacity, ZOS endpoint URL.
 		pub nodes: Vec<(FarmId, Resources, Vec<u8>)>,
 	}

@@ -31,6 +31,14 @@ pub type MembersOf<T> = BoundedVec<
 	<T as Config>::MaxCooperativeMembers,
 >;
 
+/// A farm in the genesis config: owner twin, name, prices, operator account.
+pub type GenesisFarm<T> = (
+	TwinId,
+	alloc::vec::Vec<u8>,
+	PricingPolicy<BalanceOf<T>>,
+	<T as frame_system::Config>::AccountId,
+);
+
 /// Bytes in a GiB: ZOS counts sizes in bytes and a gigabyte is 1024^3.
 pub const GIB: u64 = 1024 * 1024 * 1024;
 
