@@ -245,18 +245,29 @@ pub fn run_to_block(target: u64) {
 	}
 }
 
-/// Alice (twin 1) makes an agreement for `workloads` with `deposit`; returns its id.
-pub fn create_with(workloads: Vec<Workload<Test>>, deposit: Balance) -> ContractId {
-	let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
-	assert_ok!(SmartContract::create_node_contract(
+/// Alice (twin 1) asks for an agreement on node 1 for `workloads`, with the texts `sign`
+/// signs, `signature` and `deposit`.
+pub fn create_as_alice(
+	workloads: Vec<Workload<Test>>,
+	signature: DeploymentSignature,
+	deposit: Balance,
+) -> sp_runtime::DispatchResult {
+	SmartContract::create_node_contract(
 		RuntimeOrigin::signed(alice()),
 		1,
 		workloads,
 		text("deployment-meta"),
 		text("deployment-desc"),
-		DeploymentSignature { signature, style: SignatureStyle::Raw },
+		signature,
 		deposit,
-	));
+	)
+}
+
+/// Alice (twin 1) makes an agreement for `workloads` with `deposit`; returns its id.
+pub fn create_with(workloads: Vec<Workload<Test>>, deposit: Balance) -> ContractId {
+	let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+	let signature = DeploymentSignature { signature, style: SignatureStyle::Raw };
+	assert_ok!(create_as_alice(workloads, signature, deposit));
 	NextContractId::<Test>::get() - 1
 }
 

@@ -112,26 +112,18 @@ fn create_accepts_the_polka_wallet_signature_style() {
 	run(|| {
 		let workloads = vec![volume("vol", 1)];
 		let signature = sign(&alice(), 1, &workloads, SignatureStyle::PolkaWallet);
-		assert_ok!(SmartContract::create_node_contract(
-			Origin::signed(alice()),
-			1,
+		assert_ok!(create_as_alice(
 			workloads.clone(),
-			text("deployment-meta"),
-			text("deployment-desc"),
 			DeploymentSignature { signature, style: SignatureStyle::PolkaWallet },
-			10 * TFT,
+			10 * TFT
 		));
 		// A raw-style signature does not pass as a polka-wallet one.
 		let raw = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
 		assert_noop!(
-			SmartContract::create_node_contract(
-				Origin::signed(alice()),
-				1,
+			create_as_alice(
 				workloads,
-				text("deployment-meta"),
-				text("deployment-desc"),
 				DeploymentSignature { signature: raw, style: SignatureStyle::PolkaWallet },
-				10 * TFT,
+				10 * TFT
 			),
 			Error::<Test>::InvalidSignature
 		);
@@ -974,14 +966,10 @@ fn a_node_holds_no_more_than_max_agreements_per_node() {
 		let workloads = vec![volume("one_more", 1)];
 		let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
 		assert_noop!(
-			SmartContract::create_node_contract(
-				Origin::signed(alice()),
-				1,
+			create_as_alice(
 				workloads,
-				text("deployment-meta"),
-				text("deployment-desc"),
 				DeploymentSignature { signature, style: SignatureStyle::Raw },
-				10 * TFT,
+				10 * TFT
 			),
 			Error::<Test>::NodeAgreementLimitReached
 		);
@@ -995,14 +983,10 @@ fn the_deployment_sent_to_zos_is_signed_by_the_twin_and_carries_the_agreed_hash(
 		for style in [SignatureStyle::Raw, SignatureStyle::PolkaWallet] {
 			let workloads = vec![volume("vol", 10)];
 			let signature = sign(&alice(), 1, &workloads, style);
-			assert_ok!(SmartContract::create_node_contract(
-				Origin::signed(alice()),
-				1,
+			assert_ok!(create_as_alice(
 				workloads,
-				text("deployment-meta"),
-				text("deployment-desc"),
 				DeploymentSignature { signature, style },
-				100 * TFT,
+				100 * TFT
 			));
 			let id = NextContractId::<Test>::get() - 1;
 			let contract = Contracts::<Test>::get(id).unwrap();
