@@ -529,7 +529,8 @@ pub mod pallet {
 
 		/// Ends an agreement. What is due is paid to the farm; the unspent escrow is refunded
 		/// at once (all of it before deployment). The workloads' capacity stays reserved until
-		/// the farm confirms ZOS removed them.
+		/// the farm confirms ZOS removed them: a `Delete` action is left for the farm's
+		/// off-chain worker.
 		///
 		/// - Origin: signed, by the agreement's owner.
 		/// - Errors: [`Error::ContractNotFound`], [`Error::NotContractOwner`],
@@ -555,6 +556,7 @@ pub mod pallet {
 		///   released, and the agreement removed.
 		/// - `Deleted` (from `Cancelled`): the capacity is released and the agreement removed.
 		/// - Each accepted report takes the agreement's action off the farm's pending actions.
+		/// - Weight: benchmarked per outcome (a failure refunds and releases, so costs more).
 		/// - Errors: [`Error::ContractNotFound`], [`Error::FarmNotFound`],
 		///   [`Error::NotFarmOperator`], [`Error::InvalidStateTransition`],
 		///   [`Error::ChecksFull`].

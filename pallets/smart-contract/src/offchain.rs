@@ -5,8 +5,9 @@
 //!   node whose keystore holds it does the farm's work; it finds the farms through the
 //!   registry's operator index, never by scanning farms or agreements.
 //! - **What work.** [`PendingActions`] lists, per farm, a `Deploy` for each agreement created and
-//!   not yet reported, and a `Delete` for each one cancelled and not yet deleted. A run looks at
-//!   no more than [`MAX_ACTIONS_PER_RUN`] of them.
+//!   not yet reported, and a `Delete` for each one cancelled and not yet deleted. A run works
+//!   on no more than [`MAX_ACTIONS_PER_RUN`] of them; those backing off or locked are passed
+//!   over without counting, up to [`MAX_ACTIONS_LOOKED_AT_PER_RUN`] looked at.
 //! - **Idempotent.** A deploy first asks the node (`zos.deployment.get`) whether it has the
 //!   deployment, and deploys only if not; a delete of a deployment already gone is a success.
 //!   So redoing an action after a lost report or a restart changes nothing on the node.
@@ -44,8 +45,12 @@ use zos_client::{commands, offchain::OffchainHttp, ResultState, ZosError};
 /// The key type of farm operator keys.
 pub const ZOS_KEY_TYPE: KeyTypeId = KeyTypeId(*b"zos!");
 
-/// The most pending actions one run looks at, over all the farms it serves.
+/// The most pending actions one run works on (talks to a node for), over all the farms it
+/// serves.
 pub const MAX_ACTIONS_PER_RUN: usize = 16;
+/// The most pending actions one run looks at, counting those it passes over because they are
+/// backing off or locked.
+pub const MAX_ACTIONS_LOOKED_AT_PER_RUN: usize = 1024;
 /// How long one HTTP exchange with a ZOS node may take.
 pub const HTTP_TIMEOUT_MILLIS: u64 = 3_000;
 /// The longest wait between two attempts at an unreachable node, in blocks (about 3 minutes).
@@ -151,36 +156,44 @@ fn step_from_error(error: ZosError) -> Step<String> {
 
 impl<T: Config> Pallet<T> {
 	/// One run of the off-chain worker, after the block `now` was imported.
+	///
+	/// Actions that are backing off or locked are passed over without counting against the
+	/// run's [`MAX_ACTIONS_PER_RUN`], so a farm's unreachable node cannot starve its other
+	/// nodes; the walk itself stops after [`MAX_ACTIONS_LOOKED_AT_PER_RUN`] actions.
 	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
 		let now: u32 = now.saturated_into();
-		let mut budget = MAX_ACTIONS_PER_RUN;
+		let mut attempts = 0;
+		let mut looked_at = 0;
 		for operator in Signer::<T, T::AuthorityId>::keystore_accounts() {
 			for (farm_id, ()) in pallet_registry::FarmsByOperator::<T>::iter_prefix(&operator.id) {
 				for (contract_id, action) in PendingActions::<T>::iter_prefix(farm_id) {
-					if budget == 0 {
+					if attempts == MAX_ACTIONS_PER_RUN || looked_at == MAX_ACTIONS_LOOKED_AT_PER_RUN
+					{
 						return;
 					}
-					budget -= 1;
-					Self::attempt(farm_id, contract_id, action, &operator, now);
+					looked_at += 1;
+					if Self::attempt(farm_id, contract_id, action, &operator, now) {
+						attempts += 1;
+					}
 				}
 			}
 		}
 	}
 
 	/// Tries an action unless it is backing off, locked by another run, or waiting for its
-	/// report.
+	/// report. Returns whether it talked to the node.
 	fn attempt(
 		farm_id: FarmId,
 		contract_id: ContractId,
 		action: PendingAction,
 		operator: &frame_system::offchain::Account<T>,
 		now: u32,
-	) {
+	) -> bool {
 		let progress_key = progress_key(contract_id, action);
 		let mut progress_ref = StorageValueRef::persistent(&progress_key);
 		let mut progress: ActionProgress = progress_ref.get().ok().flatten().unwrap_or_default();
 		if now < progress.not_before {
-			return;
+			return false;
 		}
 		let lock_key = lock_key(contract_id, action);
 		let mut lock =
@@ -189,7 +202,7 @@ impl<T: Config> Pallet<T> {
 				REPORT_WAIT_BLOCKS,
 				Duration::from_millis(HTTP_TIMEOUT_MILLIS.saturating_mul(4)),
 			);
-		let Ok(guard) = lock.try_lock() else { return };
+		let Ok(guard) = lock.try_lock() else { return false };
 
 		let step = match action {
 			PendingAction::Deploy => Self::deploy(farm_id, contract_id),
@@ -197,7 +210,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let outcome = match step {
 			Step::Report(outcome) => outcome,
-			Step::Wait => return,
+			Step::Wait => return true,
 			Step::Retry(error) => {
 				progress.unreachable_attempts = progress.unreachable_attempts.saturating_add(1);
 				let give_up = action == PendingAction::Deploy
@@ -212,7 +225,7 @@ impl<T: Config> Pallet<T> {
 						progress.unreachable_attempts,
 						progress.not_before
 					);
-					return;
+					return true;
 				}
 				DeploymentOutcome::Failed(format!(
 					"ZOS node unreachable after {} attempts: {error}",
@@ -245,6 +258,7 @@ impl<T: Config> Pallet<T> {
 		// The lock stays taken until its deadline, so the action is looked at again only once
 		// the report had time to land (and then only if it did not).
 		guard.forget();
+		true
 	}
 
 	/// ZOS's message as a failure reason, cut to the longest reason the chain keeps.

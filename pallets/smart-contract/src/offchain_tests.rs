@@ -355,3 +355,30 @@ fn a_deletion_right_after_the_deployment_report_does_not_wait_for_its_lock() {
 		);
 	});
 }
+
+#[test]
+fn actions_backing_off_do_not_use_up_a_run() {
+	with_worker(|worker| {
+		for _ in 0..MAX_ACTIONS_PER_RUN + 4 {
+			create_volume(100 * TFT);
+		}
+		let pending: Vec<_> = PendingActions::<Test>::iter_prefix(1).map(|(id, _)| id).collect();
+		// The first ones in the walk wait for an unreachable node.
+		let (waiting, ready) = pending.split_at(MAX_ACTIONS_PER_RUN);
+		for id in waiting {
+			sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
+				*id,
+				PendingAction::Deploy,
+			))
+			.set(&ActionProgress { unreachable_attempts: 3, not_before: 100 });
+		}
+		worker.at(2);
+		for id in ready {
+			worker.next_action();
+			worker.expect(&commands::get(*id), Ok(on_node(*id, ResultState::Ok, "")));
+		}
+		worker.run();
+		let reported: Vec<_> = worker.reports().into_iter().map(|(id, _)| id).collect();
+		assert_eq!(reported, ready);
+	});
+}
