@@ -28,6 +28,7 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
   let operator;
   let userTwin;
   let nodeId;
+  let farmId;
 
   const heldEscrow = async (address, at) => {
     const api2 = at ? await api.at(at) : api;
@@ -91,7 +92,7 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
 
     const pricing = { cruPerCoreHour: 3n * TFT, mruPerGibHour: TFT, sruPerGibHour: SRU_PRICE, hruPerGibHour: TFT / 10n };
     const farm = await sendOk(api, api.tx.registry.createFarm('e2e-farm', pricing, operator.address), farmer);
-    const farmId = eventData(farm.events, api.events.registry.FarmCreated).farmId;
+    farmId = eventData(farm.events, api.events.registry.FarmCreated).farmId.toNumber();
     const capacity = { cru: 8, mru: 32n * GIB, sru: 100n * GIB, hru: 0 };
     const registered = await sendOk(api, api.tx.registry.registerNode(farmId, capacity, 'http://127.0.0.1:1'), farmer);
     nodeId = eventData(registered.events, api.events.registry.NodeRegistered).nodeId.toNumber();
@@ -170,6 +171,45 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
     const { tx } = agreement(poor, poorTwin, [volume('unfunded', 1n)], { deposit: 50n * TFT });
     const { section, name } = await expectFailure(tx, poor);
     assert.deepEqual({ section, name }, { section: 'smartContract', name: 'InsufficientFunds' });
+  });
+
+  it('pays a cooperative farm into the cooperative\'s account, from which members draw their shares', async () => {
+    const admin = keyring.addFromUri('//Bob');
+    const member = keyring.addFromUri('//Ferdie');
+    const members = [
+      { account: admin.address, share: 600_000_000 }, // 60% (Perbill parts)
+      { account: member.address, share: 400_000_000 },
+    ];
+    const coop = await sendOk(api, api.tx.registry.createCooperative('e2e-coop', members), admin);
+    const { cooperativeId } = eventData(coop.events, api.events.registry.CooperativeCreated);
+    await sendOk(api, api.tx.registry.requestCooperativeMembership(farmId, cooperativeId), farmer);
+    await sendOk(api, api.tx.registry.approveCooperativeMembership(cooperativeId, farmId), admin);
+
+    const { tx } = agreement(user, userTwin, [volume('coop_vol', 4n)], { deposit: 20n * TFT });
+    const created = await sendOk(api, tx, user);
+    const { contractId } = eventData(created.events, api.events.smartContract.ContractCreated);
+    await sendOk(api, api.tx.smartContract.reportDeployment(contractId, 'Deployed'), operator);
+    const cancelled = await sendOk(api, api.tx.smartContract.cancelContract(contractId), user);
+    const earned = eventData(cancelled.events, api.events.smartContract.FarmPaid).amount.toBigInt();
+    assert.ok(earned > 0n, 'the farm earned nothing');
+    // One payment, to the cooperative's own account.
+    const payments = cancelled.events.filter(({ event }) => api.events.smartContract.PayeePaid.is(event));
+    assert.equal(payments.length, 1);
+    const pot = payments[0].event.data.payee.toString();
+    assert.ok(![admin.address, member.address, farmer.address].includes(pot));
+    assert.equal((await api.query.registry.cooperativeEarnings(cooperativeId)).earned.toBigInt(), earned);
+
+    const claimed = {};
+    for (const [who, share] of [[admin, 600_000_000n], [member, 400_000_000n]]) {
+      const result = await sendOk(api, api.tx.registry.claimCooperativeEarnings(cooperativeId), who);
+      claimed[who.address] = eventData(result.events, api.events.registry.CooperativeEarningsClaimed).amount.toBigInt();
+      assert.equal(claimed[who.address], (earned * share) / 1_000_000_000n, 'not the member\'s share');
+    }
+    // The rounding remainder (under a unit per member) stays with the cooperative.
+    const left = earned - claimed[admin.address] - claimed[member.address];
+    assert.ok(left >= 0n && left < 2n, `left ${left}`);
+    const { dispatchError } = await sendAndFinalize(api, api.tx.registry.claimCooperativeEarnings(cooperativeId), member, { inBlock: true });
+    assert.equal(decodeDispatchError(api, dispatchError).name, 'NothingToClaim');
   });
 
   it('accepts the polka-wallet signature style', async () => {
