@@ -88,11 +88,19 @@ fn cooperative_farm<T: Config>() -> (T::AccountId, pallet_registry::NodeId) {
 	(owner, node_id)
 }
 
-/// `count` workloads with the longest names and texts.
+/// `count` workloads with the longest names and the longest texts.
 fn workloads<T: Config>(count: u32) -> Vec<Workload<T>> {
-	let text = |fill: u8| {
-		BoundedVec::try_from(vec![fill; T::MaxTextLength::get() as usize]).expect("max length")
-	};
+	workloads_with_texts::<T>(count, T::MaxTextLength::get())
+}
+
+/// A text of `length` bytes.
+fn text_of<T: Config>(length: u32, fill: u8) -> TextOf<T> {
+	BoundedVec::try_from(vec![fill; length as usize]).expect("within the maximum length")
+}
+
+/// `count` workloads with the longest names and texts of `text_length` bytes.
+fn workloads_with_texts<T: Config>(count: u32, text_length: u32) -> Vec<Workload<T>> {
+	let text = |fill: u8| text_of::<T>(text_length, fill);
 	(0..count)
 		.map(|i| {
 			let mut name = vec![b'w'; T::MaxWorkloadNameLength::get() as usize];
@@ -117,7 +125,8 @@ fn contract<T: Config>(
 	hours: u32,
 ) -> ContractId {
 	let workloads = workloads::<T>(count);
-	let (signature, text) = signature::<T>(owner, &workloads);
+	let text = text_of::<T>(T::MaxTextLength::get(), b't');
+	let signature = signature::<T>(owner, &workloads, &text, &text);
 	let hourly = SmartContract::<T>::quote_cost_per_hour(
 		node_id,
 		workloads.iter().map(|w| w.kind).collect(),
@@ -136,16 +145,19 @@ fn contract<T: Config>(
 	NextContractId::<T>::get() - 1
 }
 
-/// The owner's signature over the deployment challenge, and the texts it covers.
-fn signature<T: Config>(owner: &T::AccountId, workloads: &[Workload<T>]) -> ([u8; 64], TextOf<T>) {
-	let text: TextOf<T> =
-		BoundedVec::try_from(vec![b't'; T::MaxTextLength::get() as usize]).expect("max length");
+/// The owner's signature over the challenge of a deployment with these texts.
+fn signature<T: Config>(
+	owner: &T::AccountId,
+	workloads: &[Workload<T>],
+	metadata: &TextOf<T>,
+	description: &TextOf<T>,
+) -> [u8; 64] {
 	let twin_id = pallet_registry::TwinIdByAccount::<T>::get(owner).expect("has a twin");
 	let hash = SmartContract::<T>::deployment_hash(
 		twin_id,
 		workloads,
-		&text,
-		&text,
+		metadata,
+		description,
 		SignatureStyle::PolkaWallet,
 	)
 	.expect("valid text");
@@ -153,7 +165,7 @@ fn signature<T: Config>(owner: &T::AccountId, workloads: &[Workload<T>]) -> ([u8
 	let public = sp_core::sr25519::Public::from_raw(owner.clone().into());
 	let signature =
 		sp_io::crypto::sr25519_sign(BENCH_KEY, &public, &message).expect("key in keystore");
-	(signature.0, text)
+	signature.0
 }
 
 fn deploy<T: Config>(contract_id: ContractId) {
@@ -190,12 +202,20 @@ fn deployed_an_hour_ago<T: Config>() -> (T::AccountId, ContractId) {
 mod benchmarks {
 	use super::*;
 
+	/// `w` workloads with the longest names, and `t` bytes of text (the deployment's metadata
+	/// and description; every text byte costs the same wherever it is, so the call is charged
+	/// for the texts it carries).
 	#[benchmark]
-	fn create_node_contract(w: Linear<1, { T::MaxWorkloads::get() }>) {
+	fn create_node_contract(
+		w: Linear<1, { T::MaxWorkloads::get() }>,
+		t: Linear<0, { 2 * T::MaxTextLength::get() }>,
+	) {
 		let (_, node_id) = cooperative_farm::<T>();
 		let caller = user::<T>(0);
-		let workloads = workloads::<T>(w);
-		let (signature, text) = signature::<T>(&caller, &workloads);
+		let workloads = workloads_with_texts::<T>(w, 0);
+		let metadata = text_of::<T>(t / 2, b'm');
+		let description = text_of::<T>(t - t / 2, b'd');
+		let signature = signature::<T>(&caller, &workloads, &metadata, &description);
 		let deposit = SmartContract::<T>::quote_cost_per_hour(
 			node_id,
 			workloads.iter().map(|w| w.kind).collect(),
@@ -206,8 +226,8 @@ mod benchmarks {
 			RawOrigin::Signed(caller),
 			node_id,
 			workloads,
-			text.clone(),
-			text,
+			metadata,
+			description,
 			DeploymentSignature { signature, style: SignatureStyle::PolkaWallet },
 			deposit,
 		);

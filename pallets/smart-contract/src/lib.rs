@@ -388,7 +388,10 @@ pub mod pallet {
 		///   [`Error::IdsExhausted`].
 		/// - Event: [`Event::ContractCreated`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(<T as Config>::WeightInfo::create_node_contract(workloads.len() as u32))]
+		#[pallet::weight(<T as Config>::WeightInfo::create_node_contract(
+			workloads.len() as u32,
+			Pallet::<T>::text_length(workloads, metadata, description),
+		))]
 		pub fn create_node_contract(
 			origin: OriginFor<T>,
 			node_id: NodeId,
@@ -694,6 +697,18 @@ pub mod pallet {
 				}
 			}
 			Ok(workloads)
+		}
+
+		/// The bytes of text a new agreement carries (its texts and its workloads'), which its
+		/// weight is charged by.
+		pub fn text_length(workloads: &[Workload<T>], metadata: &[u8], description: &[u8]) -> u32 {
+			let workload_texts = workloads
+				.iter()
+				.map(|w| w.metadata.len().saturating_add(w.description.len()))
+				.fold(0usize, usize::saturating_add);
+			let total =
+				metadata.len().saturating_add(description.len()).saturating_add(workload_texts);
+			u32::try_from(total).unwrap_or(u32::MAX)
 		}
 
 		/// What the workloads reserve together.

@@ -1028,3 +1028,28 @@ fn zos_nodes_read_the_agreement_and_the_twin_key_from_the_chain() {
 		assert_eq!(SmartContract::twin_key(99), None);
 	});
 }
+
+#[test]
+fn an_agreement_is_charged_for_the_text_it_carries() {
+	run(|| {
+		// volume() has 7 bytes of metadata and 8 of description.
+		let workloads = vec![volume("a", 1), volume("b", 1)];
+		assert_eq!(SmartContract::text_length(&workloads, b"meta", b"desc!"), 4 + 5 + 2 * (7 + 8));
+		use frame_support::dispatch::GetDispatchInfo;
+		let weight_with = |metadata: &str| {
+			let signature = DeploymentSignature { signature: [0; 64], style: SignatureStyle::Raw };
+			Call::<Test>::create_node_contract {
+				node_id: 1,
+				workloads: workloads.clone(),
+				metadata: text(metadata),
+				description: text(""),
+				signature,
+				deposit: TFT,
+			}
+			.get_dispatch_info()
+			.call_weight
+		};
+		// The test runtime's weights are the reference machine's (`()`): more text, more weight.
+		assert!(weight_with("0123456789").ref_time() > weight_with("").ref_time());
+	});
+}

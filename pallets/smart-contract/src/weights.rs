@@ -45,7 +45,7 @@ use core::marker::PhantomData;
 
 /// The weight of each call of `pallet_smart_contract`.
 pub trait WeightInfo {
-	fn create_node_contract(w: u32, ) -> Weight;
+	fn create_node_contract(w: u32, t: u32, ) -> Weight;
 	fn top_up() -> Weight;
 	fn cancel_contract() -> Weight;
 	fn report_deployed() -> Weight;
@@ -75,14 +75,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
 	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `w` is `[1, 16]`.
-	fn create_node_contract(w: u32, ) -> Weight {
+	/// The range of component `t` is `[0, 2048]`.
+	fn create_node_contract(w: u32, t: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `563`
+		//  Measured:  `673`
 		//  Estimated: `3807`
-		// Minimum execution time: 108_460_000 picoseconds.
-		Weight::from_parts(106_551_863, 3807)
-			// Standard Error: 8_520
-			.saturating_add(Weight::from_parts(7_630_874, 0).saturating_mul(w.into()))
+		// Minimum execution time: 103_580_000 picoseconds.
+		Weight::from_parts(99_886_977, 3807)
+			// Standard Error: 3_621
+			.saturating_add(Weight::from_parts(805_512, 0).saturating_mul(w.into()))
+			// Standard Error: 27
+			.saturating_add(Weight::from_parts(3_034, 0).saturating_mul(t.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -100,10 +103,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37033`
+		//  Measured:  `37071`
 		//  Estimated: `40860`
-		// Minimum execution time: 122_930_000 picoseconds.
-		Weight::from_parts(128_060_000, 40860)
+		// Minimum execution time: 125_460_000 picoseconds.
+		Weight::from_parts(128_760_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -123,10 +126,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn cancel_contract() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37020`
+		//  Measured:  `37058`
 		//  Estimated: `40860`
-		// Minimum execution time: 109_220_000 picoseconds.
-		Weight::from_parts(114_840_000, 40860)
+		// Minimum execution time: 111_480_000 picoseconds.
+		Weight::from_parts(114_300_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -140,10 +143,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn report_deployed() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36912`
+		//  Measured:  `36950`
 		//  Estimated: `40860`
-		// Minimum execution time: 43_050_000 picoseconds.
-		Weight::from_parts(44_970_000, 40860)
+		// Minimum execution time: 44_030_000 picoseconds.
+		Weight::from_parts(45_830_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -159,10 +162,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn report_failed() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36994`
+		//  Measured:  `37070`
 		//  Estimated: `40860`
-		// Minimum execution time: 61_460_000 picoseconds.
-		Weight::from_parts(64_170_000, 40860)
+		// Minimum execution time: 64_700_000 picoseconds.
+		Weight::from_parts(66_960_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -176,10 +179,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn report_deleted() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36977`
+		//  Measured:  `37053`
 		//  Estimated: `40860`
-		// Minimum execution time: 35_020_000 picoseconds.
-		Weight::from_parts(37_320_000, 40860)
+		// Minimum execution time: 35_930_000 picoseconds.
+		Weight::from_parts(37_610_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -195,10 +198,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36982`
+		//  Measured:  `37020`
 		//  Estimated: `40860`
-		// Minimum execution time: 76_231_000 picoseconds.
-		Weight::from_parts(82_000_000, 40860)
+		// Minimum execution time: 77_350_000 picoseconds.
+		Weight::from_parts(79_830_000, 40860)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -210,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `146`
 		//  Estimated: `3593`
-		// Minimum execution time: 39_740_000 picoseconds.
-		Weight::from_parts(41_720_000, 3593)
+		// Minimum execution time: 39_620_000 picoseconds.
+		Weight::from_parts(41_020_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -230,12 +233,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 256]`.
 	fn on_initialize_checks(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `640 + n * (4479 ±0)`
+		//  Measured:  `678 + n * (4479 ±0)`
 		//  Estimated: `9227 + n * (39870 ±0)`
-		// Minimum execution time: 4_110_000 picoseconds.
-		Weight::from_parts(53_391_122, 9227)
-			// Standard Error: 91_819
-			.saturating_add(Weight::from_parts(43_946_626, 0).saturating_mul(n.into()))
+		// Minimum execution time: 3_840_000 picoseconds.
+		Weight::from_parts(19_145_196, 9227)
+			// Standard Error: 54_497
+			.saturating_add(Weight::from_parts(44_785_114, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -257,12 +260,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 10]`.
 	fn on_initialize_sweep(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `635 + n * (4472 ±0)`
+		//  Measured:  `673 + n * (4472 ±0)`
 		//  Estimated: `40860 + n * (39870 ±0)`
-		// Minimum execution time: 4_110_000 picoseconds.
-		Weight::from_parts(16_251_311, 40860)
-			// Standard Error: 52_147
-			.saturating_add(Weight::from_parts(41_571_747, 0).saturating_mul(n.into()))
+		// Minimum execution time: 4_010_000 picoseconds.
+		Weight::from_parts(16_412_002, 40860)
+			// Standard Error: 52_660
+			.saturating_add(Weight::from_parts(42_113_846, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -273,50 +276,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn create_node_contract(w: u32, ) -> Weight {
-		Weight::from_parts(106_551_863, 3807)
-			.saturating_add(Weight::from_parts(7_630_874, 0).saturating_mul(w.into()))
+	fn create_node_contract(w: u32, t: u32, ) -> Weight {
+		Weight::from_parts(99_886_977, 3807)
+			.saturating_add(Weight::from_parts(805_512, 0).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(3_034, 0).saturating_mul(t.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(128_060_000, 40860)
+		Weight::from_parts(128_760_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_contract() -> Weight {
-		Weight::from_parts(114_840_000, 40860)
+		Weight::from_parts(114_300_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn report_deployed() -> Weight {
-		Weight::from_parts(44_970_000, 40860)
+		Weight::from_parts(45_830_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn report_failed() -> Weight {
-		Weight::from_parts(64_170_000, 40860)
+		Weight::from_parts(66_960_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn report_deleted() -> Weight {
-		Weight::from_parts(37_320_000, 40860)
+		Weight::from_parts(37_610_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(82_000_000, 40860)
+		Weight::from_parts(79_830_000, 40860)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn claim_earnings() -> Weight {
-		Weight::from_parts(41_720_000, 3593)
+		Weight::from_parts(41_020_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize_checks(n: u32, ) -> Weight {
-		Weight::from_parts(53_391_122, 9227)
-			.saturating_add(Weight::from_parts(43_946_626, 0).saturating_mul(n.into()))
+		Weight::from_parts(19_145_196, 9227)
+			.saturating_add(Weight::from_parts(44_785_114, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -324,8 +328,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
 	}
 	fn on_initialize_sweep(n: u32, ) -> Weight {
-		Weight::from_parts(16_251_311, 40860)
-			.saturating_add(Weight::from_parts(41_571_747, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_412_002, 40860)
+			.saturating_add(Weight::from_parts(42_113_846, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
