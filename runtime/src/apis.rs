@@ -1,7 +1,7 @@
 //! The runtime APIs: what the node and clients can ask the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
+	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Registry, Runtime,
 	RuntimeCall, RuntimeGenesisConfig, SessionKeys, SmartContract, System, TransactionPayment,
 	VERSION,
 };
@@ -192,6 +192,15 @@ impl_runtime_apis! {
 			workloads: Vec<pallet_smart_contract::WorkloadKind>,
 		) -> Result<Balance, sp_runtime::DispatchError> {
 			SmartContract::quote_cost_per_hour(node_id, workloads)
+		}
+	}
+
+	impl pallet_registry::RegistryApi<Block, AccountId, Balance> for Runtime {
+		fn cooperative_earnings(
+			cooperative_id: pallet_registry::CooperativeId,
+			account: AccountId,
+		) -> Balance {
+			Registry::cooperative_earnings_of(cooperative_id, &account)
 		}
 	}
 

@@ -201,6 +201,9 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
 
     const claimed = {};
     for (const [who, share] of [[admin, 600_000_000n], [member, 400_000_000n]]) {
+      // What a wallet shows before the claim is what the claim pays.
+      const owed = (await api.call.registryApi.cooperativeEarnings(cooperativeId, who.address)).toBigInt();
+      assert.equal(owed, (earned * share) / 1_000_000_000n);
       const result = await sendOk(api, api.tx.registry.claimCooperativeEarnings(cooperativeId), who);
       claimed[who.address] = eventData(result.events, api.events.registry.CooperativeEarningsClaimed).amount.toBigInt();
       assert.equal(claimed[who.address], (earned * share) / 1_000_000_000n, 'not the member\'s share');

@@ -46,6 +46,15 @@ mod tests;
 pub mod types;
 pub mod weights;
 
+sp_api::decl_runtime_apis! {
+	/// What wallets ask the registry.
+	pub trait RegistryApi<AccountId, Balance> where AccountId: codec::Codec, Balance: codec::Codec {
+		/// What `cooperative_id` owes `account` now: what
+		/// `registry.claimCooperativeEarnings` would pay it.
+		fn cooperative_earnings(cooperative_id: CooperativeId, account: AccountId) -> Balance;
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
