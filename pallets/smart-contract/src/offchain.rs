@@ -311,8 +311,11 @@ impl<T: Config> Pallet<T> {
 			Ok(deployment) => deployment,
 			Err(_) => return Step::Report(DeploymentOutcome::Failed("invalid agreement".into())),
 		};
-		if let Err(error) = client.call(&commands::deploy(&deployment)) {
-			return step_from_error(error);
+		match client.call(&commands::deploy(&deployment)) {
+			// The node has it after all (an earlier deploy that timed out went through): its
+			// results decide, as for any deployment the node has.
+			Err(ZosError::Remote { code: zos_client::error::code::CONFLICT, .. }) | Ok(()) => {},
+			Err(error) => return step_from_error(error),
 		}
 		match client.call(&commands::get(contract_id)) {
 			Ok(deployment) => outcome_of(&deployment),

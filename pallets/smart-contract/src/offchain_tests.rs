@@ -382,3 +382,19 @@ fn actions_backing_off_do_not_use_up_a_run() {
 		assert_eq!(reported, ready);
 	});
 }
+
+#[test]
+fn a_deployment_the_node_got_from_an_earlier_timed_out_attempt_is_not_failed() {
+	with_worker(|worker| {
+		let id = create_volume(100 * TFT);
+		let contract = Contracts::<Test>::get(id).unwrap();
+		let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
+		worker.at(2);
+		// Not there when asked, there when deployed: the node finished an earlier deploy.
+		worker.expect(&commands::get(id), Err((code::NOT_FOUND, "deployment not found")));
+		worker.expect(&commands::deploy(&deployment), Err((code::CONFLICT, "deployment exists")));
+		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
+		worker.run();
+		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Deployed)]);
+	});
+}
