@@ -92,6 +92,19 @@ impl Worker {
 		});
 	}
 
+	/// Expects the worker to find that the node lacks agreement `id`'s deployment and to send
+	/// it, answered with `reply`.
+	fn expect_new_deployment(
+		&mut self,
+		id: ContractId,
+		reply: Result<serde_json::Value, (u32, &str)>,
+	) {
+		let contract = Contracts::<Test>::get(id).unwrap();
+		let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
+		self.expect(&commands::get(id), Err((code::NOT_FOUND, "deployment not found")));
+		self.expect(&commands::deploy(&deployment), reply);
+	}
+
 	/// The reports submitted so far, in order.
 	fn reports(&self) -> Vec<(ContractId, DeploymentOutcome<FailureReasonOf<Test>>)> {
 		self.pool
@@ -130,11 +143,8 @@ fn apply(id: ContractId, outcome: DeploymentOutcome<FailureReasonOf<Test>>) {
 fn a_new_agreement_is_deployed_on_its_node_and_reported_deployed() {
 	with_worker(|worker| {
 		let id = create_volume(100 * TFT);
-		let contract = Contracts::<Test>::get(id).unwrap();
-		let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
 		worker.at(2);
-		worker.expect(&commands::get(id), Err((code::NOT_FOUND, "deployment not found")));
-		worker.expect(&commands::deploy(&deployment), Ok(serde_json::Value::Null));
+		worker.expect_new_deployment(id, Ok(serde_json::Value::Null));
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
 		worker.run();
 		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Deployed)]);
@@ -160,11 +170,9 @@ fn a_refused_or_failed_deployment_is_reported_failed_with_the_nodes_message() {
 	with_worker(|worker| {
 		let refused = create_volume(100 * TFT);
 		let failed = create_volume(100 * TFT);
-		let contract = Contracts::<Test>::get(refused).unwrap();
 		worker.at(2);
-		worker.expect(&commands::get(refused), Err((code::NOT_FOUND, "deployment not found")));
-		worker.expect(
-			&commands::deploy(&SmartContract::zos_deployment_of(refused, &contract).unwrap()),
+		worker.expect_new_deployment(
+			refused,
 			Err((code::REFUSED, "not enough capacity: 10737418240 bytes of SSD wanted, 0 free")),
 		);
 		worker.next_action();
@@ -387,12 +395,9 @@ fn actions_backing_off_do_not_use_up_a_run() {
 fn a_deployment_the_node_got_from_an_earlier_timed_out_attempt_is_not_failed() {
 	with_worker(|worker| {
 		let id = create_volume(100 * TFT);
-		let contract = Contracts::<Test>::get(id).unwrap();
-		let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
 		worker.at(2);
 		// Not there when asked, there when deployed: the node finished an earlier deploy.
-		worker.expect(&commands::get(id), Err((code::NOT_FOUND, "deployment not found")));
-		worker.expect(&commands::deploy(&deployment), Err((code::CONFLICT, "deployment exists")));
+		worker.expect_new_deployment(id, Err((code::CONFLICT, "deployment exists")));
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
 		worker.run();
 		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Deployed)]);
