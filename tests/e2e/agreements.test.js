@@ -12,7 +12,7 @@ import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { decodeDispatchError, eventData, feePaid, freeBalance, sendAndFinalize, sendOk } from './lib/chain.js';
 import { startDevNode } from './lib/node.js';
-import { challengeHash, signedMessage } from './lib/zos.js';
+import { createNodeContractTx } from './lib/zos.js';
 
 const TFT = 10_000_000n;
 const GIB = 1024n ** 3n;
@@ -41,20 +41,9 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
   const volume = (name, gib) => ({ name, size: gib * GIB, metadata: '{"v":1}', description: 'e2e volume' });
 
   /** The agreement's arguments with the user's signature over our own challenge hash. */
-  const agreement = (signer, twinId, workloads, { deposit, style = '' } = {}) => {
-    const deployment = { twinId, metadata: 'e2e-meta', description: 'e2e-desc', workloads, style };
-    const hash = challengeHash(deployment);
-    const signature = signer.sign(signedMessage(hash, style));
-    const tx = api.tx.smartContract.createNodeContract(
-      nodeId,
-      workloads.map((w) => ({ name: w.name, kind: { Volume: { size: w.size } }, metadata: w.metadata, description: w.description })),
-      deployment.metadata,
-      deployment.description,
-      { signature, style: style === 'polka-wallet' ? 'PolkaWallet' : 'Raw' },
-      deposit,
-    );
-    return { tx, hashHex: hash.toString('hex') };
-  };
+  const agreement = (signer, twinId, workloads, { deposit, style = '' } = {}) => createNodeContractTx(api, {
+    nodeId, signer, twinId, workloads, metadata: 'e2e-meta', description: 'e2e-desc', deposit, style,
+  });
 
   /** Submits a request that must fail; returns the decoded error after checking nothing moved
    * but the fee. */

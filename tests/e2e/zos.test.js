@@ -15,7 +15,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { decodeDispatchError, eventData, sendAndFinalize, sendOk } from './lib/chain.js';
 import { freePort, startDevNode, waitFor } from './lib/node.js';
 import { rmb, startSim } from './lib/sim.js';
-import { challengeHash, signedMessage } from './lib/zos.js';
+import { createNodeContractTx } from './lib/zos.js';
 
 const TFT = 10_000_000n;
 const GIB = 1024n ** 3n;
@@ -62,17 +62,15 @@ describe('ZOS deployments driven by the chain', { timeout: 900_000 }, () => {
 
   /** Creates a volume agreement signed by the user; resolves with { contractId, block }. */
   const createVolume = async (name, gib, { nonce } = {}) => {
-    const workloads = [{ name, size: gib * GIB, metadata: '', description: 'e2e volume' }];
-    const deployment = { twinId: userTwin, metadata: 'zos-e2e', description: 'volume', workloads };
-    const signature = user.sign(signedMessage(challengeHash(deployment)));
-    const tx = api.tx.smartContract.createNodeContract(
+    const { tx } = createNodeContractTx(api, {
       nodeId,
-      workloads.map((w) => ({ name: w.name, kind: { Volume: { size: w.size } }, metadata: w.metadata, description: w.description })),
-      deployment.metadata,
-      deployment.description,
-      { signature, style: 'Raw' },
-      100n * TFT,
-    );
+      signer: user,
+      twinId: userTwin,
+      workloads: [{ name, size: gib * GIB, metadata: '', description: 'e2e volume' }],
+      metadata: 'zos-e2e',
+      description: 'volume',
+      deposit: 100n * TFT,
+    });
     const result = await new Promise((resolve, reject) => {
       let done;
       tx.signAndSend(user, { nonce: nonce ?? -1 }, ({ status, events, dispatchError }) => {

@@ -969,10 +969,5 @@ pub mod pallet {
 			}
 			Ok(())
 		}
-
-		/// The free capacity of a node: capacity minus reservations.
-		pub fn free_capacity(node_id: NodeId) -> Option<Resources> {
-			Nodes::<T>::get(node_id).map(|node| node.capacity.saturating_sub(&node.reserved))
-		}
 	}
 }

@@ -223,7 +223,7 @@ fn capacity_can_only_go_down_to_what_is_reserved() {
 		);
 		assert_ok!(Registry::set_node_capacity(Origin::signed(ALICE), 1, capacity(60)));
 		assert_eq!(last_event(), Event::NodeCapacitySet { node_id: 1, capacity: capacity(60) });
-		assert_eq!(Registry::free_capacity(1).unwrap().sru, 0);
+		assert_eq!(Nodes::<Test>::get(1).unwrap().free_capacity().sru, 0);
 
 		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
 		assert_noop!(
@@ -297,7 +297,7 @@ fn reservations_never_exceed_capacity_and_release_restores_it() {
 		Registry::release_capacity(1, &sixty);
 		let node = Nodes::<Test>::get(1).unwrap();
 		assert_eq!((node.reserved, node.live_agreements), (Resources::default(), 0));
-		assert_eq!(Registry::free_capacity(1), Some(capacity(100)));
+		assert_eq!(Nodes::<Test>::get(1).unwrap().free_capacity(), capacity(100));
 	});
 }
 

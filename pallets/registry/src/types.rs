@@ -198,6 +198,13 @@ pub struct Node<T: Config> {
 	pub live_agreements: u32,
 }
 
+impl<T: Config> Node<T> {
+	/// What the node can still promise: its capacity minus what agreements reserved.
+	pub fn free_capacity(&self) -> Resources {
+		self.capacity.saturating_sub(&self.reserved)
+	}
+}
+
 /// A member of a cooperative and its share of the earnings.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,

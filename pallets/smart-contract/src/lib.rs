@@ -419,17 +419,14 @@ pub mod pallet {
 				),
 				Error::<T>::InvalidSignature
 			);
-			let resources = Self::resources_of(&workloads)?;
-			// Checked here, before the price and the deposit, so an oversized request is told
-			// so; `reserve_capacity` below checks again as it writes.
-			let free = node.capacity.saturating_sub(&node.reserved);
-			ensure!(resources.fits_within(&free), Error::<T>::InsufficientCapacity);
+			// Capacity is checked here, before the price and the deposit, so an oversized
+			// request is told so; `reserve_capacity` below checks again as it writes.
+			let (resources, rate) =
+				Self::price_on(&node, &farm, workloads.iter().map(|workload| &workload.kind))?;
 			ensure!(
 				node.live_agreements < <T as pallet_registry::Config>::MaxAgreementsPerNode::get(),
 				Error::<T>::NodeAgreementLimitReached
 			);
-			let rate = Rate::new(&resources, &farm.pricing, T::BlocksPerHour::get())
-				.ok_or(Error::<T>::PriceOverflow)?;
 			let cost_per_hour = Self::balance_of(rate.cost_of(T::BlocksPerHour::get().into()))?;
 			ensure!(
 				deposit >= cost_per_hour && !deposit.is_zero(),
@@ -711,12 +708,21 @@ pub mod pallet {
 			u32::try_from(total).unwrap_or(u32::MAX)
 		}
 
-		/// What the workloads reserve together.
-		fn resources_of(workloads: &[Workload<T>]) -> Result<Resources, DispatchError> {
-			workloads.iter().try_fold(Resources::default(), |sum, workload| {
-				sum.checked_add(&workload.kind.resources())
-					.ok_or_else(|| Error::<T>::InsufficientCapacity.into())
-			})
+		/// What workloads of these kinds reserve on `node` and cost at `farm`'s current prices.
+		/// Errors: [`Error::InsufficientCapacity`] (also for sizes that overflow),
+		/// [`Error::PriceOverflow`].
+		fn price_on<'a>(
+			node: &pallet_registry::Node<T>,
+			farm: &pallet_registry::Farm<T>,
+			kinds: impl Iterator<Item = &'a WorkloadKind>,
+		) -> Result<(Resources, Rate), DispatchError> {
+			let resources = kinds
+				.fold(Some(Resources::default()), |sum, kind| sum?.checked_add(&kind.resources()));
+			let resources = resources.ok_or(Error::<T>::InsufficientCapacity)?;
+			ensure!(resources.fits_within(&node.free_capacity()), Error::<T>::InsufficientCapacity);
+			let rate = Rate::new(&resources, &farm.pricing, T::BlocksPerHour::get())
+				.ok_or(Error::<T>::PriceOverflow)?;
+			Ok((resources, rate))
 		}
 
 		/// The ZOS deployment challenge hash of a new agreement's deployment, computed by
@@ -818,9 +824,7 @@ pub mod pallet {
 				ContractState::Created => AgreementStatus::Created,
 				ContractState::Deployed => AgreementStatus::Deployed,
 				ContractState::GracePeriod { .. } => AgreementStatus::GracePeriod,
-				ContractState::Cancelled { .. }
-				| ContractState::Failed { .. }
-				| ContractState::Deleted => AgreementStatus::Cancelled,
+				ContractState::Cancelled { .. } => AgreementStatus::Cancelled,
 			};
 			Some(zos_client::chain::AgreementView {
 				contract_id,
@@ -865,14 +869,7 @@ pub mod pallet {
 			let farm =
 				pallet_registry::Farms::<T>::get(node.farm_id).ok_or(Error::<T>::FarmNotFound)?;
 			ensure!(!workloads.is_empty(), Error::<T>::NoWorkloads);
-			let resources = workloads.iter().try_fold(Resources::default(), |sum, kind| {
-				sum.checked_add(&kind.resources()).ok_or(Error::<T>::InsufficientCapacity)
-			})?;
-			let free = pallet_registry::Pallet::<T>::free_capacity(node_id)
-				.ok_or(Error::<T>::NodeNotFound)?;
-			ensure!(resources.fits_within(&free), Error::<T>::InsufficientCapacity);
-			let rate = Rate::new(&resources, &farm.pricing, T::BlocksPerHour::get())
-				.ok_or(Error::<T>::PriceOverflow)?;
+			let (_, rate) = Self::price_on(&node, &farm, workloads.iter())?;
 			Self::balance_of(rate.cost_of(T::BlocksPerHour::get().into()))
 		}
 
@@ -944,12 +941,11 @@ pub mod pallet {
 			for (contract_id, contract) in Contracts::<T>::iter() {
 				let escrow = escrow_by_owner.entry(contract.owner.clone()).or_default();
 				*escrow = escrow.saturating_add(contract.escrow);
-				if contract.state.reserves_capacity() {
-					let (reserved, count) = reserved_by_node.entry(contract.node_id).or_default();
-					*reserved =
-						reserved.checked_add(&contract.resources).ok_or("reservations overflow")?;
-					*count += 1;
-				}
+				// Every stored agreement holds its capacity: failed and deleted ones are removed.
+				let (reserved, count) = reserved_by_node.entry(contract.node_id).or_default();
+				*reserved =
+					reserved.checked_add(&contract.resources).ok_or("reservations overflow")?;
+				*count += 1;
 				let expected_action = match contract.state {
 					ContractState::Created => Some(PendingAction::Deploy),
 					ContractState::Cancelled { .. } => Some(PendingAction::Delete),

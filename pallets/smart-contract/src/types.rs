@@ -145,7 +145,8 @@ pub enum CancelCause {
 	OutOfFunds,
 }
 
-/// Where an agreement is in its life.
+/// Where a stored agreement is in its life. A failed or deleted agreement is removed from
+/// storage; its `ContractFailed` or `ContractDeleted` event is the record.
 #[derive(
 	Encode,
 	Decode,
@@ -164,11 +165,6 @@ pub enum ContractState<T: Config> {
 	Created,
 	/// Running on the node; billed from `since`.
 	Deployed,
-	/// The node refused it; the deposit was refunded in full.
-	Failed {
-		/// What ZOS said.
-		reason: FailureReasonOf<T>,
-	},
 	/// The escrow ran out; a top-up that covers the debt restores it until `ends_at`.
 	GracePeriod {
 		/// The block at which, without a top-up, it is cancelled.
@@ -179,16 +175,9 @@ pub enum ContractState<T: Config> {
 		/// Why it ended.
 		cause: CancelCause,
 	},
-	/// ZOS removed the workloads; the node's capacity is released.
-	Deleted,
 }
 
 impl<T: Config> ContractState<T> {
-	/// Whether the agreement still holds capacity on its node.
-	pub fn reserves_capacity(&self) -> bool {
-		!matches!(self, ContractState::Failed { .. } | ContractState::Deleted)
-	}
-
 	/// Whether the agreement has not ended: its owner may still top it up or cancel it.
 	pub fn is_open(&self) -> bool {
 		matches!(

@@ -12,11 +12,16 @@ import { join } from 'node:path';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
+/** A binary of ours: $`envVar` if set, else the debug build `name` in the shared target dir. */
+export function targetBinary(name, envVar) {
+  if (process.env[envVar]) return process.env[envVar];
+  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
+  return join(target, 'debug', name);
+}
+
 /** The node binary: $GRIDCHAIN_NODE, else the debug build in the shared target dir. */
 export function nodeBinary() {
-  if (process.env.GRIDCHAIN_NODE) return process.env.GRIDCHAIN_NODE;
-  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
-  return join(target, 'debug', 'gridchain-node');
+  return targetBinary('gridchain-node', 'GRIDCHAIN_NODE');
 }
 
 /** A TCP port nobody listens on right now, chosen by the kernel. */
@@ -78,7 +83,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
   try {
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`node exited early with ${child.exitCode}:\n${logs.join('')}`);
-      return rpcAccepts(rpcPort);
+      return accepts(rpcPort);
     }, { timeoutMs: startTimeoutMs, intervalMs: 50, what: `RPC on ${rpcUrl}` });
     rpcReadyAt = performance.now();
     // No automatic reconnects: a node that goes away fails the test instead of hanging it.
@@ -106,8 +111,8 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
   return { api, process: child, rpcUrl, logs, stop, exited, startedAt, rpcReadyAt };
 }
 
-/** True once something accepts TCP connections on the port. */
-function rpcAccepts(port) {
+/** True once something accepts TCP connections on the local port. */
+export function accepts(port) {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => { socket.destroy(); resolve(true); });

@@ -5,17 +5,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 
-import { waitFor } from './node.js';
+import { accepts, targetBinary, waitFor } from './node.js';
 
 /** The simulator binary: $ZOS_SIM, else the debug build in the shared target dir. */
 export function simBinary() {
-  if (process.env.ZOS_SIM) return process.env.ZOS_SIM;
-  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
-  return join(target, 'debug', 'zos-sim');
+  return targetBinary('zos-sim', 'ZOS_SIM');
 }
 
 /**
@@ -67,14 +62,6 @@ export async function startSim({ port, nodeId, chainRpc, stateFile, sru, extraAr
       return response.json();
     },
   };
-}
-
-function accepts(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 let reference = 0;

@@ -30,3 +30,22 @@ export function signedMessage(hash, style = '') {
     ? Buffer.from(`<Bytes>${hash.toString('hex')}</Bytes>`, 'utf8')
     : hash;
 }
+
+/**
+ * A `smartContract.createNodeContract` transaction for `workloads` (volumes: {name, size,
+ * metadata, description}) on `nodeId`, signed over the challenge hash computed here by the
+ * twin's key `signer`. Returns { tx, hashHex }.
+ */
+export function createNodeContractTx(api, { nodeId, signer, twinId, workloads, metadata, description, deposit, style = '' }) {
+  const hash = challengeHash({ twinId, metadata, description, workloads, style });
+  const signature = signer.sign(signedMessage(hash, style));
+  const tx = api.tx.smartContract.createNodeContract(
+    nodeId,
+    workloads.map((w) => ({ name: w.name, kind: { Volume: { size: w.size } }, metadata: w.metadata, description: w.description })),
+    metadata,
+    description,
+    { signature, style: style === 'polka-wallet' ? 'PolkaWallet' : 'Raw' },
+    deposit,
+  );
+  return { tx, hashHex: hash.toString('hex') };
+}
