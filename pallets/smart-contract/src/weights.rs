@@ -71,7 +71,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SmartContract::NextContractId` (r:1 w:1)
 	/// Proof: `SmartContract::NextContractId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Contracts` (r:0 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::PendingActions` (r:0 w:1)
 	/// Proof: `SmartContract::PendingActions` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `w` is `[1, 16]`.
@@ -80,17 +80,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `673`
 		//  Estimated: `3807`
-		// Minimum execution time: 103_580_000 picoseconds.
-		Weight::from_parts(99_886_977, 3807)
-			// Standard Error: 3_621
-			.saturating_add(Weight::from_parts(805_512, 0).saturating_mul(w.into()))
-			// Standard Error: 27
-			.saturating_add(Weight::from_parts(3_034, 0).saturating_mul(t.into()))
+		// Minimum execution time: 103_100_000 picoseconds.
+		Weight::from_parts(99_088_700, 3807)
+			// Standard Error: 3_854
+			.saturating_add(Weight::from_parts(783_046, 0).saturating_mul(w.into()))
+			// Standard Error: 29
+			.saturating_add(Weight::from_parts(2_992, 0).saturating_mul(t.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
@@ -104,14 +104,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn top_up() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `37071`
-		//  Estimated: `40860`
-		// Minimum execution time: 125_460_000 picoseconds.
-		Weight::from_parts(128_760_000, 40860)
+		//  Estimated: `39838`
+		// Minimum execution time: 121_920_000 picoseconds.
+		Weight::from_parts(124_680_000, 39838)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -127,14 +127,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn cancel_contract() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `37058`
-		//  Estimated: `40860`
-		// Minimum execution time: 111_480_000 picoseconds.
-		Weight::from_parts(114_300_000, 40860)
+		//  Estimated: `39838`
+		// Minimum execution time: 108_150_000 picoseconds.
+		Weight::from_parts(111_330_000, 39838)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Checks` (r:1 w:1)
@@ -144,14 +144,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_deployed() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `36950`
-		//  Estimated: `40860`
-		// Minimum execution time: 44_030_000 picoseconds.
-		Weight::from_parts(45_830_000, 40860)
+		//  Estimated: `39838`
+		// Minimum execution time: 43_451_000 picoseconds.
+		Weight::from_parts(45_330_000, 39838)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -163,14 +163,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_failed() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `37070`
-		//  Estimated: `40860`
-		// Minimum execution time: 64_700_000 picoseconds.
-		Weight::from_parts(66_960_000, 40860)
+		//  Estimated: `39838`
+		// Minimum execution time: 63_770_000 picoseconds.
+		Weight::from_parts(66_230_000, 39838)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Nodes` (r:1 w:1)
@@ -180,14 +180,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn report_deleted() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `37053`
-		//  Estimated: `40860`
-		// Minimum execution time: 35_930_000 picoseconds.
-		Weight::from_parts(37_610_000, 40860)
+		//  Estimated: `39838`
+		// Minimum execution time: 35_880_000 picoseconds.
+		Weight::from_parts(37_380_000, 39838)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SmartContract::Contracts` (r:1 w:1)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -199,9 +199,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `37020`
-		//  Estimated: `40860`
-		// Minimum execution time: 77_350_000 picoseconds.
-		Weight::from_parts(79_830_000, 40860)
+		//  Estimated: `39838`
+		// Minimum execution time: 75_171_000 picoseconds.
+		Weight::from_parts(77_790_000, 39838)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -213,15 +213,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `146`
 		//  Estimated: `3593`
-		// Minimum execution time: 39_620_000 picoseconds.
-		Weight::from_parts(41_020_000, 3593)
+		// Minimum execution time: 38_600_000 picoseconds.
+		Weight::from_parts(39_920_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SmartContract::Checks` (r:2 w:2)
 	/// Proof: `SmartContract::Checks` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Contracts` (r:256 w:256)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -234,21 +234,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_initialize_checks(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `678 + n * (4479 ±0)`
-		//  Estimated: `9227 + n * (39870 ±0)`
-		// Minimum execution time: 3_840_000 picoseconds.
-		Weight::from_parts(19_145_196, 9227)
-			// Standard Error: 54_497
-			.saturating_add(Weight::from_parts(44_785_114, 0).saturating_mul(n.into()))
+		//  Estimated: `9227 + n * (38848 ±0)`
+		// Minimum execution time: 3_780_000 picoseconds.
+		Weight::from_parts(4_962_083, 9227)
+			// Standard Error: 63_875
+			.saturating_add(Weight::from_parts(43_207_002, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 38848).saturating_mul(n.into()))
 	}
 	/// Storage: `SmartContract::SweepCursor` (r:1 w:1)
 	/// Proof: `SmartContract::SweepCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `SmartContract::Contracts` (r:11 w:10)
-	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(37395), added: 39870, mode: `MaxEncodedLen`)
+	/// Proof: `SmartContract::Contracts` (`max_values`: None, `max_size`: Some(36373), added: 38848, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -261,79 +261,79 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_initialize_sweep(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `673 + n * (4472 ±0)`
-		//  Estimated: `40860 + n * (39870 ±0)`
-		// Minimum execution time: 4_010_000 picoseconds.
-		Weight::from_parts(16_412_002, 40860)
-			// Standard Error: 52_660
-			.saturating_add(Weight::from_parts(42_113_846, 0).saturating_mul(n.into()))
+		//  Estimated: `39838 + n * (38848 ±0)`
+		// Minimum execution time: 4_170_000 picoseconds.
+		Weight::from_parts(16_990_682, 39838)
+			// Standard Error: 54_732
+			.saturating_add(Weight::from_parts(41_332_974, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 38848).saturating_mul(n.into()))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_node_contract(w: u32, t: u32, ) -> Weight {
-		Weight::from_parts(99_886_977, 3807)
-			.saturating_add(Weight::from_parts(805_512, 0).saturating_mul(w.into()))
-			.saturating_add(Weight::from_parts(3_034, 0).saturating_mul(t.into()))
+		Weight::from_parts(99_088_700, 3807)
+			.saturating_add(Weight::from_parts(783_046, 0).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(2_992, 0).saturating_mul(t.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(128_760_000, 40860)
+		Weight::from_parts(124_680_000, 39838)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_contract() -> Weight {
-		Weight::from_parts(114_300_000, 40860)
+		Weight::from_parts(111_330_000, 39838)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn report_deployed() -> Weight {
-		Weight::from_parts(45_830_000, 40860)
+		Weight::from_parts(45_330_000, 39838)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn report_failed() -> Weight {
-		Weight::from_parts(66_960_000, 40860)
+		Weight::from_parts(66_230_000, 39838)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn report_deleted() -> Weight {
-		Weight::from_parts(37_610_000, 40860)
+		Weight::from_parts(37_380_000, 39838)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(79_830_000, 40860)
+		Weight::from_parts(77_790_000, 39838)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn claim_earnings() -> Weight {
-		Weight::from_parts(41_020_000, 3593)
+		Weight::from_parts(39_920_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize_checks(n: u32, ) -> Weight {
-		Weight::from_parts(19_145_196, 9227)
-			.saturating_add(Weight::from_parts(44_785_114, 0).saturating_mul(n.into()))
+		Weight::from_parts(4_962_083, 9227)
+			.saturating_add(Weight::from_parts(43_207_002, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 38848).saturating_mul(n.into()))
 	}
 	fn on_initialize_sweep(n: u32, ) -> Weight {
-		Weight::from_parts(16_412_002, 40860)
-			.saturating_add(Weight::from_parts(42_113_846, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_990_682, 39838)
+			.saturating_add(Weight::from_parts(41_332_974, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 39870).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 38848).saturating_mul(n.into()))
 	}
 }
