@@ -717,8 +717,8 @@ pub mod pallet {
 			kinds: impl Iterator<Item = &'a WorkloadKind>,
 		) -> Result<(Resources, Rate), DispatchError> {
 			let resources = kinds
-				.fold(Some(Resources::default()), |sum, kind| sum?.checked_add(&kind.resources()));
-			let resources = resources.ok_or(Error::<T>::InsufficientCapacity)?;
+				.try_fold(Resources::default(), |sum, kind| sum.checked_add(&kind.resources()))
+				.ok_or(Error::<T>::InsufficientCapacity)?;
 			ensure!(resources.fits_within(&node.free_capacity()), Error::<T>::InsufficientCapacity);
 			let rate = Rate::new(&resources, &farm.pricing, T::BlocksPerHour::get())
 				.ok_or(Error::<T>::PriceOverflow)?;
