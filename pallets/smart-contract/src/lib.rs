@@ -714,7 +714,7 @@ pub mod pallet {
 		fn price_on<'a>(
 			node: &pallet_registry::Node<T>,
 			farm: &pallet_registry::Farm<T>,
-			kinds: impl Iterator<Item = &'a WorkloadKind>,
+			mut kinds: impl Iterator<Item = &'a WorkloadKind>,
 		) -> Result<(Resources, Rate), DispatchError> {
 			let resources = kinds
 				.try_fold(Resources::default(), |sum, kind| sum.checked_add(&kind.resources()))
