@@ -1,9 +1,9 @@
 //! The runtime APIs: what the node and clients can ask the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Registry, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, SmartContract, System, TransactionPayment,
-	VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	Registry, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, SmartContract, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -186,12 +186,26 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_smart_contract::SmartContractApi<Block, Balance> for Runtime {
+	impl pallet_smart_contract::SmartContractApi<Block, Balance, BlockNumber> for Runtime {
 		fn quote_cost_per_hour(
 			node_id: pallet_registry::NodeId,
 			workloads: Vec<pallet_smart_contract::WorkloadKind>,
 		) -> Result<Balance, sp_runtime::DispatchError> {
 			SmartContract::quote_cost_per_hour(node_id, workloads)
+		}
+
+		fn escrow(
+			contract_id: pallet_smart_contract::ContractId,
+		) -> Option<pallet_smart_contract::EscrowView<Balance, BlockNumber>> {
+			SmartContract::escrow_view(contract_id)
+		}
+
+		fn farm_earnings(farm_id: pallet_registry::FarmId) -> Balance {
+			SmartContract::farm_earnings(farm_id)
+		}
+
+		fn twin_debt(twin_id: pallet_registry::TwinId, farm_id: pallet_registry::FarmId) -> Balance {
+			pallet_smart_contract::TwinDebts::<Runtime>::get(twin_id, farm_id)
 		}
 	}
 
@@ -213,6 +227,16 @@ impl_runtime_apis! {
 
 		fn twin_key(twin_id: pallet_registry::TwinId) -> Option<[u8; 32]> {
 			SmartContract::twin_key(twin_id)
+		}
+
+		fn deployment_challenge(
+			twin_id: pallet_registry::TwinId,
+			workloads: Vec<pallet_smart_contract::WorkloadArgument>,
+			metadata: Vec<u8>,
+			description: Vec<u8>,
+			style: pallet_smart_contract::SignatureStyle,
+		) -> Result<pallet_smart_contract::ChallengeView, sp_runtime::DispatchError> {
+			SmartContract::deployment_challenge(twin_id, workloads, metadata, description, style)
 		}
 	}
 

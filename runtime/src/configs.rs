@@ -149,6 +149,8 @@ impl pallet_registry::Config for Runtime {
 	type MaxEndpointLength = ConstU32<256>;
 	type MaxCooperativeMembers = ConstU32<32>;
 	type MaxAgreementsPerNode = ConstU32<1024>;
+	type MaxCooperativeFarms = ConstU32<64>;
+	type FarmPayouts = SmartContract;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
@@ -162,14 +164,25 @@ impl pallet_smart_contract::Config for Runtime {
 	type AuthorityId = pallet_smart_contract::offchain::crypto::OperatorKey;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = Registry;
 	type BlocksPerHour = ConstU32<HOURS>;
 	/// A day to top up an agreement whose escrow ran out.
 	type GracePeriod = ConstU32<DAYS>;
+	/// An hour for the farm to deploy; then the agreement is cancelled and refunded.
+	type DeploymentTimeout = ConstU32<HOURS>;
+	/// 0.001 TFT an hour at least: nothing is free, so everything runs out some day.
+	type MinimumCostPerHour = ConstU128<{ token::TFT / 1_000 }>;
+	/// 0.1 TFT per agreement plus 0.0001 TFT per byte of its records, returned on removal.
+	type DepositPerAgreement = ConstU128<{ token::TFT / 10 }>;
+	type DepositPerByte = ConstU128<{ token::TFT / 10_000 }>;
 	type MaxWorkloads = ConstU32<16>;
 	type MaxWorkloadNameLength = ConstU32<64>;
 	type MaxTextLength = ConstU32<1024>;
-	type MaxChecksPerBlock = ConstU32<256>;
-	type SweepPerBlock = ConstU32<10>;
+	/// 64 agreements a page, 4 pages a block: up to 256 agreements looked at per block.
+	type CheckPageSize = ConstU32<64>;
+	type CheckPagesPerBlock = ConstU32<4>;
+	/// Escrows that last longer than 30 days are looked at again every 30 days.
+	type CheckHorizon = ConstU32<{ 30 * DAYS }>;
 	type PalletId = SmartContractPalletId;
 	type WeightInfo = pallet_smart_contract::weights::SubstrateWeight<Runtime>;
 }

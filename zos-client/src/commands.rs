@@ -21,6 +21,14 @@ pub const LIST: &str = "zos.deployment.list";
 /// deletes when the contract is cancelled on chain; the simulator deletes only a deployment
 /// whose contract is cancelled on chain.
 pub const DELETE: &str = "zos.deployment.delete";
+/// `zos.deployment.pause`: body [`ContractIdBody`], reply `null`. Not a ZOS command: real ZOS
+/// pauses a deployment's workloads (state `paused`, message `paused`) when its node sees the
+/// contract enter the grace period on chain; gridchain's worker tells the node instead, and
+/// the simulator pauses only a deployment whose agreement is in its grace period on chain.
+pub const PAUSE: &str = "zos.deployment.pause";
+/// `zos.deployment.resume`: body [`ContractIdBody`], reply `null`. The counterpart of
+/// [`PAUSE`] when the contract leaves the grace period (workloads back to `ok`).
+pub const RESUME: &str = "zos.deployment.resume";
 /// `zos.statistics.get`: body `null`, reply [`Statistics`].
 pub const STATISTICS: &str = "zos.statistics.get";
 /// `zos.system.version`: body `null`, reply [`Version`].
@@ -128,6 +136,16 @@ pub fn list() -> Request<Vec<Deployment>> {
 /// Asks the node to remove the deployment of a cancelled contract.
 pub fn delete(contract_id: u64) -> Request<()> {
 	Request::new(DELETE, &ContractIdBody { contract_id })
+}
+
+/// Asks the node to pause the workloads of a contract in its grace period.
+pub fn pause(contract_id: u64) -> Request<()> {
+	Request::new(PAUSE, &ContractIdBody { contract_id })
+}
+
+/// Asks the node to resume the paused workloads of a contract that left its grace period.
+pub fn resume(contract_id: u64) -> Request<()> {
+	Request::new(RESUME, &ContractIdBody { contract_id })
 }
 
 /// Asks for the node's capacity and usage.

@@ -40,9 +40,35 @@ pub struct Record {
 }
 
 impl Record {
-	/// Whether the deployment holds capacity: some workload is ok.
+	/// Whether the deployment holds capacity: some workload is ok or paused (ZOS counts paused
+	/// workloads as active).
 	fn is_live(&self) -> bool {
-		self.deployment.workloads.iter().any(|w| w.result.state == ResultState::Ok)
+		self.deployment
+			.workloads
+			.iter()
+			.any(|w| matches!(w.result.state, ResultState::Ok | ResultState::Paused))
+	}
+
+	/// Pauses the workloads that are ok (`paused`, message "paused"), or resumes those paused
+	/// (`ok`, no message), keeping their result data, as ZOS's provisioner does. Returns
+	/// whether anything changed.
+	fn set_paused(&mut self, paused: bool, now: i64) -> bool {
+		let (from, to, message) = if paused {
+			(ResultState::Ok, ResultState::Paused, "paused")
+		} else {
+			(ResultState::Paused, ResultState::Ok, "")
+		};
+		let mut changed = false;
+		for workload in &mut self.deployment.workloads {
+			if workload.result.state == from {
+				workload.result.state = to;
+				workload.result.message = message.into();
+				workload.result.created = now;
+				self.history.push(workload.clone());
+				changed = true;
+			}
+		}
+		changed
 	}
 
 	fn set_results(&mut self, state: ResultState, message: &str, now: i64) {
@@ -218,6 +244,39 @@ impl SimNode {
 			record.set_results(ResultState::Deleted, "deleted by contract cancellation", now);
 		}
 		self.save()
+	}
+
+	/// `zos.deployment.pause` / `zos.deployment.resume`: pauses the workloads of a deployment
+	/// whose agreement is in its grace period on chain, or resumes them once it is deployed
+	/// again (real ZOS does this when it sees the contract's grace period start or end).
+	/// Pausing a paused deployment, or resuming a running one, changes nothing.
+	pub fn set_paused(
+		&mut self,
+		contract_id: u64,
+		paused: bool,
+		agreement: Option<&AgreementView>,
+		now: i64,
+	) -> Result<(), Refusal> {
+		self.record(contract_id)?;
+		let wanted = if paused { AgreementStatus::GracePeriod } else { AgreementStatus::Deployed };
+		if agreement.map(|a| a.status) != Some(wanted) {
+			return Err(Refusal {
+				code: code::REFUSED,
+				message: format!(
+					"contract {contract_id} is not {} on chain",
+					if paused { "in its grace period" } else { "deployed" }
+				),
+			});
+		}
+		let changed = self
+			.state
+			.deployments
+			.get_mut(&contract_id)
+			.is_some_and(|record| record.set_paused(paused, now));
+		if changed {
+			self.save()?;
+		}
+		Ok(())
 	}
 
 	/// `zos.statistics.get`.

@@ -199,6 +199,19 @@ async fn command<C: Chain>(sim: &Sim<C>, envelope: &Envelope) -> Result<Vec<u8>,
 			say!("deleted contract {contract_id}");
 			json(&())
 		},
+		commands::PAUSE | commands::RESUME => {
+			let ContractIdBody { contract_id } = parse(envelope)?;
+			let paused = envelope.cmd == commands::PAUSE;
+			let agreement = sim.chain.agreement(contract_id).await.map_err(unavailable)?;
+			sim.node.lock().await.set_paused(
+				contract_id,
+				paused,
+				agreement.as_ref(),
+				now as i64,
+			)?;
+			say!("{} contract {contract_id}", if paused { "paused" } else { "resumed" });
+			json(&())
+		},
 		commands::STATISTICS => json(&sim.node.lock().await.statistics()),
 		commands::VERSION => json(&commands::Version {
 			zos: format!("zos-sim {} (a simulator, not ZOS)", env!("CARGO_PKG_VERSION")),

@@ -157,7 +157,28 @@ mod benchmarks {
 		let operator: T::AccountId = account("operator", 0, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), farm_id, operator.clone());
-		assert_eq!(Farms::<T>::get(farm_id).unwrap().operator, operator);
+		assert_eq!(OperatorOffers::<T>::get(farm_id), Some(operator));
+	}
+
+	#[benchmark]
+	fn accept_farm_operator() {
+		let owner: T::AccountId = account("owner", 0, 0);
+		let (farm_id, _) = farm_with_node::<T>(&owner);
+		let caller: T::AccountId = whitelisted_caller();
+		Registry::<T>::set_farm_operator(RawOrigin::Signed(owner).into(), farm_id, caller.clone())
+			.expect("the owner may");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), farm_id);
+		assert_eq!(Farms::<T>::get(farm_id).unwrap().operator, Some(caller));
+	}
+
+	#[benchmark]
+	fn resign_farm_operator() {
+		let caller: T::AccountId = whitelisted_caller();
+		let (farm_id, _) = farm_with_node::<T>(&caller);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), farm_id);
+		assert_eq!(Farms::<T>::get(farm_id).unwrap().operator, None);
 	}
 
 	#[benchmark]
@@ -207,11 +228,23 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_cooperative_members(m: Linear<1, { T::MaxCooperativeMembers::get() }>) {
+	fn set_cooperative_members(
+		m: Linear<1, { T::MaxCooperativeMembers::get() }>,
+		f: Linear<0, { T::MaxCooperativeFarms::get() }>,
+	) {
 		// Worst case: the most old members, each having drawn part of its share, so each is
-		// credited and its record rewritten.
+		// credited and its record rewritten; `f` farms to pay out first (the payouts' own
+		// weight is the agreements pallet's, added by the call).
 		let caller: T::AccountId = whitelisted_caller();
 		let cooperative_id = cooperative::<T>(&caller);
+		for farm_id in 0..f {
+			CooperativeFarms::<T>::insert(cooperative_id, 1_000 + farm_id, ());
+		}
+		Cooperatives::<T>::mutate(cooperative_id, |c| {
+			if let Some(c) = c {
+				c.farms = f
+			}
+		});
 		earn::<T>(cooperative_id, T::Currency::minimum_balance().saturating_mul(1_000u32.into()));
 		for member in members::<T>(T::MaxCooperativeMembers::get()) {
 			MemberEarnings::<T>::insert(

@@ -23,11 +23,19 @@
 //!   members retroactively and nothing is lost to rounding (the rounding remainder stays with
 //!   the cooperative and is shared again).
 //!
+//! - **Operators serve by consent.** A farm's owner names an operator; unless it is the owner's
+//!   own account, the operator serves only after accepting ([`Pallet::accept_farm_operator`]),
+//!   and it can stop at any time ([`Pallet::resign_farm_operator`]).
+//! - **Earnings follow the payee of their time.** Before a farm joins or leaves a cooperative,
+//!   and before a cooperative's members change, the farms concerned are paid what they earned
+//!   so far (through [`Config::FarmPayouts`]), so no earnings move to the new payee.
+//!
 //! ## Interface for other pallets
 //!
-//! [`Pallet::reserve_capacity`], [`Pallet::release_capacity`], [`Pallet::payees`],
-//! [`Pallet::record_cooperative_earnings`] and the storage getters are what
-//! `pallet-smart-contract` builds on.
+//! Other pallets reach the registry through the
+//! [`GridRegistry`](gridchain_primitives::grid::GridRegistry) trait, implemented in
+//! [`grid`]; the registry reaches the agreements pallet through
+//! [`FarmPayouts`](gridchain_primitives::grid::FarmPayouts).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -39,6 +47,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod grid;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -69,6 +78,7 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
+	use gridchain_primitives::grid::{FarmPayouts, Payee};
 	use sp_runtime::{
 		traits::{AccountIdConversion, Saturating, Zero},
 		Perbill,
@@ -106,6 +116,14 @@ pub mod pallet {
 		/// farm's off-chain worker, which has one action per live agreement at most.
 		#[pallet::constant]
 		type MaxAgreementsPerNode: Get<u32>;
+
+		/// The most farms one cooperative can have: a change of members first pays out each
+		/// farm, so this bounds that change's work.
+		#[pallet::constant]
+		type MaxCooperativeFarms: Get<u32>;
+
+		/// Pays a farm its earnings before its payee changes (the agreements pallet).
+		type FarmPayouts: FarmPayouts;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -175,6 +193,15 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Operators named by a farm's owner that have not accepted yet.
+	#[pallet::storage]
+	pub type OperatorOffers<T: Config> = StorageMap<_, Twox64Concat, FarmId, T::AccountId>;
+
+	/// The farms of each cooperative.
+	#[pallet::storage]
+	pub type CooperativeFarms<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, CooperativeId, Twox64Concat, FarmId, ()>;
+
 	/// Farms whose owner asked to join a cooperative, awaiting the cooperative admin's
 	/// approval. A farm has at most one pending request.
 	#[pallet::storage]
@@ -186,7 +213,8 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// Accounts that get a twin, with ids from 1 in this order.
 		pub twins: Vec<T::AccountId>,
-		/// Farms, with ids from 1: owner twin, name, prices, operator account.
+		/// Farms, with ids from 1: owner twin, name, prices, operator account (which consents
+		/// by being in the genesis).
 		pub farms: Vec<GenesisFarm<T>>,
 		/// Nodes, with ids from 1: farm, capacity, ZOS endpoint URL.
 		pub nodes: Vec<(FarmId, Resources, Vec<u8>)>,
@@ -203,8 +231,9 @@ pub mod pallet {
 			for (owner, name, pricing, operator) in &self.farms {
 				assert!(Twins::<T>::contains_key(owner), "genesis: a farm's owner is no twin");
 				let name = name.clone().try_into().expect("genesis: a farm name is too long");
-				Pallet::<T>::do_create_farm(*owner, name, *pricing, operator.clone())
+				let farm_id = Pallet::<T>::do_create_farm(*owner, name, *pricing)
 					.expect("genesis: a farm is invalid");
+				Pallet::<T>::do_set_operator(farm_id, Some(operator.clone()));
 			}
 			for (farm_id, capacity, endpoint) in &self.nodes {
 				assert!(Farms::<T>::contains_key(farm_id), "genesis: a node's farm does not exist");
@@ -222,11 +251,15 @@ pub mod pallet {
 		/// An account registered a twin.
 		TwinRegistered { twin_id: TwinId, account: T::AccountId },
 		/// A twin created a farm.
-		FarmCreated { farm_id: FarmId, owner: TwinId, name: NameOf<T>, operator: T::AccountId },
+		FarmCreated { farm_id: FarmId, owner: TwinId, name: NameOf<T> },
 		/// A farm's pricing policy changed; existing agreements keep their price.
 		PricingPolicySet { farm_id: FarmId, pricing: PricingPolicy<BalanceOf<T>> },
-		/// A farm's operator account changed.
+		/// A farm's owner named an operator; it serves the farm once it accepts.
+		FarmOperatorOffered { farm_id: FarmId, operator: T::AccountId },
+		/// An operator accepted to serve a farm (or the owner named its own account).
 		FarmOperatorSet { farm_id: FarmId, operator: T::AccountId },
+		/// An operator stopped serving a farm.
+		FarmOperatorResigned { farm_id: FarmId, operator: T::AccountId },
 		/// A farm owner registered a node.
 		NodeRegistered { node_id: NodeId, farm_id: FarmId, capacity: Resources },
 		/// A node's capacity changed.
@@ -307,6 +340,12 @@ pub mod pallet {
 		CannotFundCooperativeAccount,
 		/// The cooperative owes the caller nothing.
 		NothingToClaim,
+		/// The farm has not offered the caller to be its operator.
+		NoOperatorOffer,
+		/// The caller is not the farm's operator.
+		NotFarmOperator,
+		/// The cooperative has `MaxCooperativeFarms` farms already.
+		TooManyFarms,
 	}
 
 	#[pallet::hooks]
@@ -339,10 +378,13 @@ pub mod pallet {
 		/// - Origin: signed, by an account with a twin.
 		/// - `name`: unique; letters, digits, '-', '_' and '.'.
 		/// - `pricing`: the prices of new agreements on the farm's nodes.
-		/// - `operator`: the account of the farm's off-chain worker.
+		/// - `operator`: the account of the farm's off-chain worker. The caller's own account
+		///   serves at once; any other account is offered the role and serves once it accepts
+		///   ([`Pallet::accept_farm_operator`]).
 		/// - Errors: [`Error::NoTwin`], [`Error::InvalidName`], [`Error::FarmNameTaken`],
 		///   [`Error::IdsExhausted`].
-		/// - Event: [`Event::FarmCreated`].
+		/// - Events: [`Event::FarmCreated`], [`Event::PricingPolicySet`], and
+		///   [`Event::FarmOperatorSet`] or [`Event::FarmOperatorOffered`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::create_farm())]
 		pub fn create_farm(
@@ -353,9 +395,10 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			let owner = TwinIdByAccount::<T>::get(&account).ok_or(Error::<T>::NoTwin)?;
-			let farm_id = Self::do_create_farm(owner, name.clone(), pricing, operator.clone())?;
-			Self::deposit_event(Event::FarmCreated { farm_id, owner, name, operator });
+			let farm_id = Self::do_create_farm(owner, name.clone(), pricing)?;
+			Self::deposit_event(Event::FarmCreated { farm_id, owner, name });
 			Self::deposit_event(Event::PricingPolicySet { farm_id, pricing });
+			Self::name_operator(&account, farm_id, operator);
 			Ok(())
 		}
 
@@ -379,11 +422,14 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Sets the account whose deployment reports for the farm's nodes are accepted.
+		/// Names the account whose deployment reports for the farm's nodes are accepted. The
+		/// owner's own account serves at once; another account is offered the role and serves
+		/// once it accepts with [`Pallet::accept_farm_operator`] (the current operator, if any,
+		/// serves until then). A newer offer replaces an older one.
 		///
 		/// - Origin: signed, by the farm owner's account.
 		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`].
-		/// - Event: [`Event::FarmOperatorSet`].
+		/// - Event: [`Event::FarmOperatorSet`] or [`Event::FarmOperatorOffered`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_farm_operator())]
 		pub fn set_farm_operator(
@@ -392,12 +438,8 @@ pub mod pallet {
 			operator: T::AccountId,
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
-			let mut farm = Self::owned_farm(&account, farm_id)?;
-			FarmsByOperator::<T>::remove(&farm.operator, farm_id);
-			FarmsByOperator::<T>::insert(&operator, farm_id, ());
-			farm.operator = operator.clone();
-			Farms::<T>::insert(farm_id, farm);
-			Self::deposit_event(Event::FarmOperatorSet { farm_id, operator });
+			Self::owned_farm(&account, farm_id)?;
+			Self::name_operator(&account, farm_id, operator);
 			Ok(())
 		}
 
@@ -523,38 +565,50 @@ pub mod pallet {
 			.map_err(|_| Error::<T>::CannotFundCooperativeAccount)?;
 			Cooperatives::<T>::insert(
 				cooperative_id,
-				Cooperative { admin: admin.clone(), name, members: members.clone() },
+				Cooperative { admin: admin.clone(), name, members: members.clone(), farms: 0 },
 			);
 			Self::deposit_event(Event::CooperativeCreated { cooperative_id, admin });
 			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
 			Ok(())
 		}
 
-		/// Replaces a cooperative's members and shares. What the cooperative earned until now
-		/// stays owed to the members by their old shares (they draw it with
+		/// Replaces a cooperative's members and shares. Each of its farms is first paid what it
+		/// earned up to now, and everything the cooperative earned until now stays owed to the
+		/// members by their old shares (they draw it with
 		/// [`Pallet::claim_cooperative_earnings`], members or not); what it earns from now on
 		/// is shared by the new shares.
 		///
 		/// - Origin: signed, by the cooperative's admin.
+		/// - Weight: charged for `MaxCooperativeFarms` payouts, refunded to the farms it has.
 		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NotCooperativeAdmin`],
 		///   [`Error::NoMembers`], [`Error::DuplicateMember`], [`Error::SharesDoNotSumToWhole`],
-		///   [`Error::TooManyMembers`].
+		///   [`Error::TooManyMembers`], and the payout's error when a farm's earnings cannot be
+		///   known exactly yet (try again a few blocks later).
 		/// - Event: [`Event::CooperativeMembersSet`].
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::set_cooperative_members(members.len() as u32))]
+		#[pallet::weight(Pallet::<T>::set_members_weight(
+			members.len() as u32,
+			T::MaxCooperativeFarms::get(),
+		))]
 		pub fn set_cooperative_members(
 			origin: OriginFor<T>,
 			cooperative_id: CooperativeId,
 			members: Vec<Member<T::AccountId>>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let account = ensure_signed(origin)?;
 			let mut cooperative = Self::administered_cooperative(&account, cooperative_id)?;
 			let members = Self::checked_members(members)?;
+			let member_count = members.len() as u32;
+			// Earnings that accrued under the old members are paid before they stop sharing.
+			for (farm_id, ()) in CooperativeFarms::<T>::iter_prefix(cooperative_id) {
+				T::FarmPayouts::pay_out(farm_id)?;
+			}
 			Self::settle_membership(cooperative_id, &cooperative.members);
+			let farms = cooperative.farms;
 			cooperative.members = members.clone();
 			Cooperatives::<T>::insert(cooperative_id, cooperative);
 			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
-			Ok(())
+			Ok(Some(Self::set_members_weight(member_count, farms)).into())
 		}
 
 		/// Asks for a farm to join a cooperative; the cooperative's admin must approve. A newer
@@ -583,55 +637,70 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Approves a farm's request to join the cooperative: its earnings go to the members
-		/// from now on.
+		/// Approves a farm's request to join the cooperative: what the farm earned until now is
+		/// paid to its owner first; its earnings go to the cooperative from now on.
 		///
 		/// - Origin: signed, by the cooperative's admin.
 		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NotCooperativeAdmin`],
 		///   [`Error::NoMembershipRequest`], [`Error::FarmNotFound`],
-		///   [`Error::AlreadyInCooperative`].
+		///   [`Error::AlreadyInCooperative`], [`Error::TooManyFarms`], and the payout's error.
 		/// - Event: [`Event::FarmJoinedCooperative`].
 		#[pallet::call_index(11)]
-		#[pallet::weight(T::WeightInfo::approve_cooperative_membership())]
+		#[pallet::weight(T::WeightInfo::approve_cooperative_membership()
+			.saturating_add(T::FarmPayouts::pay_out_weight()))]
 		pub fn approve_cooperative_membership(
 			origin: OriginFor<T>,
 			cooperative_id: CooperativeId,
 			farm_id: FarmId,
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
-			Self::administered_cooperative(&account, cooperative_id)?;
+			let mut cooperative = Self::administered_cooperative(&account, cooperative_id)?;
 			ensure!(
 				MembershipRequests::<T>::get(farm_id) == Some(cooperative_id),
 				Error::<T>::NoMembershipRequest
 			);
 			let mut farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
 			ensure!(farm.cooperative.is_none(), Error::<T>::AlreadyInCooperative);
+			ensure!(cooperative.farms < T::MaxCooperativeFarms::get(), Error::<T>::TooManyFarms);
+			// What the farm earned so far is its owner's.
+			T::FarmPayouts::pay_out(farm_id)?;
 			farm.cooperative = Some(cooperative_id);
 			Farms::<T>::insert(farm_id, farm);
+			cooperative.farms = cooperative.farms.saturating_add(1);
+			Cooperatives::<T>::insert(cooperative_id, cooperative);
+			CooperativeFarms::<T>::insert(cooperative_id, farm_id, ());
 			MembershipRequests::<T>::remove(farm_id);
 			Self::deposit_event(Event::FarmJoinedCooperative { farm_id, cooperative_id });
 			Ok(())
 		}
 
-		/// Takes a farm out of its cooperative: its earnings go to the farm owner again.
-		/// Either side may end the membership.
+		/// Takes a farm out of its cooperative: what the farm earned until now is paid to the
+		/// cooperative first; its earnings go to the farm owner from now on. Either side may end
+		/// the membership.
 		///
 		/// - Origin: signed, by the farm owner's account or the cooperative's admin.
 		/// - Errors: [`Error::FarmNotFound`], [`Error::NotInCooperative`],
-		///   [`Error::NeitherFarmOwnerNorCooperativeAdmin`].
+		///   [`Error::NeitherFarmOwnerNorCooperativeAdmin`], and the payout's error.
 		/// - Event: [`Event::FarmLeftCooperative`].
 		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::leave_cooperative())]
+		#[pallet::weight(T::WeightInfo::leave_cooperative()
+			.saturating_add(T::FarmPayouts::pay_out_weight()))]
 		pub fn leave_cooperative(origin: OriginFor<T>, farm_id: FarmId) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			let mut farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
 			let cooperative_id = farm.cooperative.ok_or(Error::<T>::NotInCooperative)?;
 			let is_owner = TwinIdByAccount::<T>::get(&account) == Some(farm.owner);
-			let is_admin = Cooperatives::<T>::get(cooperative_id)
-				.is_some_and(|cooperative| cooperative.admin == account);
+			let mut cooperative =
+				Cooperatives::<T>::get(cooperative_id).ok_or(Error::<T>::CooperativeNotFound)?;
+			let is_admin = cooperative.admin == account;
 			ensure!(is_owner || is_admin, Error::<T>::NeitherFarmOwnerNorCooperativeAdmin);
+			// What the farm earned as a member is the cooperative's.
+			T::FarmPayouts::pay_out(farm_id)?;
 			farm.cooperative = None;
 			Farms::<T>::insert(farm_id, farm);
+			cooperative.farms = cooperative.farms.saturating_sub(1);
+			Cooperatives::<T>::insert(cooperative_id, cooperative);
+			CooperativeFarms::<T>::remove(cooperative_id, farm_id);
 			Self::deposit_event(Event::FarmLeftCooperative { farm_id, cooperative_id });
 			Ok(())
 		}
@@ -684,6 +753,43 @@ pub mod pallet {
 			});
 			Ok(())
 		}
+
+		/// Accepts to serve a farm as its operator: this account's off-chain worker deploys the
+		/// farm's agreements and its reports are the ones the chain accepts.
+		///
+		/// - Origin: signed, by the account the farm's owner offered the role to.
+		/// - Errors: [`Error::NoOperatorOffer`].
+		/// - Event: [`Event::FarmOperatorSet`].
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::accept_farm_operator())]
+		pub fn accept_farm_operator(origin: OriginFor<T>, farm_id: FarmId) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			ensure!(
+				OperatorOffers::<T>::get(farm_id).as_ref() == Some(&account),
+				Error::<T>::NoOperatorOffer
+			);
+			OperatorOffers::<T>::remove(farm_id);
+			Self::do_set_operator(farm_id, Some(account.clone()));
+			Self::deposit_event(Event::FarmOperatorSet { farm_id, operator: account });
+			Ok(())
+		}
+
+		/// Stops serving a farm as its operator. The farm has no operator until its owner names
+		/// one that accepts; its agreements wait (and those never deployed expire, refunded).
+		///
+		/// - Origin: signed, by the farm's operator.
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOperator`].
+		/// - Event: [`Event::FarmOperatorResigned`].
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::resign_farm_operator())]
+		pub fn resign_farm_operator(origin: OriginFor<T>, farm_id: FarmId) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
+			ensure!(farm.operator.as_ref() == Some(&account), Error::<T>::NotFarmOperator);
+			Self::do_set_operator(farm_id, None);
+			Self::deposit_event(Event::FarmOperatorResigned { farm_id, operator: account });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -706,15 +812,44 @@ pub mod pallet {
 			owner: TwinId,
 			name: NameOf<T>,
 			pricing: PricingPolicy<BalanceOf<T>>,
-			operator: T::AccountId,
 		) -> Result<FarmId, DispatchError> {
 			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
 			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
 			let farm_id = Self::take_id::<NextFarmId<T>>()?;
 			FarmIdByName::<T>::insert(&name, farm_id);
-			FarmsByOperator::<T>::insert(&operator, farm_id, ());
-			Farms::<T>::insert(farm_id, Farm { owner, name, pricing, operator, cooperative: None });
+			Farms::<T>::insert(
+				farm_id,
+				Farm { owner, name, pricing, operator: None, cooperative: None },
+			);
 			Ok(farm_id)
+		}
+
+		/// The owner (`caller`) names `operator`: its own account serves at once, any other is
+		/// offered the role.
+		fn name_operator(caller: &T::AccountId, farm_id: FarmId, operator: T::AccountId) {
+			if operator == *caller {
+				OperatorOffers::<T>::remove(farm_id);
+				Self::do_set_operator(farm_id, Some(operator.clone()));
+				Self::deposit_event(Event::FarmOperatorSet { farm_id, operator });
+			} else {
+				OperatorOffers::<T>::insert(farm_id, &operator);
+				Self::deposit_event(Event::FarmOperatorOffered { farm_id, operator });
+			}
+		}
+
+		/// Makes `operator` the farm's serving operator (or none), keeping the operator index.
+		fn do_set_operator(farm_id: FarmId, operator: Option<T::AccountId>) {
+			Farms::<T>::mutate(farm_id, |farm| {
+				if let Some(farm) = farm {
+					if let Some(old) = farm.operator.take() {
+						FarmsByOperator::<T>::remove(&old, farm_id);
+					}
+					if let Some(new) = &operator {
+						FarmsByOperator::<T>::insert(new, farm_id, ());
+					}
+					farm.operator = operator;
+				}
+			});
 		}
 
 		/// Registers a node in `farm_id`. Errors: [`Error::InvalidEndpoint`],
@@ -846,15 +981,22 @@ pub mod pallet {
 		}
 
 		/// Who receives the earnings of a farm: its owner, or its cooperative's account.
-		pub fn payees(farm_id: FarmId) -> Result<Payees<T::AccountId>, DispatchError> {
-			let farm = Farms::<T>::get(farm_id).ok_or(Error::<T>::FarmNotFound)?;
+		pub fn payee(farm_id: FarmId) -> Option<Payee<T::AccountId>> {
+			let farm = Farms::<T>::get(farm_id)?;
 			if let Some(cooperative_id) = farm.cooperative {
 				// Cooperatives are never removed, so the farm's cooperative exists.
 				let account = Self::cooperative_account(cooperative_id);
-				return Ok(Payees::Cooperative { cooperative_id, account });
+				return Some(Payee { account, cooperative: Some(cooperative_id) });
 			}
-			let twin = Twins::<T>::get(farm.owner).ok_or(Error::<T>::TwinNotFound)?;
-			Ok(Payees::Owner(twin.account))
+			let twin = Twins::<T>::get(farm.owner)?;
+			Some(Payee { account: twin.account, cooperative: None })
+		}
+
+		/// The weight of [`Pallet::set_cooperative_members`] with `members` new members and
+		/// `farms` farms to pay out first.
+		pub fn set_members_weight(members: u32, farms: u32) -> Weight {
+			T::WeightInfo::set_cooperative_members(members, farms)
+				.saturating_add(T::FarmPayouts::pay_out_weight().saturating_mul(farms.into()))
 		}
 
 		/// The account a cooperative's farms pay and its members draw from.
@@ -932,18 +1074,39 @@ pub mod pallet {
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			for (farm_id, farm) in Farms::<T>::iter() {
-				ensure!(
-					FarmsByOperator::<T>::contains_key(&farm.operator, farm_id),
-					"a farm is missing from its operator's index"
-				);
+				if let Some(operator) = &farm.operator {
+					ensure!(
+						FarmsByOperator::<T>::contains_key(operator, farm_id),
+						"a farm is missing from its operator's index"
+					);
+				}
+				if let Some(cooperative_id) = farm.cooperative {
+					ensure!(
+						CooperativeFarms::<T>::contains_key(cooperative_id, farm_id),
+						"a farm is missing from its cooperative's farms"
+					);
+				}
 			}
 			for (operator, farm_id, ()) in FarmsByOperator::<T>::iter() {
 				ensure!(
-					Farms::<T>::get(farm_id).is_some_and(|farm| farm.operator == operator),
+					Farms::<T>::get(farm_id)
+						.is_some_and(|farm| farm.operator.as_ref() == Some(&operator)),
 					"the operator index lists a farm its account does not operate"
 				);
 			}
+			for (cooperative_id, farm_id, ()) in CooperativeFarms::<T>::iter() {
+				ensure!(
+					Farms::<T>::get(farm_id)
+						.is_some_and(|farm| farm.cooperative == Some(cooperative_id)),
+					"a cooperative lists a farm that is not its member"
+				);
+			}
 			for (cooperative_id, cooperative) in Cooperatives::<T>::iter() {
+				ensure!(
+					CooperativeFarms::<T>::iter_prefix(cooperative_id).count() as u32
+						== cooperative.farms,
+					"a cooperative's farm count is wrong"
+				);
 				let ledger = CooperativeEarnings::<T>::get(cooperative_id);
 				let mut entitled = BalanceOf::<T>::zero();
 				let mut owed = BalanceOf::<T>::zero();

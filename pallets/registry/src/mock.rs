@@ -46,6 +46,8 @@ impl pallet_registry::Config for Test {
 	type MaxEndpointLength = MaxEndpointLength;
 	type MaxCooperativeMembers = MaxCooperativeMembers;
 	type MaxAgreementsPerNode = ConstU32<3>;
+	type MaxCooperativeFarms = ConstU32<2>;
+	type FarmPayouts = ();
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }

@@ -6,6 +6,7 @@ use frame_support::{
 	traits::fungible::{Inspect, Mutate},
 	BoundedVec,
 };
+use gridchain_primitives::grid::Payee;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
 type Origin = <Test as frame_system::Config>::RuntimeOrigin;
@@ -46,7 +47,8 @@ fn last_event() -> Event<Test> {
 		.expect("a registry event")
 }
 
-/// Alice: twin 1 with farm 1 ("alice-farm", operator OPERATOR) and node 1 (100 GiB SSD).
+/// Alice: twin 1 with farm 1 ("alice-farm", operator OPERATOR, who accepted) and node 1
+/// (100 GiB SSD).
 fn alice_with_farm_and_node() {
 	assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
 	assert_ok!(Registry::create_farm(
@@ -55,6 +57,7 @@ fn alice_with_farm_and_node() {
 		pricing(10),
 		OPERATOR
 	));
+	assert_ok!(Registry::accept_farm_operator(Origin::signed(OPERATOR), 1));
 	assert_ok!(Registry::register_node(
 		Origin::signed(ALICE),
 		1,
@@ -102,17 +105,31 @@ fn create_farm_records_owner_pricing_and_operator() {
 		let farm = Farms::<Test>::get(1).unwrap();
 		assert_eq!(farm.owner, 1);
 		assert_eq!(farm.pricing, pricing(7));
-		assert_eq!(farm.operator, OPERATOR);
+		// Another account is only offered the role: it serves once it accepts.
+		assert_eq!(farm.operator, None);
+		assert_eq!(OperatorOffers::<Test>::get(1), Some(OPERATOR));
 		assert_eq!(farm.cooperative, None);
 		assert_eq!(FarmIdByName::<Test>::get(name("f1")), Some(1));
 		assert!(System::events().iter().any(|r| r.event
 			== RuntimeEvent::Registry(Event::FarmCreated {
 				farm_id: 1,
 				owner: 1,
-				name: name("f1"),
-				operator: OPERATOR
+				name: name("f1")
 			})));
-		assert_eq!(last_event(), Event::PricingPolicySet { farm_id: 1, pricing: pricing(7) });
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Registry(Event::PricingPolicySet {
+				farm_id: 1,
+				pricing: pricing(7)
+			})));
+		assert_eq!(last_event(), Event::FarmOperatorOffered { farm_id: 1, operator: OPERATOR });
+		assert!(!FarmsByOperator::<Test>::contains_key(OPERATOR, 1));
+		assert_ok!(Registry::accept_farm_operator(Origin::signed(OPERATOR), 1));
+		assert_eq!(Farms::<Test>::get(1).unwrap().operator, Some(OPERATOR));
+		assert_eq!(last_event(), Event::FarmOperatorSet { farm_id: 1, operator: OPERATOR });
+		assert!(FarmsByOperator::<Test>::contains_key(OPERATOR, 1));
+		// The owner's own account serves at once.
+		assert_ok!(Registry::create_farm(Origin::signed(ALICE), name("f2"), pricing(7), ALICE));
+		assert_eq!(Farms::<Test>::get(2).unwrap().operator, Some(ALICE));
 	});
 }
 
@@ -171,11 +188,33 @@ fn only_the_owner_sets_pricing_and_operator() {
 		);
 		assert!(FarmsByOperator::<Test>::contains_key(OPERATOR, 1));
 		assert_ok!(Registry::set_farm_operator(Origin::signed(ALICE), 1, CHARLIE));
-		assert_eq!(Farms::<Test>::get(1).unwrap().operator, CHARLIE);
+		// Offered: the old operator serves until Charlie accepts.
+		assert_eq!(Farms::<Test>::get(1).unwrap().operator, Some(OPERATOR));
+		assert_eq!(last_event(), Event::FarmOperatorOffered { farm_id: 1, operator: CHARLIE });
+		assert_noop!(
+			Registry::accept_farm_operator(Origin::signed(BOB), 1),
+			Error::<Test>::NoOperatorOffer
+		);
+		assert_ok!(Registry::accept_farm_operator(Origin::signed(CHARLIE), 1));
+		assert_eq!(Farms::<Test>::get(1).unwrap().operator, Some(CHARLIE));
 		assert_eq!(last_event(), Event::FarmOperatorSet { farm_id: 1, operator: CHARLIE });
 		// The new operator's off-chain worker finds the farm; the old one's no longer does.
 		assert!(FarmsByOperator::<Test>::contains_key(CHARLIE, 1));
 		assert!(!FarmsByOperator::<Test>::contains_key(OPERATOR, 1));
+		// An offer is used once.
+		assert_noop!(
+			Registry::accept_farm_operator(Origin::signed(CHARLIE), 1),
+			Error::<Test>::NoOperatorOffer
+		);
+		// Only the operator resigns; then nobody serves the farm.
+		assert_noop!(
+			Registry::resign_farm_operator(Origin::signed(ALICE), 1),
+			Error::<Test>::NotFarmOperator
+		);
+		assert_ok!(Registry::resign_farm_operator(Origin::signed(CHARLIE), 1));
+		assert_eq!(last_event(), Event::FarmOperatorResigned { farm_id: 1, operator: CHARLIE });
+		assert_eq!(Farms::<Test>::get(1).unwrap().operator, None);
+		assert!(!FarmsByOperator::<Test>::contains_key(CHARLIE, 1));
 		assert_ok!(Registry::do_try_state());
 	});
 }
@@ -403,7 +442,7 @@ fn a_farm_joins_a_cooperative_with_both_consents_and_its_members_become_payees()
 	new_test_ext().execute_with(|| {
 		alice_with_farm_and_node();
 		bobs_cooperative();
-		assert_eq!(Registry::payees(1).unwrap(), Payees::Owner(ALICE));
+		assert_eq!(Registry::payee(1).unwrap(), Payee { account: ALICE, cooperative: None });
 
 		// The admin cannot pull a farm in without the owner's request.
 		assert_noop!(
@@ -425,7 +464,7 @@ fn a_farm_joins_a_cooperative_with_both_consents_and_its_members_become_payees()
 			Event::CooperativeMembershipRequested { farm_id: 1, cooperative_id: 1 }
 		);
 		// The request alone changes nothing.
-		assert_eq!(Registry::payees(1).unwrap(), Payees::Owner(ALICE));
+		assert_eq!(Registry::payee(1).unwrap(), Payee { account: ALICE, cooperative: None });
 		// Only the admin approves.
 		assert_noop!(
 			Registry::approve_cooperative_membership(Origin::signed(ALICE), 1, 1),
@@ -435,8 +474,8 @@ fn a_farm_joins_a_cooperative_with_both_consents_and_its_members_become_payees()
 		assert_eq!(last_event(), Event::FarmJoinedCooperative { farm_id: 1, cooperative_id: 1 });
 		assert!(MembershipRequests::<Test>::get(1).is_none());
 		assert_eq!(
-			Registry::payees(1).unwrap(),
-			Payees::Cooperative { cooperative_id: 1, account: Registry::cooperative_account(1) }
+			Registry::payee(1).unwrap(),
+			Payee { account: Registry::cooperative_account(1), cooperative: Some(1) }
 		);
 		assert_noop!(
 			Registry::request_cooperative_membership(Origin::signed(ALICE), 1, 1),
@@ -467,7 +506,7 @@ fn either_side_ends_a_membership() {
 			);
 			assert_ok!(Registry::leave_cooperative(Origin::signed(leaver), 1));
 			assert_eq!(last_event(), Event::FarmLeftCooperative { farm_id: 1, cooperative_id: 1 });
-			assert_eq!(Registry::payees(1).unwrap(), Payees::Owner(ALICE));
+			assert_eq!(Registry::payee(1).unwrap(), Payee { account: ALICE, cooperative: None });
 		}
 	});
 }
@@ -475,7 +514,7 @@ fn either_side_ends_a_membership() {
 #[test]
 fn payees_of_an_unknown_farm_is_an_error() {
 	new_test_ext().execute_with(|| {
-		assert_eq!(Registry::payees(1), Err(Error::<Test>::FarmNotFound.into()));
+		assert_eq!(Registry::payee(1), None);
 	});
 }
 

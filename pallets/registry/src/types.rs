@@ -4,17 +4,11 @@ use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use scale_info::TypeInfo;
-use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
 
-/// A twin's id. ZOS identifies deployment owners by this number.
-pub type TwinId = u32;
-/// A farm's id.
-pub type FarmId = u32;
-/// A node's id.
-pub type NodeId = u32;
-/// A cooperative's id.
-pub type CooperativeId = u32;
+pub use gridchain_primitives::grid::{
+	CooperativeId, FarmId, NodeId, PricingPolicy, Resources, TwinId, GIB,
+};
 
 /// A balance of the registry's currency.
 pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
@@ -38,100 +32,6 @@ pub type GenesisFarm<T> = (
 	PricingPolicy<BalanceOf<T>>,
 	<T as frame_system::Config>::AccountId,
 );
-
-/// Bytes in a GiB: ZOS counts sizes in bytes and a gigabyte is 1024^3.
-pub const GIB: u64 = 1024 * 1024 * 1024;
-
-/// Compute and storage resources of a node, or what workloads use of them.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Default,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-	Serialize,
-	Deserialize,
-)]
-pub struct Resources {
-	/// CPU cores.
-	pub cru: u64,
-	/// Memory, bytes.
-	pub mru: u64,
-	/// SSD storage, bytes.
-	pub sru: u64,
-	/// HDD storage, bytes.
-	pub hru: u64,
-}
-
-impl Resources {
-	/// The sum, or `None` if any part overflows.
-	pub fn checked_add(&self, other: &Self) -> Option<Self> {
-		Some(Self {
-			cru: self.cru.checked_add(other.cru)?,
-			mru: self.mru.checked_add(other.mru)?,
-			sru: self.sru.checked_add(other.sru)?,
-			hru: self.hru.checked_add(other.hru)?,
-		})
-	}
-
-	/// The difference, each part floored at zero.
-	pub fn saturating_sub(&self, other: &Self) -> Self {
-		Self {
-			cru: self.cru.saturating_sub(other.cru),
-			mru: self.mru.saturating_sub(other.mru),
-			sru: self.sru.saturating_sub(other.sru),
-			hru: self.hru.saturating_sub(other.hru),
-		}
-	}
-
-	/// Whether every part is at most the same part of `limit`.
-	pub fn fits_within(&self, limit: &Self) -> bool {
-		self.cru <= limit.cru
-			&& self.mru <= limit.mru
-			&& self.sru <= limit.sru
-			&& self.hru <= limit.hru
-	}
-
-	/// Whether every part is zero.
-	pub fn is_zero(&self) -> bool {
-		*self == Self::default()
-	}
-}
-
-/// A farm's prices, in the smallest currency unit per hour. A changed policy applies to new
-/// agreements only: an agreement keeps the price it was made at.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Default,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-	Serialize,
-	Deserialize,
-)]
-#[serde(rename_all = "camelCase")]
-pub struct PricingPolicy<Balance> {
-	/// Per CPU core per hour.
-	pub cru_per_core_hour: Balance,
-	/// Per GiB of memory per hour.
-	pub mru_per_gib_hour: Balance,
-	/// Per GiB of SSD storage per hour.
-	pub sru_per_gib_hour: Balance,
-	/// Per GiB of HDD storage per hour.
-	pub hru_per_gib_hour: Balance,
-}
 
 /// A twin: an account's identity on the grid. Its public key is the account's own, so ZOS
 /// checks a deployment's signature against it.
@@ -165,8 +65,9 @@ pub struct Farm<T: Config> {
 	/// The prices of new agreements on the farm's nodes.
 	pub pricing: PricingPolicy<BalanceOf<T>>,
 	/// The account whose signed deployment reports for the farm's nodes are accepted: the key
-	/// of the farm's off-chain worker.
-	pub operator: T::AccountId,
+	/// of the farm's off-chain worker. Set only with that account's consent; `None` while no
+	/// operator has accepted (nobody deploys the farm's agreements then).
+	pub operator: Option<T::AccountId>,
 	/// The cooperative the farm belongs to, which then receives its earnings.
 	pub cooperative: Option<CooperativeId>,
 }
@@ -237,6 +138,8 @@ pub struct Cooperative<T: Config> {
 	pub name: NameOf<T>,
 	/// Its members and their shares.
 	pub members: MembersOf<T>,
+	/// How many farms belong to it (at most `MaxCooperativeFarms`).
+	pub farms: u32,
 }
 
 /// What a cooperative has earned, in total and before its current membership.
@@ -283,13 +186,4 @@ pub struct MemberLedger<Balance> {
 	pub drawn: Balance,
 	/// What it was owed by earlier memberships and has not drawn.
 	pub carried: Balance,
-}
-
-/// Who receives a farm's earnings.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Payees<AccountId> {
-	/// The farm owner's account.
-	Owner(AccountId),
-	/// The cooperative's own account; its members draw their shares from it.
-	Cooperative { cooperative_id: CooperativeId, account: AccountId },
 }

@@ -1,6 +1,6 @@
 //! Benchmarks of the calls and hooks, each in its worst case: the most workloads with the
-//! longest names and texts, a farm paying its cooperative's account, full depletion index
-//! entries.
+//! longest names and texts, a farm paying its cooperative's account, and block hooks that
+//! touch distinct owners, farms and twins and list agreements in new pages.
 
 use super::*;
 use crate::Pallet as SmartContract;
@@ -11,9 +11,9 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_registry::{BalanceOf, Member, PricingPolicy, Resources, GIB};
+use gridchain_primitives::grid::{FarmId, GridRegistry, NodeId, PricingPolicy, Resources, GIB};
 use sp_core::crypto::KeyTypeId;
-use sp_runtime::{traits::Bounded, AccountId32, Perbill, SaturatedConversion};
+use sp_runtime::{traits::Bounded, AccountId32};
 
 const BENCH_KEY: KeyTypeId = KeyTypeId(*b"bnch");
 
@@ -28,8 +28,7 @@ fn user<T: Config>(seed: u32) -> T::AccountId {
 	// Like `whitelisted_caller`: the caller's account is touched by the fee payment anyway, so
 	// its storage access is not counted twice (the reference transfer is measured this way).
 	whitelist_account!(account);
-	pallet_registry::Pallet::<T>::register_twin(RawOrigin::Signed(account.clone()).into())
-		.expect("new account");
+	T::Registry::benchmark_twin(&account);
 	account
 }
 
@@ -38,59 +37,27 @@ fn fund<T: Config>(account: &T::AccountId) {
 	<T as Config>::Currency::set_balance(account, plenty);
 }
 
-/// A farm that belongs to a cooperative (the costliest payee: a payment and its record), and a
-/// node with room for everything. Returns (farm owner, node id).
-fn cooperative_farm<T: Config>() -> (T::AccountId, pallet_registry::NodeId) {
-	let owner: T::AccountId = account("farmer", 0, 0);
+/// A farm of its own owner `seed`, in a cooperative (the costliest payee: a payment and its
+/// record), served by an operator, with a node with room for everything. Returns the node.
+fn cooperative_node<T: Config>(seed: u32) -> NodeId {
+	let owner: T::AccountId = account("farmer", seed, 0);
 	fund::<T>(&owner);
-	let signed = || RawOrigin::Signed(owner.clone());
-	pallet_registry::Pallet::<T>::register_twin(signed().into()).expect("new account");
-	let name = |tag: &[u8]| BoundedVec::try_from(tag.to_vec()).expect("short name");
-	pallet_registry::Pallet::<T>::create_farm(
-		signed().into(),
-		name(b"bench-farm"),
-		PricingPolicy {
-			cru_per_core_hour: 1_000_000u32.into(),
-			mru_per_gib_hour: 1_000_000u32.into(),
-			sru_per_gib_hour: 1_000_000u32.into(),
-			hru_per_gib_hour: 1_000_000u32.into(),
-		},
-		owner.clone(),
-	)
-	.expect("valid farm");
-	let farm_id = pallet_registry::NextFarmId::<T>::get() - 1;
-	pallet_registry::Pallet::<T>::register_node(
-		signed().into(),
-		farm_id,
-		Resources { cru: 1024, mru: 1 << 50, sru: 1 << 60, hru: 1 << 60 },
-		BoundedVec::try_from(b"http://127.0.0.1:1".to_vec()).expect("short url"),
-	)
-	.expect("valid node");
-	let node_id = pallet_registry::NextNodeId::<T>::get() - 1;
-
-	// Settlement pays the cooperative's account, whatever the number of members.
-	let members = vec![Member { account: owner.clone(), share: Perbill::one() }];
-	pallet_registry::Pallet::<T>::create_cooperative(signed().into(), name(b"bench-coop"), members)
-		.expect("valid cooperative");
-	let cooperative_id = pallet_registry::NextCooperativeId::<T>::get() - 1;
-	pallet_registry::Pallet::<T>::request_cooperative_membership(
-		signed().into(),
-		farm_id,
-		cooperative_id,
-	)
-	.expect("request");
-	pallet_registry::Pallet::<T>::approve_cooperative_membership(
-		signed().into(),
-		cooperative_id,
-		farm_id,
-	)
-	.expect("approve");
-	(owner, node_id)
+	let price: BalanceOf<T> = 1_000_000u32.into();
+	let pricing = PricingPolicy {
+		cru_per_core_hour: price,
+		mru_per_gib_hour: price,
+		sru_per_gib_hour: price,
+		hru_per_gib_hour: price,
+	};
+	let capacity = Resources { cru: 1024, mru: 1 << 50, sru: 1 << 60, hru: 1 << 60 };
+	let node_id = T::Registry::benchmark_node(&owner, &operator::<T>(), pricing, capacity);
+	let farm_id = T::Registry::node(node_id).expect("just made").farm_id;
+	T::Registry::benchmark_cooperative(farm_id, &owner);
+	node_id
 }
 
-/// `count` workloads with the longest names and the longest texts.
-fn workloads<T: Config>(count: u32) -> Vec<Workload<T>> {
-	workloads_with_texts::<T>(count, T::MaxTextLength::get())
+fn operator<T: Config>() -> T::AccountId {
+	account("operator", 0, 0)
 }
 
 /// A text of `length` bytes.
@@ -116,16 +83,18 @@ fn workloads_with_texts<T: Config>(count: u32, text_length: u32) -> Vec<Workload
 		.collect()
 }
 
-/// Makes an agreement for `count` workloads on `node_id` by `owner`, funded for about
-/// `hours` hours.
+/// Makes an agreement for `count` workloads (with the longest texts when `long`) on
+/// `node_id` by `owner`, funded for `hours` hours.
 fn contract<T: Config>(
 	owner: &T::AccountId,
-	node_id: pallet_registry::NodeId,
+	node_id: NodeId,
 	count: u32,
+	long: bool,
 	hours: u32,
 ) -> ContractId {
-	let workloads = workloads::<T>(count);
-	let text = text_of::<T>(T::MaxTextLength::get(), b't');
+	let length = if long { T::MaxTextLength::get() } else { 0 };
+	let workloads = workloads_with_texts::<T>(count, length);
+	let text = text_of::<T>(length, b't');
 	let signature = signature::<T>(owner, &workloads, &text, &text);
 	let hourly = SmartContract::<T>::quote_cost_per_hour(
 		node_id,
@@ -152,7 +121,7 @@ fn signature<T: Config>(
 	metadata: &TextOf<T>,
 	description: &TextOf<T>,
 ) -> [u8; 64] {
-	let twin_id = pallet_registry::TwinIdByAccount::<T>::get(owner).expect("has a twin");
+	let twin_id = T::Registry::twin_of(owner).expect("has a twin");
 	let hash = SmartContract::<T>::deployment_hash(
 		twin_id,
 		workloads,
@@ -168,34 +137,63 @@ fn signature<T: Config>(
 	signature.0
 }
 
-fn deploy<T: Config>(contract_id: ContractId) {
-	let operator =
-		pallet_registry::Farms::<T>::get(Contracts::<T>::get(contract_id).expect("exists").farm_id)
-			.expect("farm")
-			.operator;
+fn report<T: Config>(contract_id: ContractId, outcome: DeploymentOutcome<FailureReasonOf<T>>) {
 	SmartContract::<T>::report_deployment(
-		RawOrigin::Signed(operator).into(),
+		RawOrigin::Signed(operator::<T>()).into(),
 		contract_id,
-		DeploymentOutcome::Deployed,
+		outcome,
 	)
-	.expect("deployable");
+	.expect("a valid report");
 }
 
 fn advance<T: Config>(blocks: u32) -> BlockNumberFor<T> {
 	let now = frame_system::Pallet::<T>::block_number() + blocks.into();
 	frame_system::Pallet::<T>::set_block_number(now);
+	CheckCursor::<T>::put(now);
 	now
 }
 
-/// An agreement with the most workloads on a cooperative farm, funded for ten hours and
-/// deployed an hour ago. Returns (owner, agreement id).
+/// An agreement with the most workloads and the longest texts on a cooperative farm, funded
+/// for ten hours and deployed an hour ago. Returns (owner, agreement id).
 fn deployed_an_hour_ago<T: Config>() -> (T::AccountId, ContractId) {
-	let (_, node_id) = cooperative_farm::<T>();
+	let node_id = cooperative_node::<T>(0);
 	let owner = user::<T>(0);
-	let id = contract::<T>(&owner, node_id, T::MaxWorkloads::get(), 10);
-	deploy::<T>(id);
+	let id = contract::<T>(&owner, node_id, T::MaxWorkloads::get(), true, 10);
+	report::<T>(id, DeploymentOutcome::Deployed);
 	advance::<T>(T::BlocksPerHour::get());
 	(owner, id)
+}
+
+/// Lists `count` filler ids in block `at`, filling all its pages but the last's last slot, so
+/// the next agreement listed there is written into the fullest page.
+fn nearly_full_page<T: Config>(at: BlockNumberFor<T>) {
+	let size = T::CheckPageSize::get();
+	let filler: Vec<ContractId> = (1_000_000..).take(size.saturating_sub(1) as usize).collect();
+	CheckPages::<T>::insert(at, 0, BoundedVec::try_from(filler).expect("one less than a page"));
+	CheckPageCount::<T>::insert(at, 1);
+}
+
+/// Agreements for the hook benchmarks: `n` of them, each by its own owner on its own farm.
+fn distinct_agreements<T: Config>(n: u32, hours: u32) -> Vec<ContractId> {
+	(0..n)
+		.map(|i| {
+			let node_id = cooperative_node::<T>(i + 1);
+			let owner = user::<T>(i + 1);
+			contract::<T>(&owner, node_id, 1, false, hours)
+		})
+		.collect()
+}
+
+/// Runs the checks of the block all of `ids` are listed at.
+fn run_checks_of<T: Config>(ids: &[ContractId]) -> BlockNumberFor<T> {
+	let at = ids
+		.first()
+		.and_then(|id| Contracts::<T>::get(id)?.next_check)
+		.map(|slot| slot.at)
+		.unwrap_or_else(|| frame_system::Pallet::<T>::block_number() + 1u32.into());
+	frame_system::Pallet::<T>::set_block_number(at);
+	CheckCursor::<T>::put(at);
+	at
 }
 
 #[benchmarks]
@@ -210,7 +208,7 @@ mod benchmarks {
 		w: Linear<1, { T::MaxWorkloads::get() }>,
 		t: Linear<0, { 2 * T::MaxTextLength::get() }>,
 	) {
-		let (_, node_id) = cooperative_farm::<T>();
+		let node_id = cooperative_node::<T>(0);
 		let caller = user::<T>(0);
 		let workloads = workloads_with_texts::<T>(w, 0);
 		let metadata = text_of::<T>(t / 2, b'm');
@@ -221,6 +219,9 @@ mod benchmarks {
 			workloads.iter().map(|w| w.kind).collect(),
 		)
 		.unwrap();
+		// Its expiry check goes into the fullest page of its block.
+		let now = frame_system::Pallet::<T>::block_number();
+		nearly_full_page::<T>(now + T::DeploymentTimeout::get());
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(caller),
@@ -237,29 +238,25 @@ mod benchmarks {
 	#[benchmark]
 	fn top_up() {
 		// Worst case: an agreement in its grace period that the top-up restores.
-		let (_, node_id) = cooperative_farm::<T>();
+		let node_id = cooperative_node::<T>(0);
 		let caller = user::<T>(0);
-		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 1);
-		deploy::<T>(id);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), true, 1);
+		report::<T>(id, DeploymentOutcome::Deployed);
 		advance::<T>(T::BlocksPerHour::get() + 10);
 		SmartContract::<T>::settle(RawOrigin::Signed(caller.clone()).into(), id).unwrap();
 		assert!(matches!(
 			Contracts::<T>::get(id).unwrap().state,
 			ContractState::GracePeriod { .. }
 		));
-		let amount = SmartContract::<T>::quote_cost_per_hour(
-			node_id,
-			workloads::<T>(T::MaxWorkloads::get()).iter().map(|w| w.kind).collect(),
-		)
-		.unwrap() * 10u32.into();
+		let hourly = SmartContract::<T>::escrow_view(id).unwrap().cost_per_hour;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), id, amount);
+		_(RawOrigin::Signed(caller), id, hourly * 10u32.into());
 		assert_eq!(Contracts::<T>::get(id).unwrap().state, ContractState::Deployed);
 	}
 
 	#[benchmark]
 	fn cancel_contract() {
-		// Worst case: a deployed agreement that pays its cooperative and refunds.
+		// Worst case: a deployed agreement that leaves its farm's rate and refunds.
 		let (caller, id) = deployed_an_hour_ago::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id);
@@ -268,36 +265,32 @@ mod benchmarks {
 
 	#[benchmark]
 	fn report_deployed() {
-		// Worst case: a deployment whose check lands in an almost full index entry.
-		let (_, node_id) = cooperative_farm::<T>();
+		// Worst case: its depletion check lands in the fullest page of its block.
+		let node_id = cooperative_node::<T>(0);
 		let caller = user::<T>(0);
-		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), true, 10);
 		let contract = Contracts::<T>::get(id).unwrap();
 		let now = frame_system::Pallet::<T>::block_number();
-		let escrow: u128 = contract.escrow.saturated_into();
-		let blocks = contract.rate.blocks_until_cost_exceeds(escrow).unwrap();
-		let at = now + (blocks as u32).into();
-		let filler: Vec<ContractId> =
-			(1_000_000..).take(T::MaxChecksPerBlock::get().saturating_sub(1) as usize).collect();
-		Checks::<T>::insert(at, BoundedVec::try_from(filler).unwrap());
-		let operator = pallet_registry::Farms::<T>::get(contract.farm_id).unwrap().operator;
+		let runs_out = SmartContract::<T>::runs_out_at(&Contract { since: now, ..contract });
+		nearly_full_page::<T>(runs_out);
 		#[extrinsic_call]
-		report_deployment(RawOrigin::Signed(operator), id, DeploymentOutcome::Deployed);
+		report_deployment(RawOrigin::Signed(operator::<T>()), id, DeploymentOutcome::Deployed);
 		assert_eq!(Contracts::<T>::get(id).unwrap().state, ContractState::Deployed);
 	}
 
 	#[benchmark]
 	fn report_failed() {
-		// The longest reason; the deposit is refunded and the capacity released.
-		let (_, node_id) = cooperative_farm::<T>();
+		// The longest reason; the deposit is refunded, the capacity and deposit released.
+		let node_id = cooperative_node::<T>(0);
 		let caller = user::<T>(0);
-		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), 10);
-		let operator = pallet_registry::Farms::<T>::get(Contracts::<T>::get(id).unwrap().farm_id)
-			.unwrap()
-			.operator;
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), true, 10);
 		let reason = BoundedVec::try_from(vec![b'e'; T::MaxTextLength::get() as usize]).unwrap();
 		#[extrinsic_call]
-		report_deployment(RawOrigin::Signed(operator), id, DeploymentOutcome::Failed(reason));
+		report_deployment(
+			RawOrigin::Signed(operator::<T>()),
+			id,
+			DeploymentOutcome::Failed(reason),
+		);
 		assert!(!Contracts::<T>::contains_key(id));
 	}
 
@@ -305,20 +298,38 @@ mod benchmarks {
 	fn report_deleted() {
 		let (caller, id) = deployed_an_hour_ago::<T>();
 		SmartContract::<T>::cancel_contract(RawOrigin::Signed(caller).into(), id).unwrap();
-		let operator = pallet_registry::Farms::<T>::get(Contracts::<T>::get(id).unwrap().farm_id)
-			.unwrap()
-			.operator;
 		#[extrinsic_call]
-		report_deployment(RawOrigin::Signed(operator), id, DeploymentOutcome::Deleted);
+		report_deployment(RawOrigin::Signed(operator::<T>()), id, DeploymentOutcome::Deleted);
 		assert!(!Contracts::<T>::contains_key(id));
 	}
 
 	#[benchmark]
+	fn report_paused() {
+		let node_id = cooperative_node::<T>(0);
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), true, 1);
+		report::<T>(id, DeploymentOutcome::Deployed);
+		advance::<T>(T::BlocksPerHour::get() + 10);
+		SmartContract::<T>::settle(RawOrigin::Signed(caller).into(), id).unwrap();
+		#[extrinsic_call]
+		report_deployment(RawOrigin::Signed(operator::<T>()), id, DeploymentOutcome::Paused);
+		assert_eq!(PendingActions::<T>::get(Contracts::<T>::get(id).unwrap().farm_id, id), None);
+	}
+
+	#[benchmark]
 	fn settle() {
-		let (caller, id) = deployed_an_hour_ago::<T>();
+		// Worst case: the escrow ran out: the agreement enters grace.
+		let node_id = cooperative_node::<T>(0);
+		let caller = user::<T>(0);
+		let id = contract::<T>(&caller, node_id, T::MaxWorkloads::get(), true, 1);
+		report::<T>(id, DeploymentOutcome::Deployed);
+		advance::<T>(T::BlocksPerHour::get() + 10);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id);
-		assert!(Contracts::<T>::get(id).unwrap().charged > 0);
+		assert!(matches!(
+			Contracts::<T>::get(id).unwrap().state,
+			ContractState::GracePeriod { .. }
+		));
 	}
 
 	#[benchmark]
@@ -333,23 +344,54 @@ mod benchmarks {
 		assert!(!UnclaimedEarnings::<T>::contains_key(&caller));
 	}
 
+	/// A farm paying its cooperative with `a` deployed agreements: the payout's work must not
+	/// depend on `a`.
 	#[benchmark]
-	fn on_initialize_checks(n: Linear<0, { T::MaxChecksPerBlock::get() }>) {
-		// `n` agreements whose escrow runs out in the same block: each pays the cooperative and
-		// enters its grace period.
-		let (_, node_id) = cooperative_farm::<T>();
+	fn pay_farm(a: Linear<1, 100_000>) {
+		let (_, id) = deployed_an_hour_ago::<T>();
+		let template = Contracts::<T>::get(id).unwrap();
+		let farm_id: FarmId = template.farm_id;
+		for other in 0..(a - 1) {
+			let contract_id = 10_000_000 + u64::from(other);
+			Contracts::<T>::insert(contract_id, Contract { next_check: None, ..template.clone() });
+		}
+		FarmLedgers::<T>::mutate(farm_id, |ledger| {
+			ledger.rate = ledger.rate.saturating_mul(a.into())
+		});
+		fund::<T>(&SmartContract::<T>::account_id());
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), farm_id);
+		assert_eq!(SmartContract::<T>::farm_earnings(farm_id), 0u32.into());
+	}
+
+	#[benchmark]
+	fn pay_debt() {
+		let node_id = cooperative_node::<T>(0);
 		let caller = user::<T>(0);
-		let ids: Vec<_> = (0..n).map(|_| contract::<T>(&caller, node_id, 1, 1)).collect();
+		let id = contract::<T>(&caller, node_id, 1, false, 1);
+		report::<T>(id, DeploymentOutcome::Deployed);
+		advance::<T>(T::BlocksPerHour::get() + 10);
+		SmartContract::<T>::cancel_contract(RawOrigin::Signed(caller.clone()).into(), id).unwrap();
+		let twin_id = T::Registry::twin_of(&caller).unwrap();
+		let farm_id = Contracts::<T>::get(id).unwrap().farm_id;
+		assert!(TwinDebts::<T>::contains_key(twin_id, farm_id));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), farm_id);
+		assert!(!TwinDebts::<T>::contains_key(twin_id, farm_id));
+	}
+
+	/// `n` agreements of distinct owners on distinct farms whose escrow runs out in the same
+	/// block: each leaves its farm's rate and is listed in a new page at its grace end.
+	#[benchmark]
+	fn on_initialize_runouts(
+		n: Linear<0, { T::CheckPageSize::get() * T::CheckPagesPerBlock::get() }>,
+	) {
+		let ids = distinct_agreements::<T>(n, 1);
 		for id in &ids {
-			deploy::<T>(*id);
+			report::<T>(*id, DeploymentOutcome::Deployed);
 		}
-		let at = ids.first().map(|id| Contracts::<T>::get(id).unwrap().next_check.unwrap());
-		let at = at.unwrap_or_else(|| advance::<T>(1));
-		Checks::<T>::insert(at, BoundedVec::try_from(ids.clone()).unwrap());
-		for id in &ids {
-			Contracts::<T>::mutate(id, |c| c.as_mut().unwrap().next_check = Some(at));
-		}
-		frame_system::Pallet::<T>::set_block_number(at);
+		let at = run_checks_of::<T>(&ids);
 		#[block]
 		{
 			SmartContract::<T>::run_checks(at);
@@ -362,24 +404,61 @@ mod benchmarks {
 		}
 	}
 
+	/// `n` agreements of distinct twins whose grace period ends in the same block: each debt
+	/// is recorded against its twin.
 	#[benchmark]
-	fn on_initialize_sweep(n: Linear<0, { T::SweepPerBlock::get() }>) {
-		// `n` deployed agreements that the sweep settles, each paying the cooperative.
-		let (_, node_id) = cooperative_farm::<T>();
-		let caller = user::<T>(0);
-		let ids: Vec<_> = (0..n).map(|_| contract::<T>(&caller, node_id, 1, 100)).collect();
+	fn on_initialize_grace_ends(
+		n: Linear<0, { T::CheckPageSize::get() * T::CheckPagesPerBlock::get() }>,
+	) {
+		let ids = distinct_agreements::<T>(n, 1);
 		for id in &ids {
-			deploy::<T>(*id);
+			report::<T>(*id, DeploymentOutcome::Deployed);
 		}
-		advance::<T>(T::BlocksPerHour::get());
-		SweepCursor::<T>::kill();
+		let runs_out = run_checks_of::<T>(&ids);
+		SmartContract::<T>::run_checks(runs_out);
+		let at = run_checks_of::<T>(&ids);
 		#[block]
 		{
-			SmartContract::<T>::sweep();
+			SmartContract::<T>::run_checks(at);
 		}
 		for id in ids {
-			assert!(Contracts::<T>::get(id).unwrap().charged > 0);
+			assert!(matches!(
+				Contracts::<T>::get(id).unwrap().state,
+				ContractState::Cancelled { .. }
+			));
 		}
+	}
+
+	/// `n` agreements of distinct owners never deployed: each is refunded.
+	#[benchmark]
+	fn on_initialize_expiries(
+		n: Linear<0, { T::CheckPageSize::get() * T::CheckPagesPerBlock::get() }>,
+	) {
+		let ids = distinct_agreements::<T>(n, 1);
+		let at = run_checks_of::<T>(&ids);
+		#[block]
+		{
+			SmartContract::<T>::run_checks(at);
+		}
+		for id in ids {
+			assert!(matches!(
+				Contracts::<T>::get(id).unwrap().state,
+				ContractState::Cancelled { cause: CancelCause::NotDeployed }
+			));
+		}
+	}
+
+	/// A hook that steps over `p` blocks without checks (catching up).
+	#[benchmark]
+	fn on_initialize_pages(p: Linear<0, { schedule::MAX_EMPTY_BLOCKS_PER_HOOK }>) {
+		let now = frame_system::Pallet::<T>::block_number() + p.into();
+		frame_system::Pallet::<T>::set_block_number(now);
+		CheckCursor::<T>::put(now - p.into());
+		#[block]
+		{
+			SmartContract::<T>::run_checks(now);
+		}
+		assert!(SmartContract::<T>::checks_up_to_date(now));
 	}
 
 	impl_benchmark_test_suite!(SmartContract, crate::mock::new_test_ext(), crate::mock::Test);

@@ -10,7 +10,7 @@ use frame_support::{
 	traits::{ConstU128, ConstU32, Hooks},
 	BoundedVec, PalletId,
 };
-use pallet_registry::{PricingPolicy, Resources, GIB};
+use gridchain_primitives::grid::{PricingPolicy, Resources, GIB};
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage};
@@ -54,6 +54,8 @@ impl pallet_registry::Config for Test {
 	type MaxEndpointLength = ConstU32<128>;
 	type MaxCooperativeMembers = ConstU32<5>;
 	type MaxAgreementsPerNode = ConstU32<64>;
+	type MaxCooperativeFarms = ConstU32<4>;
+	type FarmPayouts = SmartContract;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }
@@ -61,12 +63,20 @@ impl pallet_registry::Config for Test {
 /// Blocks per hour in the mock: the runtime's 6-second blocks.
 pub const BLOCKS_PER_HOUR: u32 = 600;
 pub const GRACE_PERIOD: u64 = 100;
+/// Blocks an agreement may wait for its deployment in the mock.
+pub const DEPLOYMENT_TIMEOUT: u64 = 50;
+/// The mock's least cost per hour: 0.001 TFT.
+pub const MIN_COST_PER_HOUR: Balance = TFT / 1_000;
 
 parameter_types! {
 	pub const CooperativesPalletId: PalletId = PalletId(*b"gc/coops");
 	pub const SmartContractPalletId: PalletId = PalletId(*b"gc/agree");
-	pub static SweepPerBlock: u32 = 10;
-	pub static MaxChecksPerBlock: u32 = 32;
+	pub static CheckPageSize: u32 = 4;
+	pub static CheckPagesPerBlock: u32 = 8;
+	pub static CheckHorizon: u64 = 10_000;
+	pub static DepositPerAgreement: Balance = TFT / 10;
+	pub static DepositPerByte: Balance = 1_000;
+	pub static MinimumCostPerHour: Balance = MIN_COST_PER_HOUR;
 }
 
 /// The transactions the off-chain worker submits, as the tests read them back from the pool.
@@ -107,13 +117,19 @@ impl pallet_smart_contract::Config for Test {
 	type AuthorityId = crate::offchain::crypto::OperatorKey;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = Registry;
 	type BlocksPerHour = ConstU32<BLOCKS_PER_HOUR>;
 	type GracePeriod = frame_support::traits::ConstU64<GRACE_PERIOD>;
+	type DeploymentTimeout = frame_support::traits::ConstU64<DEPLOYMENT_TIMEOUT>;
+	type MinimumCostPerHour = MinimumCostPerHour;
+	type DepositPerAgreement = DepositPerAgreement;
+	type DepositPerByte = DepositPerByte;
 	type MaxWorkloads = ConstU32<8>;
 	type MaxWorkloadNameLength = ConstU32<32>;
 	type MaxTextLength = ConstU32<128>;
-	type MaxChecksPerBlock = MaxChecksPerBlock;
-	type SweepPerBlock = SweepPerBlock;
+	type CheckPageSize = CheckPageSize;
+	type CheckPagesPerBlock = CheckPagesPerBlock;
+	type CheckHorizon = CheckHorizon;
 	type PalletId = SmartContractPalletId;
 	type WeightInfo = ();
 }
@@ -189,6 +205,7 @@ fn setup_farm() {
 		operator(),
 	)
 	.unwrap();
+	Reg::<Test>::accept_farm_operator(signed(operator()), 1).unwrap();
 	Reg::<Test>::register_node(
 		signed(bob()),
 		1,

@@ -5,17 +5,25 @@
 //!   node whose keystore holds it does the farm's work; it finds the farms through the
 //!   registry's operator index, never by scanning farms or agreements.
 //! - **What work.** [`PendingActions`] lists, per farm, a `Deploy` for each agreement created and
-//!   not yet reported, and a `Delete` for each one cancelled and not yet deleted. A run works
-//!   on no more than [`MAX_ACTIONS_PER_RUN`] of them; those backing off or locked are passed
-//!   over without counting, up to [`MAX_ACTIONS_LOOKED_AT_PER_RUN`] looked at.
+//!   not yet reported, a `Pause` or `Resume` for each one that entered or left its grace
+//!   period, and a `Delete` for each one cancelled and not yet deleted. Budgets are per farm:
+//!   a run works on no more than [`MAX_ACTIONS_PER_FARM_PER_RUN`] actions of each farm it
+//!   serves, passing over those backing off or locked without counting, up to
+//!   [`MAX_ACTIONS_LOOKED_AT_PER_FARM`] looked at; so one farm's stuck actions never hold up
+//!   another's.
 //! - **Idempotent.** A deploy first asks the node (`zos.deployment.get`) whether it has the
-//!   deployment, and deploys only if not; a delete of a deployment already gone is a success.
-//!   So redoing an action after a lost report or a restart changes nothing on the node.
-//! - **Retried with back-off.** An unreachable node is retried after 1, 2, 4, ... up to
-//!   [`MAX_BACKOFF_BLOCKS`] blocks. A deployment is reported `Failed` (and the user refunded)
-//!   after [`UNREACHABLE_ATTEMPTS_LIMIT`] attempts in a row found the node unreachable (about
-//!   50 minutes); a deletion is retried for as long as it takes. A deployment the node refuses
-//!   is reported `Failed` with the node's message at once.
+//!   deployment, and deploys only if not; a delete of a deployment already gone is a success;
+//!   pausing a paused deployment or resuming a running one changes nothing. So redoing an
+//!   action after a lost report or a restart changes nothing on the node.
+//! - **Retried with back-off.** An unreachable node, and a node still working on a deployment,
+//!   is asked again after 1, 2, 4, ... up to [`MAX_BACKOFF_BLOCKS`] blocks, for as long as it
+//!   takes: an agreement never deployed is cancelled and refunded by the chain after its
+//!   deployment timeout, whatever the worker does.
+//! - **Failed only when nothing runs.** A deployment is reported `Failed` (and the user
+//!   refunded in full, the capacity released) only when the node says it does not run it: it
+//!   refused the deploy and `get` finds nothing, or every workload ended in error. A deploy
+//!   that timed out may have gone through, so it is asked about again, never reported
+//!   failed.
 //! - **Never twice at once.** Each action runs under an off-chain storage lock, so overlapping
 //!   runs (a slow node, several blocks imported at once) never do the same action together;
 //!   after a report is sent the lock is kept for [`REPORT_WAIT_BLOCKS`], the time for the
@@ -31,7 +39,7 @@ use frame_system::{
 	offchain::{SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
-use pallet_registry::FarmId;
+use gridchain_primitives::grid::{FarmId, GridRegistry};
 use sp_runtime::{
 	offchain::{
 		storage::StorageValueRef,
@@ -45,19 +53,15 @@ use zos_client::{commands, offchain::OffchainHttp, ResultState, ZosError};
 /// The key type of farm operator keys.
 pub const ZOS_KEY_TYPE: KeyTypeId = KeyTypeId(*b"zos!");
 
-/// The most pending actions one run works on (talks to a node for), over all the farms it
-/// serves.
-pub const MAX_ACTIONS_PER_RUN: usize = 16;
-/// The most pending actions one run looks at, counting those it passes over because they are
-/// backing off or locked.
-pub const MAX_ACTIONS_LOOKED_AT_PER_RUN: usize = 1024;
+/// The most pending actions of one farm that one run works on (talks to a node for).
+pub const MAX_ACTIONS_PER_FARM_PER_RUN: usize = 16;
+/// The most pending actions of one farm that one run looks at, counting those it passes over
+/// because they are backing off or locked.
+pub const MAX_ACTIONS_LOOKED_AT_PER_FARM: usize = 1024;
 /// How long one HTTP exchange with a ZOS node may take.
 pub const HTTP_TIMEOUT_MILLIS: u64 = 3_000;
 /// The longest wait between two attempts at an unreachable node, in blocks (about 3 minutes).
 pub const MAX_BACKOFF_BLOCKS: u32 = 32;
-/// Attempts in a row that found the node unreachable after which a deployment is reported as
-/// failed.
-pub const UNREACHABLE_ATTEMPTS_LIMIT: u32 = 20;
 /// Blocks to wait after sending a report before looking at the action again.
 pub const REPORT_WAIT_BLOCKS: u32 = 5;
 
@@ -84,7 +88,7 @@ pub mod crypto {
 /// What this node remembers about an action between runs (off-chain storage, never on chain).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
 pub struct ActionProgress {
-	/// Attempts in a row that found the node unreachable.
+	/// Attempts in a row that found the node unreachable or not done yet.
 	pub unreachable_attempts: u32,
 	/// The block before which the action is not tried again.
 	pub not_before: u32,
@@ -95,7 +99,7 @@ pub struct ActionProgress {
 pub enum Step<Reason> {
 	/// Tell the chain.
 	Report(DeploymentOutcome<Reason>),
-	/// The node is not done yet (workloads still initialising); look again next run.
+	/// The node is not done yet (workloads still initialising); look again after a back-off.
 	Wait,
 	/// The node could not be reached or was busy; try again after a back-off.
 	Retry(ZosError),
@@ -125,13 +129,21 @@ pub fn backoff_blocks(attempts: u32) -> u32 {
 	1u32.checked_shl(doublings).unwrap_or(u32::MAX).min(MAX_BACKOFF_BLOCKS)
 }
 
-/// What a deployment's workload results say: all ok is deployed, any error is a failure with
-/// ZOS's message, anything else is not done yet.
+/// What a deployment's workload results say: all ok is deployed; a failure (with ZOS's
+/// message) only when no workload runs (each ended in error or was deleted); anything else is
+/// not done yet. A deployment with some workloads running and some failed is neither: it
+/// waits, and the chain cancels it after its deployment timeout (then it is deleted).
 pub fn outcome_of(deployment: &zos_client::Deployment) -> Step<String> {
+	let not_running = |w: &&zos_client::Workload| {
+		matches!(w.result.state, ResultState::Error | ResultState::Deleted)
+	};
 	if let Some(failed) = deployment.workloads.iter().find(|w| w.result.state == ResultState::Error)
 	{
-		let message = format!("{}: {}", failed.name, failed.result.message);
-		return Step::Report(DeploymentOutcome::Failed(message));
+		if deployment.workloads.iter().all(|w| not_running(&w)) {
+			let message = format!("{}: {}", failed.name, failed.result.message);
+			return Step::Report(DeploymentOutcome::Failed(message));
+		}
+		return Step::Wait;
 	}
 	if !deployment.workloads.is_empty()
 		&& deployment.workloads.iter().all(|w| w.result.state == ResultState::Ok)
@@ -141,37 +153,31 @@ pub fn outcome_of(deployment: &zos_client::Deployment) -> Step<String> {
 	Step::Wait
 }
 
-/// A refusal is final (reported as a failure with the node's message); an unreachable or busy
-/// node is retried.
-fn step_from_error(error: ZosError) -> Step<String> {
-	if error.is_transient() {
-		return Step::Retry(error);
-	}
-	let message = match error {
+/// The message of a refusal, as the failure reason.
+fn refusal_message(error: ZosError) -> String {
+	match error {
 		ZosError::Remote { message, .. } => message,
 		other => format!("{other}"),
-	};
-	Step::Report(DeploymentOutcome::Failed(message))
+	}
 }
 
 impl<T: Config> Pallet<T> {
 	/// One run of the off-chain worker, after the block `now` was imported.
 	///
-	/// Actions that are backing off or locked are passed over without counting against the
-	/// run's [`MAX_ACTIONS_PER_RUN`], so a farm's unreachable node cannot starve its other
-	/// nodes; the walk itself stops after [`MAX_ACTIONS_LOOKED_AT_PER_RUN`] actions.
+	/// Each farm this node operates gets its own budget: [`MAX_ACTIONS_PER_FARM_PER_RUN`]
+	/// attempts, with actions backing off or locked passed over without counting, and at most
+	/// [`MAX_ACTIONS_LOOKED_AT_PER_FARM`] looked at.
 	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
 		let now: u32 = now.saturated_into();
-		let mut attempts = 0;
-		let mut looked_at = 0;
 		for operator in Signer::<T, T::AuthorityId>::keystore_accounts() {
-			for (farm_id, ()) in pallet_registry::FarmsByOperator::<T>::iter_prefix(&operator.id) {
-				for (contract_id, action) in PendingActions::<T>::iter_prefix(farm_id) {
-					if attempts == MAX_ACTIONS_PER_RUN || looked_at == MAX_ACTIONS_LOOKED_AT_PER_RUN
-					{
-						return;
+			for farm_id in T::Registry::farms_operated_by(&operator.id) {
+				let mut attempts = 0;
+				let actions =
+					PendingActions::<T>::iter_prefix(farm_id).take(MAX_ACTIONS_LOOKED_AT_PER_FARM);
+				for (contract_id, action) in actions {
+					if attempts == MAX_ACTIONS_PER_FARM_PER_RUN {
+						break;
 					}
-					looked_at += 1;
 					if Self::attempt(farm_id, contract_id, action, &operator, now) {
 						attempts += 1;
 					}
@@ -204,41 +210,35 @@ impl<T: Config> Pallet<T> {
 			);
 		let Ok(guard) = lock.try_lock() else { return false };
 
-		let step = match action {
-			PendingAction::Deploy => Self::deploy(farm_id, contract_id),
-			PendingAction::Delete => Self::delete(farm_id, contract_id),
-		};
+		let step = Self::carry_out(farm_id, contract_id, action);
 		let outcome = match step {
 			Step::Report(outcome) => outcome,
-			Step::Wait => return true,
-			Step::Retry(error) => {
+			Step::Wait | Step::Retry(_) => {
 				progress.unreachable_attempts = progress.unreachable_attempts.saturating_add(1);
-				let give_up = action == PendingAction::Deploy
-					&& progress.unreachable_attempts >= UNREACHABLE_ATTEMPTS_LIMIT;
-				if !give_up {
-					progress.not_before =
-						now.saturating_add(backoff_blocks(progress.unreachable_attempts));
-					progress_ref.set(&progress);
-					log::info!(
-						target: "runtime::smart-contract::ocw",
-						"contract {contract_id}: {error}; attempt {} failed, next at block {}",
-						progress.unreachable_attempts,
-						progress.not_before
-					);
-					return true;
-				}
-				DeploymentOutcome::Failed(format!(
-					"ZOS node unreachable after {} attempts: {error}",
-					progress.unreachable_attempts
-				))
+				progress.not_before =
+					now.saturating_add(backoff_blocks(progress.unreachable_attempts));
+				progress_ref.set(&progress);
+				let why = match step {
+					Step::Retry(error) => format!("{error}"),
+					_ => "the node is not done yet".into(),
+				};
+				log::info!(
+					target: "runtime::smart-contract::ocw",
+					"contract {contract_id}: {why}; attempt {} did not finish, next at block {}",
+					progress.unreachable_attempts,
+					progress.not_before
+				);
+				return true;
 			},
 		};
 		let outcome = match outcome {
-			DeploymentOutcome::Deployed => DeploymentOutcome::Deployed,
-			DeploymentOutcome::Deleted => DeploymentOutcome::Deleted,
 			DeploymentOutcome::Failed(message) => {
 				DeploymentOutcome::Failed(Self::failure_reason(&message))
 			},
+			DeploymentOutcome::Deployed => DeploymentOutcome::Deployed,
+			DeploymentOutcome::Deleted => DeploymentOutcome::Deleted,
+			DeploymentOutcome::Paused => DeploymentOutcome::Paused,
+			DeploymentOutcome::Resumed => DeploymentOutcome::Resumed,
 		};
 		let signer =
 			Signer::<T, T::AuthorityId>::all_accounts().with_filter(vec![operator.public.clone()]);
@@ -276,66 +276,112 @@ impl<T: Config> Pallet<T> {
 		BoundedVec::truncate_from(bytes)
 	}
 
-	/// A client of the agreement's node, sending as the farm's twin.
+	/// Does one attempt at an action on the agreement's node.
+	fn carry_out(farm_id: FarmId, contract_id: ContractId, action: PendingAction) -> Step<String> {
+		let Some(contract) = Contracts::<T>::get(contract_id) else { return Step::Wait };
+		let client = Self::node_client(farm_id, &contract);
+		match (action, client) {
+			(PendingAction::Deploy, Ok(mut client)) => {
+				Self::deploy(&mut client, contract_id, &contract)
+			},
+			(PendingAction::Delete, Ok(mut client)) => Self::delete(&mut client, contract_id),
+			(PendingAction::Pause, Ok(mut client)) => Self::pause_or_resume(
+				&mut client,
+				commands::pause(contract_id),
+				DeploymentOutcome::Paused,
+			),
+			(PendingAction::Resume, Ok(mut client)) => Self::pause_or_resume(
+				&mut client,
+				commands::resume(contract_id),
+				DeploymentOutcome::Resumed,
+			),
+			// No node to delete from: the workloads are gone with it.
+			(PendingAction::Delete, Err(_)) => Step::Report(DeploymentOutcome::Deleted),
+			// Without a node nothing was ever deployed.
+			(PendingAction::Deploy, Err(why)) => Step::Report(DeploymentOutcome::Failed(why)),
+			// Nothing to pause or resume without a node; the agreement ends in time.
+			(PendingAction::Pause, Err(_)) => Step::Report(DeploymentOutcome::Paused),
+			(PendingAction::Resume, Err(_)) => Step::Report(DeploymentOutcome::Resumed),
+		}
+	}
+
+	/// A client of the agreement's node, sending as the farm's twin; or why there is none.
 	fn node_client(
 		farm_id: FarmId,
 		contract: &Contract<T>,
-	) -> Result<commands::Client<OffchainHttp>, Step<String>> {
-		let fail = |why: &str| Step::Report(DeploymentOutcome::Failed(why.into()));
-		let node = pallet_registry::Nodes::<T>::get(contract.node_id)
-			.ok_or_else(|| fail("the node is no longer registered"))?;
-		let endpoint = String::from_utf8(node.endpoint.into_inner())
-			.map_err(|_| fail("the node's endpoint is not text"))?;
-		let farm_twin =
-			pallet_registry::Farms::<T>::get(farm_id).map(|farm| farm.owner).unwrap_or(0);
+	) -> Result<commands::Client<OffchainHttp>, String> {
+		let endpoint = T::Registry::node_endpoint(contract.node_id)
+			.ok_or_else(|| String::from("the node is no longer registered"))?;
+		let endpoint = String::from_utf8(endpoint)
+			.map_err(|_| String::from("the node's endpoint is not text"))?;
+		let farm_twin = T::Registry::farm_owner(farm_id).unwrap_or(0);
 		Ok(commands::Client::new(OffchainHttp::new(endpoint, HTTP_TIMEOUT_MILLIS), farm_twin, 0))
 	}
 
 	/// Gets the deployment from the node, deploying it first if the node does not have it.
-	fn deploy(farm_id: FarmId, contract_id: ContractId) -> Step<String> {
-		let Some(contract) = Contracts::<T>::get(contract_id) else { return Step::Wait };
+	/// Reports a failure only when the node runs none of it.
+	fn deploy(
+		client: &mut commands::Client<OffchainHttp>,
+		contract_id: ContractId,
+		contract: &Contract<T>,
+	) -> Step<String> {
 		if contract.state != ContractState::Created {
 			// Reported already; the chain drops the action with the report.
 			return Step::Wait;
 		}
-		let mut client = match Self::node_client(farm_id, &contract) {
-			Ok(client) => client,
-			Err(step) => return step,
-		};
 		match client.call(&commands::get(contract_id)) {
 			Ok(deployment) => return outcome_of(&deployment),
-			Err(error) if !error.is_not_found() => return step_from_error(error),
+			Err(error) if !error.is_not_found() => return Step::Retry(error),
 			Err(_) => {},
 		}
-		let deployment = match Self::zos_deployment_of(contract_id, &contract) {
+		let Some(terms) = ContractTerms::<T>::get(contract_id) else { return Step::Wait };
+		let deployment = match Self::zos_deployment_of(contract_id, contract.twin_id, &terms) {
 			Ok(deployment) => deployment,
 			Err(_) => return Step::Report(DeploymentOutcome::Failed("invalid agreement".into())),
 		};
-		match client.call(&commands::deploy(&deployment)) {
+		let refusal = match client.call(&commands::deploy(&deployment)) {
 			// The node has it after all (an earlier deploy that timed out went through): its
 			// results decide, as for any deployment the node has.
-			Err(ZosError::Remote { code: zos_client::error::code::CONFLICT, .. }) | Ok(()) => {},
-			Err(error) => return step_from_error(error),
-		}
-		match client.call(&commands::get(contract_id)) {
-			Ok(deployment) => outcome_of(&deployment),
-			Err(error) => step_from_error(error),
+			Err(ZosError::Remote { code: zos_client::error::code::CONFLICT, .. }) | Ok(()) => None,
+			// The deploy may have gone through: ask again later.
+			Err(error) if error.is_transient() => return Step::Retry(error),
+			Err(error) => Some(refusal_message(error)),
+		};
+		match (client.call(&commands::get(contract_id)), refusal) {
+			(Ok(deployment), _) => outcome_of(&deployment),
+			// Refused, and the node does not have it: a failure for sure.
+			(Err(error), Some(message)) if error.is_not_found() => {
+				Step::Report(DeploymentOutcome::Failed(message))
+			},
+			(Err(error), _) => Step::Retry(error),
 		}
 	}
 
 	/// Asks the node to remove a cancelled agreement's deployment; one it does not have is gone
 	/// already.
-	fn delete(farm_id: FarmId, contract_id: ContractId) -> Step<String> {
-		let Some(contract) = Contracts::<T>::get(contract_id) else { return Step::Wait };
-		let mut client = match Self::node_client(farm_id, &contract) {
-			Ok(client) => client,
-			// No node to delete from: the workloads are gone with it.
-			Err(_) => return Step::Report(DeploymentOutcome::Deleted),
-		};
+	fn delete(
+		client: &mut commands::Client<OffchainHttp>,
+		contract_id: ContractId,
+	) -> Step<String> {
 		match client.call(&commands::delete(contract_id)) {
 			Ok(()) => Step::Report(DeploymentOutcome::Deleted),
 			Err(error) if error.is_not_found() => Step::Report(DeploymentOutcome::Deleted),
 			// A node that refuses now (e.g. it does not see the cancellation yet) is asked again.
+			Err(error) => Step::Retry(error),
+		}
+	}
+
+	/// Asks the node to pause or resume a deployment; one the node does not have has nothing
+	/// to pause or resume.
+	fn pause_or_resume(
+		client: &mut commands::Client<OffchainHttp>,
+		request: commands::Request<()>,
+		done: DeploymentOutcome<String>,
+	) -> Step<String> {
+		match client.call(&request) {
+			Ok(()) => Step::Report(done),
+			Err(error) if error.is_not_found() => Step::Report(done),
+			// Refused (e.g. the node does not see the chain's new state yet): asked again.
 			Err(error) => Step::Retry(error),
 		}
 	}

@@ -35,7 +35,7 @@ fn with_worker(test: impl FnOnce(&mut Worker)) {
 	ext.execute_with(|| {
 		sp_io::crypto::sr25519_generate(ZOS_KEY_TYPE, Some(b"//Ferdie".to_vec()));
 		test(&mut Worker { http, pool: pool_state, sequence: 0 });
-		SmartContract::do_try_state().expect("invariants hold");
+		SmartContract::do_try_state(System::block_number()).expect("invariants hold");
 	});
 }
 
@@ -99,8 +99,7 @@ impl Worker {
 		id: ContractId,
 		reply: Result<serde_json::Value, (u32, &str)>,
 	) {
-		let contract = Contracts::<Test>::get(id).unwrap();
-		let deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
+		let deployment = deployment_of(id);
 		self.expect(&commands::get(id), Err((code::NOT_FOUND, "deployment not found")));
 		self.expect(&commands::deploy(&deployment), reply);
 	}
@@ -125,10 +124,15 @@ impl Worker {
 	}
 }
 
+/// The deployment of agreement `id` as the worker sends it.
+fn deployment_of(id: ContractId) -> zos_client::Deployment {
+	let terms = ContractTerms::<Test>::get(id).unwrap();
+	SmartContract::zos_deployment_of(id, 1, &terms).unwrap()
+}
+
 /// The deployment of agreement `id` as the node reports it, its workloads in `state`.
 fn on_node(id: ContractId, state: ResultState, message: &str) -> serde_json::Value {
-	let contract = Contracts::<Test>::get(id).unwrap();
-	let mut deployment = SmartContract::zos_deployment_of(id, &contract).unwrap();
+	let mut deployment = deployment_of(id);
 	for workload in &mut deployment.workloads {
 		workload.result = WorkloadResult { state, message: message.into(), ..Default::default() };
 	}
@@ -175,6 +179,8 @@ fn a_refused_or_failed_deployment_is_reported_failed_with_the_nodes_message() {
 			refused,
 			Err((code::REFUSED, "not enough capacity: 10737418240 bytes of SSD wanted, 0 free")),
 		);
+		// Refused, and the node makes sure it does not have it.
+		worker.expect(&commands::get(refused), Err((code::NOT_FOUND, "deployment not found")));
 		worker.next_action();
 		worker
 			.expect(&commands::get(failed), Ok(on_node(failed, ResultState::Error, "disk broke")));
@@ -209,19 +215,18 @@ fn a_deployment_still_initialising_is_looked_at_again_next_block() {
 	});
 }
 
+fn progress_of(id: ContractId, action: PendingAction) -> ActionProgress {
+	sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(id, action))
+		.get::<ActionProgress>()
+		.unwrap()
+		.unwrap_or_default()
+}
+
 #[test]
-fn a_busy_node_is_retried_with_back_off_and_a_deployment_fails_after_the_limit() {
+fn a_busy_node_is_retried_with_back_off_and_a_deployment_is_never_failed_for_it() {
 	with_worker(|worker| {
 		let id = create_volume(100 * TFT);
-		let progress = || {
-			sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
-				id,
-				PendingAction::Deploy,
-			))
-			.get::<ActionProgress>()
-			.unwrap()
-			.unwrap_or_default()
-		};
+		let progress = || progress_of(id, PendingAction::Deploy);
 		let busy = Err((code::UNAVAILABLE, "cannot reach the chain"));
 		worker.at(2);
 		worker.expect(&commands::get(id), busy.clone());
@@ -234,28 +239,100 @@ fn a_busy_node_is_retried_with_back_off_and_a_deployment_fails_after_the_limit()
 		// Block 4 is within the back-off: no request (an unexpected one would fail the test).
 		worker.run_at(4);
 		assert!(worker.reports().is_empty());
-
-		// The last allowed attempt fails too: the deployment is reported failed.
+		// However long it lasts, the worker keeps asking, at most every MAX_BACKOFF_BLOCKS: the
+		// chain, not the worker, gives up on an agreement never deployed.
 		sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
 			id,
 			PendingAction::Deploy,
 		))
-		.set(&ActionProgress {
-			unreachable_attempts: UNREACHABLE_ATTEMPTS_LIMIT - 1,
-			not_before: 5,
-		});
+		.set(&ActionProgress { unreachable_attempts: 1_000, not_before: 5 });
 		worker.at(5);
 		worker.expect(&commands::get(id), busy);
 		worker.run();
-		let reports = worker.reports();
-		assert_eq!(reports.len(), 1);
-		let DeploymentOutcome::Failed(reason) = &reports[0].1 else { panic!("{reports:?}") };
-		assert!(
-			reason.starts_with(b"ZOS node unreachable after 20 attempts"),
-			"{}",
-			String::from_utf8_lossy(reason)
-		);
-		assert_eq!(progress(), ActionProgress::default());
+		assert!(worker.reports().is_empty());
+		assert_eq!(progress().not_before, 5 + MAX_BACKOFF_BLOCKS);
+	});
+}
+
+#[test]
+fn a_deploy_that_timed_out_is_asked_about_again_never_reported_failed() {
+	with_worker(|worker| {
+		let id = create_volume(100 * TFT);
+		worker.at(2);
+		// The node does not answer the deploy in time: it may have it.
+		worker.expect_new_deployment(id, Err((code::UNAVAILABLE, "timed out")));
+		worker.run();
+		assert!(worker.reports().is_empty());
+		// It did: the next attempt finds it running.
+		worker.at(3);
+		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
+		worker.run();
+		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Deployed)]);
+	});
+}
+
+#[test]
+fn a_refused_deploy_the_node_has_anyway_is_not_failed() {
+	with_worker(|worker| {
+		let id = create_volume(100 * TFT);
+		worker.at(2);
+		worker.expect_new_deployment(id, Err((code::REFUSED, "busy provisioning")));
+		// The node says no, yet has it (and runs part of it): not a failure.
+		let mut partly = deployment_of(id);
+		partly.workloads[0].result =
+			WorkloadResult { state: ResultState::Init, ..Default::default() };
+		worker.expect(&commands::get(id), Ok(serde_json::to_value(partly).unwrap()));
+		worker.run();
+		assert!(worker.reports().is_empty());
+	});
+}
+
+#[test]
+fn a_deployment_with_some_workloads_running_is_never_reported_failed() {
+	with_worker(|worker| {
+		let workloads = vec![volume("good", 1), volume("bad", 1)];
+		let id = create_with(workloads, 100 * TFT);
+		let mut deployment = deployment_of(id);
+		deployment.workloads[0].result =
+			WorkloadResult { state: ResultState::Ok, ..Default::default() };
+		deployment.workloads[1].result = WorkloadResult {
+			state: ResultState::Error,
+			message: "disk broke".into(),
+			..Default::default()
+		};
+		worker.at(2);
+		worker.expect(&commands::get(id), Ok(serde_json::to_value(deployment).unwrap()));
+		worker.run();
+		// One workload runs: no refund, no release of capacity. The agreement waits and the
+		// chain cancels it after its deployment timeout, and then it is deleted.
+		assert!(worker.reports().is_empty());
+		assert_eq!(progress_of(id, PendingAction::Deploy).unreachable_attempts, 1);
+	});
+}
+
+#[test]
+fn a_paused_or_resumed_agreement_is_paused_or_resumed_on_its_node() {
+	with_worker(|worker| {
+		let id = create_volume(20 * TFT);
+		apply(id, DeploymentOutcome::Deployed);
+		run_to_block(1 + 1200 + 1);
+		assert_eq!(PendingActions::<Test>::get(1, id), Some(PendingAction::Pause));
+		worker.at(System::block_number());
+		worker.expect(&commands::pause(id), Ok(serde_json::Value::Null));
+		worker.run();
+		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Paused)]);
+		apply(id, DeploymentOutcome::Paused);
+		assert_ok!(SmartContract::top_up(RuntimeOrigin::signed(alice()), id, 50 * TFT));
+		assert_eq!(PendingActions::<Test>::get(1, id), Some(PendingAction::Resume));
+		// The node does not see the chain's change yet: asked again after a back-off.
+		worker.at(System::block_number() + 1);
+		worker.expect(&commands::resume(id), Err((code::REFUSED, "not deployed on chain")));
+		worker.run();
+		assert_eq!(worker.reports().len(), 1);
+		worker.at(System::block_number() + 1);
+		worker.expect(&commands::resume(id), Ok(serde_json::Value::Null));
+		worker.run();
+		assert_eq!(worker.reports()[1], (id, DeploymentOutcome::Resumed));
 	});
 }
 
@@ -326,14 +403,15 @@ fn without_the_operator_key_nothing_is_done() {
 }
 
 #[test]
-fn one_run_does_at_most_max_actions_per_run() {
+fn one_run_does_at_most_max_actions_per_farm_per_run() {
 	with_worker(|worker| {
-		let ids: Vec<_> = (0..MAX_ACTIONS_PER_RUN + 4).map(|_| create_volume(100 * TFT)).collect();
+		let ids: Vec<_> =
+			(0..MAX_ACTIONS_PER_FARM_PER_RUN + 4).map(|_| create_volume(100 * TFT)).collect();
 		// Storage order is the order of the worker's walk through the farm's actions.
 		let mut pending: Vec<_> =
 			PendingActions::<Test>::iter_prefix(1).map(|(id, _)| id).collect();
 		assert_eq!(pending.len(), ids.len());
-		pending.truncate(MAX_ACTIONS_PER_RUN);
+		pending.truncate(MAX_ACTIONS_PER_FARM_PER_RUN);
 		worker.at(2);
 		for id in &pending {
 			worker.next_action();
@@ -367,12 +445,12 @@ fn a_deletion_right_after_the_deployment_report_does_not_wait_for_its_lock() {
 #[test]
 fn actions_backing_off_do_not_use_up_a_run() {
 	with_worker(|worker| {
-		for _ in 0..MAX_ACTIONS_PER_RUN + 4 {
+		for _ in 0..MAX_ACTIONS_PER_FARM_PER_RUN + 4 {
 			create_volume(100 * TFT);
 		}
 		let pending: Vec<_> = PendingActions::<Test>::iter_prefix(1).map(|(id, _)| id).collect();
 		// The first ones in the walk wait for an unreachable node.
-		let (waiting, ready) = pending.split_at(MAX_ACTIONS_PER_RUN);
+		let (waiting, ready) = pending.split_at(MAX_ACTIONS_PER_FARM_PER_RUN);
 		for id in waiting {
 			sp_runtime::offchain::storage::StorageValueRef::persistent(&progress_key(
 				*id,
@@ -401,5 +479,76 @@ fn a_deployment_the_node_got_from_an_earlier_timed_out_attempt_is_not_failed() {
 		worker.expect(&commands::get(id), Ok(on_node(id, ResultState::Ok, "")));
 		worker.run();
 		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Deployed)]);
+	});
+}
+
+#[test]
+fn one_farms_stuck_actions_do_not_starve_another_farm() {
+	with_worker(|worker| {
+		use pallet_registry::Pallet as Reg;
+		// Ferdie also serves Dave's farm 2 with node 2.
+		assert_ok!(Reg::<Test>::register_twin(RuntimeOrigin::signed(charlie())));
+		assert_ok!(Reg::<Test>::register_twin(RuntimeOrigin::signed(dave())));
+		assert_ok!(Reg::<Test>::create_farm(
+			RuntimeOrigin::signed(dave()),
+			frame_support::BoundedVec::try_from(b"daves-farm".to_vec()).unwrap(),
+			farm_pricing(),
+			operator(),
+		));
+		assert_ok!(Reg::<Test>::accept_farm_operator(RuntimeOrigin::signed(operator()), 2));
+		assert_ok!(Reg::<Test>::register_node(
+			RuntimeOrigin::signed(dave()),
+			2,
+			gridchain_primitives::grid::Resources {
+				sru: 1024 * gridchain_primitives::grid::GIB,
+				..Default::default()
+			},
+			frame_support::BoundedVec::try_from(b"http://127.0.0.1:8081".to_vec()).unwrap(),
+		));
+		// Farm 1 has more stuck actions (still initialising on its node) than a run's budget.
+		let stuck: Vec<_> =
+			(0..MAX_ACTIONS_PER_FARM_PER_RUN + 2).map(|_| create_volume(100 * TFT)).collect();
+		let workloads = vec![volume("vol", 1)];
+		let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);
+		assert_ok!(SmartContract::create_node_contract(
+			RuntimeOrigin::signed(alice()),
+			2,
+			workloads,
+			text("deployment-meta"),
+			text("deployment-desc"),
+			DeploymentSignature { signature, style: SignatureStyle::Raw },
+			100 * TFT,
+		));
+		let other = NextContractId::<Test>::get() - 1;
+		worker.at(2);
+		let walk: Vec<_> = PendingActions::<Test>::iter_prefix(1).map(|(id, _)| id).collect();
+		for id in walk.iter().take(MAX_ACTIONS_PER_FARM_PER_RUN) {
+			worker.next_action();
+			worker.expect(&commands::get(*id), Ok(on_node(*id, ResultState::Init, "")));
+		}
+		worker.next_action();
+		let now = worker.now_secs();
+		let (_, body) = commands::get(other).envelope(FARM_TWIN + 2, 0, now, 1);
+		let answer = Envelope::from_bytes(&body).unwrap().reply_ok(
+			0,
+			now,
+			&serde_json::to_vec(&on_node(other, ResultState::Ok, "")).unwrap(),
+		);
+		worker.http.write().expect_request(PendingRequest {
+			method: "POST".into(),
+			uri: "http://127.0.0.1:8081".into(),
+			headers: vec![("Content-Type".into(), "application/json".into())],
+			body,
+			response: Some(answer.to_bytes()),
+			sent: true,
+			..Default::default()
+		});
+		worker.run();
+		assert_eq!(worker.reports(), vec![(other, DeploymentOutcome::Deployed)]);
+		// The waiting ones back off like failing ones: not asked again next block.
+		assert_eq!(stuck.len(), MAX_ACTIONS_PER_FARM_PER_RUN + 2);
+		for id in walk.iter().take(MAX_ACTIONS_PER_FARM_PER_RUN) {
+			assert_eq!(progress_of(*id, PendingAction::Deploy).not_before, 3);
+		}
 	});
 }

@@ -1,12 +1,23 @@
-//! The records of an agreement: its workloads, its state, and its billing.
+//! The records of an agreement: its terms (fixed at creation), its billing record (what the
+//! block hooks and every settlement touch), and the farms' earnings ledgers.
+//!
+//! Amounts that accrue per block are kept in *fine units*: one currency unit is
+//! [`crate::Pallet::fine_units_per_unit`] fine units (bytes per GiB × blocks per hour), so a
+//! price per GiB-hour is an exact whole number of fine units per byte-block and no rounding
+//! happens while agreements run. Rounding happens only when fine units become currency units,
+//! in the places the billing module documents.
 
 use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_registry::{BalanceOf, FarmId, NodeId, PricingPolicy, Resources, TwinId, GIB};
+use gridchain_primitives::grid::{FarmId, NodeId, Resources, TwinId};
 use scale_info::TypeInfo;
-use sp_runtime::traits::UniqueSaturatedInto;
+
+/// A balance of the pallet's currency.
+pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
+	<T as frame_system::Config>::AccountId,
+>>::Balance;
 
 /// An agreement's id.
 pub type ContractId = u64;
@@ -143,6 +154,8 @@ pub enum CancelCause {
 	ByUser,
 	/// Its escrow ran out and was not topped up within the grace period.
 	OutOfFunds,
+	/// The farm did not deploy it within the deployment timeout; refunded in full.
+	NotDeployed,
 }
 
 /// Where a stored agreement is in its life. A failed or deleted agreement is removed from
@@ -163,9 +176,11 @@ pub enum CancelCause {
 pub enum ContractState<T: Config> {
 	/// Funded, waiting for the farm to deploy it. Nothing is billed.
 	Created,
-	/// Running on the node; billed from `since`.
+	/// Running on the node and billed.
 	Deployed,
-	/// The escrow ran out; a top-up that covers the debt restores it until `ends_at`.
+	/// The escrow ran out: the workloads are paused on ZOS and the debt grows at the
+	/// agreement's rate; a top-up that covers the debt and an hour more restores it until
+	/// `ends_at`.
 	GracePeriod {
 		/// The block at which, without a top-up, it is cancelled.
 		ends_at: BlockNumberFor<T>,
@@ -192,12 +207,38 @@ impl<T: Config> ContractState<T> {
 	}
 }
 
-/// The price of an agreement, fixed when it is made: what its resources cost per hour at the
-/// farm's pricing policy of that moment, as an exact fraction of currency units per block.
-///
-/// Cost over `n` blocks is `floor(numerator * n / denominator)`. Billing always charges the
-/// cumulative cost since billing started minus what was already charged, so no unit is created
-/// or lost by rounding, however often an agreement is settled.
+/// What an agreement fixed at creation and never changes: what runs, what the twin signed,
+/// and what it reserves. Read to deploy, to answer ZOS and to release the capacity; never by
+/// billing.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Terms<T: Config> {
+	/// What runs.
+	pub workloads: WorkloadsOf<T>,
+	/// The deployment's metadata, part of the challenge.
+	pub metadata: TextOf<T>,
+	/// The deployment's description, part of the challenge.
+	pub description: TextOf<T>,
+	/// The ZOS deployment challenge hash: 32 lowercase hex characters.
+	pub deployment_hash: [u8; 32],
+	/// The twin's signature over the challenge, which ZOS checks before it deploys.
+	pub signature: DeploymentSignature,
+	/// What the workloads reserve on the node.
+	pub resources: Resources,
+}
+
+/// Where an agreement sits in the depletion index: a block and a page of it.
 #[derive(
 	Encode,
 	Decode,
@@ -210,58 +251,19 @@ impl<T: Config> ContractState<T> {
 	TypeInfo,
 	MaxEncodedLen,
 )]
-pub struct Rate {
-	/// Units x bytes per hour (CPU cores count as a GiB each).
-	pub numerator: u128,
-	/// Bytes per GiB x blocks per hour.
-	pub denominator: u128,
+pub struct CheckSlot<BlockNumber> {
+	/// The block whose hook looks at the agreement.
+	pub at: BlockNumber,
+	/// The page of that block's checks that lists it.
+	pub page: u32,
 }
 
-impl Rate {
-	/// The rate of `resources` at `pricing`, with `blocks_per_hour` blocks in an hour. `None` if
-	/// it overflows.
-	pub fn new<Balance: UniqueSaturatedInto<u128> + Copy>(
-		resources: &Resources,
-		pricing: &PricingPolicy<Balance>,
-		blocks_per_hour: u32,
-	) -> Option<Self> {
-		let gib = u128::from(GIB);
-		let part = |amount: u64, price: Balance| {
-			u128::from(amount).checked_mul(price.unique_saturated_into())
-		};
-		let numerator = part(resources.cru, pricing.cru_per_core_hour)?
-			.checked_mul(gib)?
-			.checked_add(part(resources.mru, pricing.mru_per_gib_hour)?)?
-			.checked_add(part(resources.sru, pricing.sru_per_gib_hour)?)?
-			.checked_add(part(resources.hru, pricing.hru_per_gib_hour)?)?;
-		let denominator = gib.checked_mul(u128::from(blocks_per_hour.max(1)))?;
-		Some(Self { numerator, denominator })
-	}
-
-	/// The cost of `blocks` blocks, rounded down; saturates at `u128::MAX`.
-	pub fn cost_of(&self, blocks: u128) -> u128 {
-		// numerator * blocks / denominator without intermediate overflow for realistic values:
-		// split blocks into whole hours' worth of denominators and the rest.
-		let quotient = blocks / self.denominator;
-		let remainder = blocks % self.denominator;
-		self.numerator
-			.saturating_mul(quotient)
-			.saturating_add(self.numerator.saturating_mul(remainder) / self.denominator)
-	}
-
-	/// The first number of blocks whose cost exceeds `budget`, or `None` if it never does
-	/// (a free agreement) or the number does not fit.
-	pub fn blocks_until_cost_exceeds(&self, budget: u128) -> Option<u128> {
-		if self.numerator == 0 {
-			return None;
-		}
-		// Smallest n with floor(num * n / den) >= budget + 1, i.e. num * n >= (budget + 1) * den.
-		let target = budget.checked_add(1)?.checked_mul(self.denominator)?;
-		Some(target.div_ceil(self.numerator))
-	}
-}
-
-/// An agreement between a twin and a node of a farm.
+/// The small record of an agreement that billing reads and writes: everything the block hooks,
+/// settlements and top-ups need, and nothing else.
+///
+/// Its escrow is not updated as blocks pass: it is `escrow` at block `since`, and while the
+/// agreement is deployed it shrinks by `rate` fine units per block from there; in the grace
+/// period its debt grows by `rate` per block from `debt` at `since`.
 #[derive(
 	Encode,
 	Decode,
@@ -276,42 +278,57 @@ impl Rate {
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct Contract<T: Config> {
-	/// The twin that made the agreement and pays for it.
-	pub twin_id: TwinId,
-	/// The twin's account, whose funds are held in escrow.
+	/// The twin's account: it funded the escrow, holds the storage deposit and gets refunds.
 	pub owner: T::AccountId,
+	/// The twin that made the agreement; unpaid debt is recorded against it.
+	pub twin_id: TwinId,
 	/// The node that runs the workloads.
 	pub node_id: NodeId,
-	/// The node's farm, which gets paid.
+	/// The node's farm, which earns what the agreement costs.
 	pub farm_id: FarmId,
-	/// What runs.
-	pub workloads: WorkloadsOf<T>,
-	/// The deployment's metadata, part of the challenge.
-	pub metadata: TextOf<T>,
-	/// The deployment's description, part of the challenge.
-	pub description: TextOf<T>,
-	/// The ZOS deployment challenge hash: 32 lowercase hex characters.
-	pub deployment_hash: [u8; 32],
-	/// The twin's signature over the challenge, which ZOS checks before it deploys.
-	pub signature: DeploymentSignature,
-	/// What the workloads reserve on the node.
-	pub resources: Resources,
-	/// The price, fixed at creation.
-	pub rate: Rate,
+	/// The price, fixed at creation: fine units per block.
+	pub rate: u128,
 	/// Where the agreement is in its life.
 	pub state: ContractState<T>,
-	/// Funds held for the agreement and not yet paid out.
-	pub escrow: BalanceOf<T>,
-	/// The block billing started (the deployment was confirmed).
-	pub billing_since: Option<BlockNumberFor<T>>,
-	/// The block the agreement was last settled.
-	pub last_settled: BlockNumberFor<T>,
-	/// What has been charged since billing started: paid to the farm, or owed as debt.
-	pub charged: u128,
-	/// Of `charged`, what the escrow could not cover.
+	/// Funds held for the agreement at block `since`, in fine units.
+	pub escrow: u128,
+	/// Unpaid cost at block `since`, in fine units (only in the grace period).
 	pub debt: u128,
-	/// The block at which the depletion index will look at this agreement next.
-	pub next_check: Option<BlockNumberFor<T>>,
+	/// The block `escrow`, `debt` and `billed_blocks` were last brought up to.
+	pub since: BlockNumberFor<T>,
+	/// Blocks billed before `since`.
+	pub billed_blocks: u64,
+	/// Everything the owner paid in (deposit and top-ups), in fine units.
+	pub paid_in: u128,
+	/// The storage deposit held on the owner's account until the agreement is removed.
+	pub storage_deposit: BalanceOf<T>,
+	/// Where the depletion index lists the agreement.
+	pub next_check: Option<CheckSlot<BlockNumberFor<T>>>,
+}
+
+/// A farm's earnings from all its agreements: what accrued and not paid out, and the rate at
+/// which it grows. The rate changes only when an agreement of the farm starts, stops, runs out
+/// or is restored, so paying a farm costs the same whatever number of agreements it has.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct FarmLedger<BlockNumber> {
+	/// The sum of the rates of the farm's deployed agreements: fine units per block.
+	pub rate: u128,
+	/// The block `accrued` was brought up to.
+	pub updated_at: BlockNumber,
+	/// Earned and not paid out at `updated_at`, in fine units.
+	pub accrued: u128,
 }
 
 /// What a farm's off-chain worker has to do for an agreement.
@@ -332,4 +349,47 @@ pub enum PendingAction {
 	Deploy,
 	/// Remove the workloads from the node and report it (after `Cancelled`).
 	Delete,
+	/// Pause the workloads (the escrow ran out: grace period).
+	Pause,
+	/// Resume paused workloads (a top-up restored the agreement).
+	Resume,
+}
+
+/// What a user sees of an agreement's money now (the `SmartContractApi`).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct EscrowView<Balance, BlockNumber> {
+	/// Funds held for the agreement now (rounded down).
+	pub escrow: Balance,
+	/// What it owes now, in the grace period (rounded up).
+	pub debt: Balance,
+	/// What it has cost since it was deployed (rounded down).
+	pub cost_so_far: Balance,
+	/// What it costs per hour.
+	pub cost_per_hour: Balance,
+	/// The block its escrow runs out, if it is billed and has not run out.
+	pub runs_out_at: Option<BlockNumber>,
+}
+
+/// The challenge a twin signs to make an agreement (the `SmartContractApi`).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ChallengeView {
+	/// The ZOS deployment challenge hash: 32 lowercase hex characters.
+	pub hash: [u8; 32],
+	/// The exact bytes a `Raw` signature signs (the 16 bytes of the hash); a `PolkaWallet`
+	/// signature signs `<Bytes>` + the 32 hex characters + `</Bytes>`, which is what wallets
+	/// (polkadot.js Sign and verify) sign when given the hex characters.
+	pub raw_message: alloc::vec::Vec<u8>,
+}
+
+/// A workload as a runtime API takes it (unbounded; checked against the pallet's bounds).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct WorkloadArgument {
+	/// Letters, digits and '_'.
+	pub name: alloc::vec::Vec<u8>,
+	/// What it is.
+	pub kind: WorkloadKind,
+	/// Free text for the owner's tools.
+	pub metadata: alloc::vec::Vec<u8>,
+	/// Free text for people.
+	pub description: alloc::vec::Vec<u8>,
 }
