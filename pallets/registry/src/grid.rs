@@ -101,13 +101,13 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_cooperative(farm_id: FarmId, admin: &T::AccountId) -> CooperativeId {
-		use frame_support::traits::fungible::Mutate;
+		use frame_support::traits::fungible::{Inspect, Mutate};
 		let cooperative_id = NextCooperativeId::<T>::get();
 		NextCooperativeId::<T>::put(cooperative_id.saturating_add(1));
 		let minimum = T::Currency::minimum_balance();
 		let _ = T::Currency::mint_into(&Pallet::<T>::cooperative_account(cooperative_id), minimum);
 		let members: MembersOf<T> =
-			alloc::vec![Member { account: admin.clone(), share: sp_runtime::Perbill::one() }]
+			alloc::vec![crate::types::Member { account: admin.clone(), share: sp_runtime::Perbill::one() }]
 				.try_into()
 				.expect("one member");
 		Cooperatives::<T>::insert(

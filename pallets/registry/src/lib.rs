@@ -795,7 +795,7 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Gives `account` a twin. Errors: [`Error::TwinAlreadyRegistered`],
 		/// [`Error::IdsExhausted`].
-		fn do_register_twin(account: &T::AccountId) -> Result<TwinId, DispatchError> {
+		pub(crate) fn do_register_twin(account: &T::AccountId) -> Result<TwinId, DispatchError> {
 			ensure!(
 				!TwinIdByAccount::<T>::contains_key(account),
 				Error::<T>::TwinAlreadyRegistered
@@ -808,7 +808,7 @@ pub mod pallet {
 
 		/// Creates a farm owned by `owner`. Errors: [`Error::InvalidName`],
 		/// [`Error::FarmNameTaken`], [`Error::IdsExhausted`].
-		fn do_create_farm(
+		pub(crate) fn do_create_farm(
 			owner: TwinId,
 			name: NameOf<T>,
 			pricing: PricingPolicy<BalanceOf<T>>,
@@ -838,7 +838,7 @@ pub mod pallet {
 		}
 
 		/// Makes `operator` the farm's serving operator (or none), keeping the operator index.
-		fn do_set_operator(farm_id: FarmId, operator: Option<T::AccountId>) {
+		pub(crate) fn do_set_operator(farm_id: FarmId, operator: Option<T::AccountId>) {
 			Farms::<T>::mutate(farm_id, |farm| {
 				if let Some(farm) = farm {
 					if let Some(old) = farm.operator.take() {
@@ -854,7 +854,7 @@ pub mod pallet {
 
 		/// Registers a node in `farm_id`. Errors: [`Error::InvalidEndpoint`],
 		/// [`Error::IdsExhausted`].
-		fn do_register_node(
+		pub(crate) fn do_register_node(
 			farm_id: FarmId,
 			capacity: Resources,
 			endpoint: EndpointOf<T>,
