@@ -150,14 +150,33 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		other: (block_import, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
 
-	// On a development chain Alice operates the farms: her key, under the operator key type,
-	// makes this node's off-chain worker do their ZOS work (docs/zos.md).
-	if config.chain_spec.chain_type() == sc_service::ChainType::Development {
+	// On a development or local chain, a node started with a development key (`--alice`,
+	// `--bob`, ...; `--dev` means `--alice`) operates farms with that key: it goes into the
+	// keystore under the operator key type too, so the node's off-chain worker does the ZOS
+	// work of the farms that account serves (docs/zos.md).
+	let test_chain = matches!(
+		config.chain_spec.chain_type(),
+		sc_service::ChainType::Development | sc_service::ChainType::Local
+	);
+	if let (true, Some(seed)) = (test_chain, config.dev_key_seed.as_deref()) {
 		use sp_keystore::Keystore;
 		keystore_container
 			.keystore()
-			.sr25519_generate_new(pallet_smart_contract::offchain::ZOS_KEY_TYPE, Some("//Alice"))
+			.sr25519_generate_new(pallet_smart_contract::offchain::ZOS_KEY_TYPE, Some(seed))
 			.map_err(|e| ServiceError::Other(format!("cannot add the dev operator key: {e}")))?;
+	}
+
+	// The farm worker's state on the Prometheus endpoint (docs/zos.md).
+	if let (Some(registry), Some(storage)) =
+		(config.prometheus_registry(), backend.offchain_storage())
+	{
+		let gauges = crate::metrics::WorkerGauges::register(registry)
+			.map_err(|e| ServiceError::Other(format!("cannot register the worker metrics: {e}")))?;
+		task_manager.spawn_handle().spawn(
+			"zos-worker-metrics",
+			None,
+			crate::metrics::export_worker_metrics(storage, gauges),
+		);
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<

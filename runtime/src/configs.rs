@@ -2,8 +2,9 @@
 
 use crate::{
 	token, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Moment, Nonce, PalletInfo,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, DAYS, HOURS, SLOT_DURATION, SS58_PREFIX, VERSION,
+	Registry, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, SmartContract, System, DAYS, HOURS, SLOT_DURATION, SS58_PREFIX,
+	VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -145,6 +146,11 @@ impl pallet_transaction_payment::Config for Runtime {
 
 impl pallet_registry::Config for Runtime {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// 0.1 TFT per twin, farm, node or cooperative plus 0.0001 TFT per byte it stores,
+	/// returned when it is removed.
+	type DepositPerItem = ConstU128<{ token::TFT / 10 }>;
+	type DepositPerByte = ConstU128<{ token::TFT / 10_000 }>;
 	type MaxNameLength = ConstU32<64>;
 	type MaxEndpointLength = ConstU32<256>;
 	type MaxCooperativeMembers = ConstU32<32>;

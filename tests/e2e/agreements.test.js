@@ -1,18 +1,19 @@
 // Agreements for IT through @polkadot/api, as a user and a farmer would make them: registry
-// entries, an agreement signed over the ZOS challenge hash computed here independently, a
-// top-up, a deployment report, and a cancellation refunded to the unit; bad requests fail by
-// name and change nothing.
+// entries, an operator that consents, an agreement signed over the ZOS challenge hash computed
+// here independently (and one signed the way polkadot.js Apps does from the chain's own
+// challenge API), a top-up, a deployment report, a cancellation refunded to the unit, and the
+// farm paid in one call; bad requests fail by name and change nothing.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToString } from '@polkadot/util';
+import { u8aToString, u8aWrapBytes } from '@polkadot/util';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { decodeDispatchError, eventData, feePaid, freeBalance, sendAndFinalize, sendOk } from './lib/chain.js';
 import { startDevNode } from './lib/node.js';
-import { createNodeContractTx } from './lib/zos.js';
+import { challengeHash, createNodeContractTx } from './lib/zos.js';
 
 const TFT = 10_000_000n;
 const GIB = 1024n ** 3n;
@@ -30,13 +31,17 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
   let nodeId;
   let farmId;
 
-  const heldEscrow = async (address, at) => {
+  /** The storage deposits held for the account's agreements. */
+  const heldDeposit = async (address, at) => {
     const api2 = at ? await api.at(at) : api;
     const holds = await api2.query.balances.holds(address);
     return holds
-      .filter((h) => h.id.isSmartContract && h.id.asSmartContract.isAgreementEscrow)
+      .filter((h) => h.id.isSmartContract && h.id.asSmartContract.isAgreementDeposit)
       .reduce((sum, h) => sum + h.amount.toBigInt(), 0n);
   };
+
+  /** What the chain says an agreement's escrow is now. */
+  const escrowOf = async (contractId) => (await api.call.smartContractApi.escrow(contractId)).unwrap();
 
   const volume = (name, gib) => ({ name, size: gib * GIB, metadata: '{"v":1}', description: 'e2e volume' });
 
@@ -58,7 +63,7 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
       feePaid(api, events),
       'the signer lost more than the fee',
     );
-    assert.equal(await heldEscrow(signer.address, blockHash), await heldEscrow(signer.address, parent));
+    assert.equal(await heldDeposit(signer.address, blockHash), await heldDeposit(signer.address, parent));
     assert.equal((await api.query.smartContract.nextContractId()).toBigInt(), nextId, 'an agreement was made');
     assert.equal((await api.query.registry.nodes(nodeId)).unwrap().reserved.sru.toBigInt(), reserved);
     return decodeDispatchError(api, dispatchError);
@@ -82,6 +87,10 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
     const pricing = { cruPerCoreHour: 3n * TFT, mruPerGibHour: TFT, sruPerGibHour: SRU_PRICE, hruPerGibHour: TFT / 10n };
     const farm = await sendOk(api, api.tx.registry.createFarm('e2e-farm', pricing, operator.address), farmer);
     farmId = eventData(farm.events, api.events.registry.FarmCreated).farmId.toNumber();
+    // Eve was only offered the role: she serves the farm once she accepts.
+    assert.equal((await api.query.registry.farms(farmId)).unwrap().operator.isNone, true);
+    await sendOk(api, api.tx.registry.acceptFarmOperator(farmId), operator);
+    assert.equal((await api.query.registry.farms(farmId)).unwrap().operator.unwrap().toString(), operator.address);
     const capacity = { cru: 8, mru: 32n * GIB, sru: 100n * GIB, hru: 0 };
     const registered = await sendOk(api, api.tx.registry.registerNode(farmId, capacity, 'http://127.0.0.1:1'), farmer);
     nodeId = eventData(registered.events, api.events.registry.NodeRegistered).nodeId.toNumber();
@@ -97,47 +106,84 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
     assert.equal(quote.asOk.toBigInt(), 5n * SRU_PRICE);
   });
 
-  it('makes an agreement that carries the challenge hash computed here, tops it up, and refunds the unit on cancel', async () => {
+  it('makes an agreement that carries the challenge hash computed here, tops it up, refunds the unit on cancel, and pays the farm in one call', async () => {
     const deposit = 30n * TFT;
     const { tx, hashHex } = agreement(user, userTwin, [volume('e2e_vol', 5n)], { deposit });
     const created = await sendOk(api, tx, user);
-    const { contractId } = eventData(created.events, api.events.smartContract.ContractCreated);
-    const stored = (await api.query.smartContract.contracts(contractId)).unwrap();
-    assert.equal(u8aToString(stored.deploymentHash), hashHex);
-    assert.equal(stored.state.type, 'Created');
-    assert.equal(stored.escrow.toBigInt(), deposit);
-    assert.equal(await heldEscrow(user.address), deposit);
+    const { contractId, storageDeposit } = eventData(created.events, api.events.smartContract.ContractCreated);
+    const terms = (await api.query.smartContract.contractTerms(contractId)).unwrap();
+    assert.equal(u8aToString(terms.deploymentHash), hashHex);
+    assert.equal((await api.query.smartContract.contracts(contractId)).unwrap().state.type, 'Created');
+    assert.equal((await escrowOf(contractId)).escrow.toBigInt(), deposit);
+    // The records cost a storage deposit, held; the escrow itself is in the pallet's account.
+    assert.ok(storageDeposit.toBigInt() > 0n);
+    assert.equal(await heldDeposit(user.address), storageDeposit.toBigInt());
 
     const topUp = 7n * TFT;
     const topped = await sendOk(api, api.tx.smartContract.topUp(contractId, topUp), user);
     assert.equal(eventData(topped.events, api.events.smartContract.ContractToppedUp).escrow.toBigInt(), deposit + topUp);
-    assert.equal(await heldEscrow(user.address), deposit + topUp);
 
     // The farm's operator reports the deployment: billing starts in that block.
     const deployed = await sendOk(api, api.tx.smartContract.reportDeployment(contractId, 'Deployed'), operator);
     const deployedAt = (await api.rpc.chain.getHeader(deployed.blockHash)).number.toBigInt();
 
-    const farmerBefore = await freeBalance(api, farmer.address);
     const cancelled = await sendOk(api, api.tx.smartContract.cancelContract(contractId), user);
     const cancelledAt = (await api.rpc.chain.getHeader(cancelled.blockHash)).number.toBigInt();
     const parent = (await api.rpc.chain.getHeader(cancelled.blockHash)).parentHash;
-
     const { refunded, cause } = eventData(cancelled.events, api.events.smartContract.ContractCancelled);
     assert.equal(cause.type, 'ByUser');
-    const paidEvents = cancelled.events.filter(({ event }) => api.events.smartContract.FarmPaid.is(event));
-    const farmPaid = paidEvents.reduce((sum, { event }) => sum + event.data.amount.toBigInt(), 0n);
-    // Exactly the blocks deployed at the price made at creation: 5 GiB x 2 TFT per hour.
-    const expectedCost = (5n * GIB * SRU_PRICE * (cancelledAt - deployedAt)) / (GIB * BLOCKS_PER_HOUR);
-    assert.equal(farmPaid, expectedCost);
-    assert.equal(refunded.toBigInt() + farmPaid, deposit + topUp, 'the escrow was not fully accounted for');
+    // Exactly the blocks deployed at the price made at creation (5 GiB x 2 TFT per hour),
+    // rounded up to the unit: the rest comes back.
+    const billed = cancelledAt - deployedAt;
+    const cost = (5n * SRU_PRICE * billed + BLOCKS_PER_HOUR - 1n) / BLOCKS_PER_HOUR;
+    assert.equal(refunded.toBigInt(), deposit + topUp - cost);
     assert.equal(
       (await freeBalance(api, user.address, cancelled.blockHash)) - (await freeBalance(api, user.address, parent)),
       refunded.toBigInt() - feePaid(api, cancelled.events),
     );
-    assert.equal(await heldEscrow(user.address, cancelled.blockHash), 0n);
-    assert.equal((await freeBalance(api, farmer.address, cancelled.blockHash)) - farmerBefore, farmPaid);
-    const after = (await api.query.smartContract.contracts(contractId)).unwrap();
-    assert.equal(after.state.type, 'Cancelled');
+    assert.equal((await api.query.smartContract.contracts(contractId)).unwrap().state.type, 'Cancelled');
+
+    // Anyone pays the farm everything it earned, in one call: exactly the cost.
+    assert.equal((await api.call.smartContractApi.farmEarnings(farmId)).toBigInt(), cost);
+    const farmerBefore = await freeBalance(api, farmer.address);
+    const paid = await sendOk(api, api.tx.smartContract.payFarm(farmId), user);
+    const farmPaid = eventData(paid.events, api.events.smartContract.FarmPaid);
+    assert.equal(farmPaid.amount.toBigInt(), cost);
+    assert.equal(farmPaid.payee.toString(), farmer.address);
+    assert.equal((await freeBalance(api, farmer.address, paid.blockHash)) - farmerBefore, cost);
+
+    // The farm deletes it: the storage deposit comes back.
+    await sendOk(api, api.tx.smartContract.reportDeployment(contractId, 'Deleted'), operator);
+    assert.equal(await heldDeposit(user.address), 0n);
+  });
+
+  it('makes an agreement the way polkadot.js Apps does: runtime call, Sign and verify, extrinsic', async () => {
+    const workloads = [{ name: 'apps_vol', kind: { Volume: { size: GIB } }, metadata: '', description: '' }];
+    // Developer -> Runtime calls: zosApi.deploymentChallenge.
+    const challenge = await api.call.zosApi.deploymentChallenge(userTwin, workloads, 'apps-meta', '', 'PolkaWallet');
+    assert.ok(challenge.isOk, `challenge failed: ${challenge}`);
+    const hashText = u8aToString(challenge.asOk.hash);
+    assert.match(hashText, /^[0-9a-f]{32}$/);
+    // It is the hash computed here independently.
+    const independent = challengeHash({
+      twinId: userTwin,
+      metadata: 'apps-meta',
+      description: '',
+      workloads: [{ name: 'apps_vol', size: GIB, metadata: '', description: '' }],
+      style: 'polka-wallet',
+    });
+    assert.equal(hashText, independent.toString('hex'));
+    // Developer -> Sign and verify: the wallet signs the text wrapped in <Bytes>...</Bytes>.
+    const signature = user.sign(u8aWrapBytes(hashText));
+    assert.deepEqual(u8aWrapBytes(hashText), challenge.asOk.rawMessage.toU8a(true));
+    // Developer -> Extrinsics.
+    const tx = api.tx.smartContract.createNodeContract(
+      nodeId, workloads, 'apps-meta', '', { signature, style: 'PolkaWallet' }, 2n * TFT,
+    );
+    const created = await sendOk(api, tx, user);
+    const { contractId, deploymentHash } = eventData(created.events, api.events.smartContract.ContractCreated);
+    assert.equal(u8aToString(deploymentHash), hashText);
+    await sendOk(api, api.tx.smartContract.cancelContract(contractId), user);
   });
 
   it('refuses a bad signature by name and changes nothing', async () => {
@@ -178,12 +224,13 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
     const created = await sendOk(api, tx, user);
     const { contractId } = eventData(created.events, api.events.smartContract.ContractCreated);
     await sendOk(api, api.tx.smartContract.reportDeployment(contractId, 'Deployed'), operator);
-    const cancelled = await sendOk(api, api.tx.smartContract.cancelContract(contractId), user);
-    const earned = eventData(cancelled.events, api.events.smartContract.FarmPaid).amount.toBigInt();
-    assert.ok(earned > 0n, 'the farm earned nothing');
+    await sendOk(api, api.tx.smartContract.cancelContract(contractId), user);
+    const paid = await sendOk(api, api.tx.smartContract.payFarm(farmId), farmer);
     // One payment, to the cooperative's own account.
-    const payments = cancelled.events.filter(({ event }) => api.events.smartContract.PayeePaid.is(event));
+    const payments = paid.events.filter(({ event }) => api.events.smartContract.FarmPaid.is(event));
     assert.equal(payments.length, 1);
+    const earned = payments[0].event.data.amount.toBigInt();
+    assert.ok(earned > 0n, 'the farm earned nothing');
     const pot = payments[0].event.data.payee.toString();
     assert.ok(![admin.address, member.address, farmer.address].includes(pot));
     assert.equal((await api.query.registry.cooperativeEarnings(cooperativeId)).earned.toBigInt(), earned);
@@ -208,6 +255,6 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
     const { tx, hashHex } = agreement(user, userTwin, [volume('wallet_vol', 1n)], { deposit: 2n * TFT, style: 'polka-wallet' });
     const created = await sendOk(api, tx, user);
     const { contractId } = eventData(created.events, api.events.smartContract.ContractCreated);
-    assert.equal(u8aToString((await api.query.smartContract.contracts(contractId)).unwrap().deploymentHash), hashHex);
+    assert.equal(u8aToString((await api.query.smartContract.contractTerms(contractId)).unwrap().deploymentHash), hashHex);
   });
 });

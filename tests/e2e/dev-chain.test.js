@@ -40,7 +40,7 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
     const farm = (await api.query.registry.farms(1)).unwrap();
     assert.equal(farm.owner.toNumber(), twin);
     assert.equal(farm.name.toUtf8(), 'dev-farm');
-    assert.equal(farm.operator.toString(), alice.address);
+    assert.equal(farm.operator.unwrap().toString(), alice.address);
     assert.ok((await api.query.registry.farmsByOperator(alice.address, 1)).isSome);
     const devNode = (await api.query.registry.nodes(1)).unwrap();
     assert.equal(devNode.farmId.toNumber(), 1);
@@ -134,5 +134,20 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
     const decoded = decodeDispatchError(api, dispatchError);
     assert.equal(decoded.section, 'sudo');
     assert.equal(decoded.name, 'RequireSudo');
+  });
+
+  it('gives a node started with a development key that key as its ZOS operator key', async () => {
+    // Alice's dev node holds Alice's `zos!` key, not Bob's.
+    const zos = async (rpcApi, pair) => (await rpcApi.rpc.author.hasKey(pair.publicKey, 'zos!')).isTrue;
+    assert.equal(await zos(api, alice), true);
+    assert.equal(await zos(api, bob), false);
+    // A node started with --bob operates with Bob's key.
+    const bobsNode = await startDevNode({ extraArgs: ['--bob'] });
+    try {
+      assert.equal(await zos(bobsNode.api, bob), true);
+      assert.equal(await zos(bobsNode.api, alice), false);
+    } finally {
+      await bobsNode.stop();
+    }
   });
 });

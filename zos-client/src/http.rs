@@ -47,7 +47,21 @@ impl HttpClient {
 		if response.status() != reqwest::StatusCode::OK {
 			return Err(ZosError::HttpStatus(response.status().as_u16()));
 		}
-		let reply = response.bytes().await.map_err(|e| ZosError::Unreachable(e.to_string()))?;
+		// The client's timeout covers the whole exchange, body included; the size is capped
+		// here as it arrives.
+		let mut response = response;
+		let mut reply = Vec::new();
+		while let Some(chunk) =
+			response.chunk().await.map_err(|e| ZosError::Unreachable(e.to_string()))?
+		{
+			if reply.len() + chunk.len() > crate::MAX_REPLY_BYTES {
+				return Err(ZosError::InvalidReply(format!(
+					"the reply is longer than {} bytes",
+					crate::MAX_REPLY_BYTES
+				)));
+			}
+			reply.extend_from_slice(&chunk);
+		}
 		request.open_reply(&reply, &reference)
 	}
 }

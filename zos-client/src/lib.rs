@@ -35,3 +35,7 @@ pub use deployment::{
 	SignatureType, Workload, WorkloadData, WorkloadResult, VOLUME_TYPE, ZMOUNT_TYPE,
 };
 pub use error::ZosError;
+
+/// The longest reply a client reads from a node: a deployment with the most workloads and the
+/// longest texts is well under it; anything longer is refused, not read on.
+pub const MAX_REPLY_BYTES: usize = 256 * 1024;

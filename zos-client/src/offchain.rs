@@ -1,4 +1,9 @@
 //! The transport of the off-chain worker: HTTP POST through `sp_runtime::offchain::http`.
+//!
+//! A node's answer is hostile input: the whole exchange (connecting, sending, the status, and
+//! every byte of the body) must end before one deadline, and the body may not be longer than
+//! [`crate::MAX_REPLY_BYTES`]. A node that trickles its answer or streams forever costs the
+//! worker one failed attempt, never more.
 
 use crate::{commands::Transport, error::ZosError};
 use alloc::{format, string::String, vec::Vec};
@@ -33,7 +38,24 @@ impl Transport for OffchainHttp {
 		if response.code != 200 {
 			return Err(ZosError::HttpStatus(response.code));
 		}
-		Ok(response.body().collect())
+		let mut body = response.body();
+		body.deadline(deadline);
+		let mut reply = Vec::new();
+		while let Some(byte) = body.next() {
+			if reply.len() == crate::MAX_REPLY_BYTES {
+				return Err(ZosError::InvalidReply(format!(
+					"the reply is longer than {} bytes",
+					crate::MAX_REPLY_BYTES
+				)));
+			}
+			reply.push(byte);
+		}
+		if let Some(error) = body.error() {
+			return Err(ZosError::Unreachable(format!(
+				"the reply was not read in time: {error:?}"
+			)));
+		}
+		Ok(reply)
 	}
 
 	fn now(&self) -> u64 {

@@ -58,6 +58,7 @@ fn members<T: Config>(m: u32) -> Vec<Member<T::AccountId>> {
 
 /// A twin for `caller` with a farm (the longest name) and a node.
 fn farm_with_node<T: Config>(caller: &T::AccountId) -> (FarmId, NodeId) {
+	fund::<T>(caller);
 	Registry::<T>::register_twin(RawOrigin::Signed(caller.clone()).into()).expect("new account");
 	Registry::<T>::create_farm(
 		RawOrigin::Signed(caller.clone()).into(),
@@ -124,6 +125,7 @@ mod benchmarks {
 	#[benchmark]
 	fn register_twin() {
 		let caller: T::AccountId = whitelisted_caller();
+		fund::<T>(&caller);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(TwinIdByAccount::<T>::contains_key(&caller));
@@ -132,6 +134,7 @@ mod benchmarks {
 	#[benchmark]
 	fn create_farm() {
 		let caller: T::AccountId = whitelisted_caller();
+		fund::<T>(&caller);
 		Registry::<T>::register_twin(RawOrigin::Signed(caller.clone()).into()).unwrap();
 		let name = longest_name::<T>(0);
 		#[extrinsic_call]

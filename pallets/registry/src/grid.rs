@@ -4,6 +4,8 @@ use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use gridchain_primitives::grid::{GridRegistry, NodeInfo, Payee};
+#[cfg(feature = "runtime-benchmarks")]
+use sp_runtime::traits::Zero;
 
 impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn twin_of(account: &T::AccountId) -> Option<TwinId> {
@@ -77,7 +79,7 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_twin(account: &T::AccountId) -> TwinId {
 		TwinIdByAccount::<T>::get(account)
-			.unwrap_or_else(|| Pallet::<T>::do_register_twin(account).expect("a new twin"))
+			.unwrap_or_else(|| Pallet::<T>::do_register_twin(account, false).expect("a new twin"))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -92,11 +94,12 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			.into_bytes()
 			.try_into()
 			.expect("a short name");
-		let farm_id = Pallet::<T>::do_create_farm(twin_id, name, pricing).expect("a new farm");
+		let farm_id =
+			Pallet::<T>::do_create_farm(twin_id, name, pricing, None).expect("a new farm");
 		Pallet::<T>::do_set_operator(farm_id, Some(operator.clone()));
 		let endpoint: EndpointOf<T> =
 			b"http://127.0.0.1:1/".to_vec().try_into().expect("a short endpoint");
-		Pallet::<T>::do_register_node(farm_id, capacity, endpoint).expect("a new node")
+		Pallet::<T>::do_register_node(farm_id, capacity, endpoint, None).expect("a new node")
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -106,10 +109,12 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		NextCooperativeId::<T>::put(cooperative_id.saturating_add(1));
 		let minimum = T::Currency::minimum_balance();
 		let _ = T::Currency::mint_into(&Pallet::<T>::cooperative_account(cooperative_id), minimum);
-		let members: MembersOf<T> =
-			alloc::vec![crate::types::Member { account: admin.clone(), share: sp_runtime::Perbill::one() }]
-				.try_into()
-				.expect("one member");
+		let members: MembersOf<T> = alloc::vec![crate::types::Member {
+			account: admin.clone(),
+			share: sp_runtime::Perbill::one()
+		}]
+		.try_into()
+		.expect("one member");
 		Cooperatives::<T>::insert(
 			cooperative_id,
 			Cooperative {
@@ -117,6 +122,7 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 				name: b"bench".to_vec().try_into().expect("a short name"),
 				members,
 				farms: 1,
+				deposit: Zero::zero(),
 			},
 		);
 		CooperativeFarms::<T>::insert(cooperative_id, farm_id, ());

@@ -72,7 +72,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{self, Inspect as _, Mutate as _},
+			fungible::{self, Inspect as _, InspectHold as _, Mutate as _, MutateHold as _},
 			tokens::Preservation,
 		},
 		PalletId,
@@ -91,10 +91,32 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// Why the registry holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The storage deposit of a twin, farm, node or cooperative, returned when it is
+		/// removed.
+		#[codec(index = 0)]
+		StorageDeposit,
+	}
+
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
-		/// The currency prices are quoted in and cooperatives are paid in.
-		type Currency: fungible::Mutate<Self::AccountId>;
+		/// The currency prices are quoted in, cooperatives are paid in, and deposits are held
+		/// in.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The storage deposit of a record: this much per record...
+		#[pallet::constant]
+		type DepositPerItem: Get<BalanceOf<Self>>;
+
+		/// ...plus this much per byte it stores.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
 
 		/// Derives each cooperative's own account, which its farms pay.
 		#[pallet::constant]
@@ -131,7 +153,8 @@ pub mod pallet {
 
 	/// Twins by id.
 	#[pallet::storage]
-	pub type Twins<T: Config> = StorageMap<_, Twox64Concat, TwinId, Twin<T::AccountId>>;
+	pub type Twins<T: Config> =
+		StorageMap<_, Twox64Concat, TwinId, Twin<T::AccountId, BalanceOf<T>>>;
 
 	/// The twin of each account that has one.
 	#[pallet::storage]
@@ -226,12 +249,12 @@ pub mod pallet {
 			// A genesis that breaks the registry's rules must not start a chain: the same
 			// checks as the calls, failing loudly.
 			for account in &self.twins {
-				Pallet::<T>::do_register_twin(account).expect("genesis: a twin is invalid");
+				Pallet::<T>::do_register_twin(account, false).expect("genesis: a twin is invalid");
 			}
 			for (owner, name, pricing, operator) in &self.farms {
 				assert!(Twins::<T>::contains_key(owner), "genesis: a farm's owner is no twin");
 				let name = name.clone().try_into().expect("genesis: a farm name is too long");
-				let farm_id = Pallet::<T>::do_create_farm(*owner, name, *pricing)
+				let farm_id = Pallet::<T>::do_create_farm(*owner, name, *pricing, None)
 					.expect("genesis: a farm is invalid");
 				Pallet::<T>::do_set_operator(farm_id, Some(operator.clone()));
 			}
@@ -239,7 +262,7 @@ pub mod pallet {
 				assert!(Farms::<T>::contains_key(farm_id), "genesis: a node's farm does not exist");
 				let endpoint =
 					endpoint.clone().try_into().expect("genesis: an endpoint is too long");
-				Pallet::<T>::do_register_node(*farm_id, *capacity, endpoint)
+				Pallet::<T>::do_register_node(*farm_id, *capacity, endpoint, None)
 					.expect("genesis: a node is invalid");
 			}
 		}
@@ -336,7 +359,10 @@ pub mod pallet {
 		NeitherFarmOwnerNorCooperativeAdmin,
 		/// Every id of this kind is taken.
 		IdsExhausted,
-		/// The admin cannot pay the existential deposit that opens the cooperative's account.
+		/// The account cannot hold the storage deposit of the record.
+		CannotPayDeposit,
+		/// The admin cannot pay the existential deposit that opens the cooperative's account and
+		/// the cooperative's storage deposit.
 		CannotFundCooperativeAccount,
 		/// The cooperative owes the caller nothing.
 		NothingToClaim,
@@ -361,14 +387,16 @@ pub mod pallet {
 		/// Registers a twin for the caller.
 		///
 		/// - Origin: signed, by an account without a twin.
-		/// - Effect: creates a twin whose key is the caller's account.
-		/// - Errors: [`Error::TwinAlreadyRegistered`], [`Error::IdsExhausted`].
+		/// - Effect: creates a twin whose key is the caller's account, and holds its storage
+		///   deposit on the account.
+		/// - Errors: [`Error::TwinAlreadyRegistered`], [`Error::IdsExhausted`],
+		///   [`Error::CannotPayDeposit`].
 		/// - Event: [`Event::TwinRegistered`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_twin())]
 		pub fn register_twin(origin: OriginFor<T>) -> DispatchResult {
 			let account = ensure_signed(origin)?;
-			let twin_id = Self::do_register_twin(&account)?;
+			let twin_id = Self::do_register_twin(&account, true)?;
 			Self::deposit_event(Event::TwinRegistered { twin_id, account });
 			Ok(())
 		}
@@ -381,8 +409,9 @@ pub mod pallet {
 		/// - `operator`: the account of the farm's off-chain worker. The caller's own account
 		///   serves at once; any other account is offered the role and serves once it accepts
 		///   ([`Pallet::accept_farm_operator`]).
+		/// - Effect: holds the farm's storage deposit on the caller's account.
 		/// - Errors: [`Error::NoTwin`], [`Error::InvalidName`], [`Error::FarmNameTaken`],
-		///   [`Error::IdsExhausted`].
+		///   [`Error::IdsExhausted`], [`Error::CannotPayDeposit`].
 		/// - Events: [`Event::FarmCreated`], [`Event::PricingPolicySet`], and
 		///   [`Event::FarmOperatorSet`] or [`Event::FarmOperatorOffered`].
 		#[pallet::call_index(1)]
@@ -395,7 +424,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			let owner = TwinIdByAccount::<T>::get(&account).ok_or(Error::<T>::NoTwin)?;
-			let farm_id = Self::do_create_farm(owner, name.clone(), pricing)?;
+			let farm_id = Self::do_create_farm(owner, name.clone(), pricing, Some(&account))?;
 			Self::deposit_event(Event::FarmCreated { farm_id, owner, name });
 			Self::deposit_event(Event::PricingPolicySet { farm_id, pricing });
 			Self::name_operator(&account, farm_id, operator);
@@ -448,8 +477,10 @@ pub mod pallet {
 		/// - Origin: signed, by the farm owner's account: a node never joins a farm by itself.
 		/// - `capacity`: what the node offers.
 		/// - `endpoint`: the http(s) URL of the node's ZOS API.
+		/// - Effect: holds the node's storage deposit on the caller's account (returned when the
+		///   node is removed).
 		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`], [`Error::InvalidEndpoint`],
-		///   [`Error::IdsExhausted`].
+		///   [`Error::IdsExhausted`], [`Error::CannotPayDeposit`].
 		/// - Event: [`Event::NodeRegistered`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::register_node())]
@@ -461,7 +492,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			Self::owned_farm(&account, farm_id)?;
-			let node_id = Self::do_register_node(farm_id, capacity, endpoint)?;
+			let node_id = Self::do_register_node(farm_id, capacity, endpoint, Some(&account))?;
 			Self::deposit_event(Event::NodeRegistered { node_id, farm_id, capacity });
 			Ok(())
 		}
@@ -491,7 +522,9 @@ pub mod pallet {
 		/// Sets the URL of a node's ZOS API.
 		///
 		/// - Origin: signed, by the owner of the node's farm.
-		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`], [`Error::InvalidEndpoint`].
+		/// - Effect: the node's storage deposit follows the new length.
+		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`], [`Error::InvalidEndpoint`],
+		///   [`Error::CannotPayDeposit`].
 		/// - Event: [`Event::NodeEndpointSet`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_node_endpoint())]
@@ -504,12 +537,13 @@ pub mod pallet {
 			let mut node = Self::owned_node(&account, node_id)?;
 			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
 			node.endpoint = endpoint.clone();
+			node.deposit = Self::adjust_deposit(&account, node.deposit, node.encoded_size())?;
 			Nodes::<T>::insert(node_id, node);
 			Self::deposit_event(Event::NodeEndpointSet { node_id, endpoint });
 			Ok(())
 		}
 
-		/// Removes a node that has no live agreements.
+		/// Removes a node that has no live agreements, and returns its storage deposit.
 		///
 		/// - Origin: signed, by the owner of the node's farm.
 		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`],
@@ -522,6 +556,7 @@ pub mod pallet {
 			let node = Self::owned_node(&account, node_id)?;
 			ensure!(node.live_agreements == 0, Error::<T>::NodeHasLiveAgreements);
 			Nodes::<T>::remove(node_id);
+			Self::release_deposit(&account, node.deposit);
 			Self::deposit_event(Event::NodeRemoved { node_id, farm_id: node.farm_id });
 			Ok(())
 		}
@@ -531,10 +566,12 @@ pub mod pallet {
 		/// - Origin: signed.
 		/// - `members`: accounts and shares; the shares sum to exactly 100%.
 		/// - Effect: the admin pays the existential deposit into the cooperative's own account,
-		///   which its farms pay and its members draw from; the deposit stays there.
+		///   which its farms pay and its members draw from (it stays there), and the
+		///   cooperative's storage deposit is held on the admin's account.
 		/// - Errors: [`Error::InvalidName`], [`Error::NoMembers`], [`Error::DuplicateMember`],
 		///   [`Error::SharesDoNotSumToWhole`], [`Error::TooManyMembers`],
-		///   [`Error::CannotFundCooperativeAccount`], [`Error::IdsExhausted`].
+		///   [`Error::CannotFundCooperativeAccount`], [`Error::IdsExhausted`],
+		///   [`Error::CannotPayDeposit`].
 		/// - Events: [`Event::CooperativeCreated`], [`Event::CooperativeMembersSet`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::create_cooperative(members.len() as u32))]
@@ -546,27 +583,33 @@ pub mod pallet {
 			let admin = ensure_signed(origin)?;
 			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
 			let members = Self::checked_members(members)?;
-			let deposit = T::Currency::minimum_balance();
+			let mut cooperative = Cooperative {
+				admin: admin.clone(),
+				name,
+				members: members.clone(),
+				farms: 0,
+				deposit: Zero::zero(),
+			};
+			cooperative.deposit = Self::deposit_for(cooperative.encoded_size());
+			let opening = T::Currency::minimum_balance();
 			ensure!(
 				T::Currency::reducible_balance(
 					&admin,
 					Preservation::Preserve,
 					frame_support::traits::tokens::Fortitude::Polite
-				) >= deposit,
+				) >= opening.saturating_add(cooperative.deposit),
 				Error::<T>::CannotFundCooperativeAccount
 			);
 			let cooperative_id = Self::take_id::<NextCooperativeId<T>>()?;
 			T::Currency::transfer(
 				&admin,
 				&Self::cooperative_account(cooperative_id),
-				deposit,
+				opening,
 				Preservation::Preserve,
 			)
 			.map_err(|_| Error::<T>::CannotFundCooperativeAccount)?;
-			Cooperatives::<T>::insert(
-				cooperative_id,
-				Cooperative { admin: admin.clone(), name, members: members.clone(), farms: 0 },
-			);
+			Self::hold_deposit(&admin, cooperative.deposit)?;
+			Cooperatives::<T>::insert(cooperative_id, cooperative);
 			Self::deposit_event(Event::CooperativeCreated { cooperative_id, admin });
 			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
 			Ok(())
@@ -582,7 +625,8 @@ pub mod pallet {
 		/// - Weight: charged for `MaxCooperativeFarms` payouts, refunded to the farms it has.
 		/// - Errors: [`Error::CooperativeNotFound`], [`Error::NotCooperativeAdmin`],
 		///   [`Error::NoMembers`], [`Error::DuplicateMember`], [`Error::SharesDoNotSumToWhole`],
-		///   [`Error::TooManyMembers`], and the payout's error when a farm's earnings cannot be
+		///   [`Error::TooManyMembers`], [`Error::CannotPayDeposit`] (the storage deposit follows
+		///   the number of members), and the payout's error when a farm's earnings cannot be
 		///   known exactly yet (try again a few blocks later).
 		/// - Event: [`Event::CooperativeMembersSet`].
 		#[pallet::call_index(9)]
@@ -599,12 +643,27 @@ pub mod pallet {
 			let mut cooperative = Self::administered_cooperative(&account, cooperative_id)?;
 			let members = Self::checked_members(members)?;
 			let member_count = members.len() as u32;
+			// The storage deposit follows the number of members: payable, checked first.
+			let bytes = cooperative
+				.encoded_size()
+				.saturating_sub(cooperative.members.encoded_size())
+				.saturating_add(members.encoded_size());
+			let deposit = Self::deposit_for(bytes);
+			if deposit > cooperative.deposit {
+				T::Currency::ensure_can_hold(
+					&HoldReason::StorageDeposit.into(),
+					&account,
+					deposit.saturating_sub(cooperative.deposit),
+				)
+				.map_err(|_| Error::<T>::CannotPayDeposit)?;
+			}
 			// Earnings that accrued under the old members are paid before they stop sharing.
 			for (farm_id, ()) in CooperativeFarms::<T>::iter_prefix(cooperative_id) {
 				T::FarmPayouts::pay_out(farm_id)?;
 			}
 			Self::settle_membership(cooperative_id, &cooperative.members);
 			let farms = cooperative.farms;
+			cooperative.deposit = Self::adjust_deposit(&account, cooperative.deposit, bytes)?;
 			cooperative.members = members.clone();
 			Cooperatives::<T>::insert(cooperative_id, cooperative);
 			Self::deposit_event(Event::CooperativeMembersSet { cooperative_id, members });
@@ -793,15 +852,24 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Gives `account` a twin. Errors: [`Error::TwinAlreadyRegistered`],
-		/// [`Error::IdsExhausted`].
-		pub(crate) fn do_register_twin(account: &T::AccountId) -> Result<TwinId, DispatchError> {
+		/// Gives `account` a twin, holding its storage deposit on the account when `charge`.
+		/// Errors: [`Error::TwinAlreadyRegistered`], [`Error::IdsExhausted`],
+		/// [`Error::CannotPayDeposit`].
+		pub(crate) fn do_register_twin(
+			account: &T::AccountId,
+			charge: bool,
+		) -> Result<TwinId, DispatchError> {
 			ensure!(
 				!TwinIdByAccount::<T>::contains_key(account),
 				Error::<T>::TwinAlreadyRegistered
 			);
+			let mut twin = Twin { account: account.clone(), deposit: Zero::zero() };
+			if charge {
+				twin.deposit = Self::payable_deposit(account, twin.encoded_size())?;
+			}
 			let twin_id = Self::take_id::<NextTwinId<T>>()?;
-			Twins::<T>::insert(twin_id, Twin { account: account.clone() });
+			Self::hold_deposit(account, twin.deposit)?;
+			Twins::<T>::insert(twin_id, twin);
 			TwinIdByAccount::<T>::insert(account, twin_id);
 			Ok(twin_id)
 		}
@@ -812,15 +880,31 @@ pub mod pallet {
 			owner: TwinId,
 			name: NameOf<T>,
 			pricing: PricingPolicy<BalanceOf<T>>,
+			payer: Option<&T::AccountId>,
 		) -> Result<FarmId, DispatchError> {
 			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
 			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
+			let mut farm = Farm {
+				owner,
+				name,
+				pricing,
+				operator: None,
+				cooperative: None,
+				deposit: Zero::zero(),
+			};
+			if let Some(payer) = payer {
+				// Counted with an operator and a cooperative: the most the record holds.
+				let bytes = Farm::<T>::max_encoded_len()
+					.saturating_sub(T::MaxNameLength::get() as usize)
+					.saturating_add(farm.name.len());
+				farm.deposit = Self::payable_deposit(payer, bytes)?;
+			}
 			let farm_id = Self::take_id::<NextFarmId<T>>()?;
-			FarmIdByName::<T>::insert(&name, farm_id);
-			Farms::<T>::insert(
-				farm_id,
-				Farm { owner, name, pricing, operator: None, cooperative: None },
-			);
+			if let Some(payer) = payer {
+				Self::hold_deposit(payer, farm.deposit)?;
+			}
+			FarmIdByName::<T>::insert(&farm.name, farm_id);
+			Farms::<T>::insert(farm_id, farm);
 			Ok(farm_id)
 		}
 
@@ -858,18 +942,88 @@ pub mod pallet {
 			farm_id: FarmId,
 			capacity: Resources,
 			endpoint: EndpointOf<T>,
+			payer: Option<&T::AccountId>,
 		) -> Result<NodeId, DispatchError> {
 			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
-			let node_id = Self::take_id::<NextNodeId<T>>()?;
-			let node = Node {
+			let mut node = Node {
 				farm_id,
 				capacity,
 				reserved: Resources::default(),
 				endpoint,
 				live_agreements: 0,
+				deposit: Zero::zero(),
 			};
+			if let Some(payer) = payer {
+				node.deposit = Self::payable_deposit(payer, node.encoded_size())?;
+			}
+			let node_id = Self::take_id::<NextNodeId<T>>()?;
+			if let Some(payer) = payer {
+				Self::hold_deposit(payer, node.deposit)?;
+			}
 			Nodes::<T>::insert(node_id, node);
 			Ok(node_id)
+		}
+
+		/// The storage deposit of a record of `bytes` bytes.
+		pub fn deposit_for(bytes: usize) -> BalanceOf<T> {
+			let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
+			T::DepositPerItem::get()
+				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
+		}
+
+		/// The deposit of a record of `bytes` bytes, if `who` can hold it (checked before any
+		/// write). Errors: [`Error::CannotPayDeposit`].
+		fn payable_deposit(
+			who: &T::AccountId,
+			bytes: usize,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			let deposit = Self::deposit_for(bytes);
+			if !deposit.is_zero() {
+				T::Currency::ensure_can_hold(&HoldReason::StorageDeposit.into(), who, deposit)
+					.map_err(|_| Error::<T>::CannotPayDeposit)?;
+			}
+			Ok(deposit)
+		}
+
+		/// Holds a deposit found payable by [`Pallet::payable_deposit`].
+		fn hold_deposit(who: &T::AccountId, deposit: BalanceOf<T>) -> DispatchResult {
+			if deposit.is_zero() {
+				return Ok(());
+			}
+			T::Currency::hold(&HoldReason::StorageDeposit.into(), who, deposit)
+				.map_err(|_| Error::<T>::CannotPayDeposit.into())
+		}
+
+		/// Moves the deposit held on `who` for a record from `held` to the deposit of `bytes`
+		/// bytes; returns the new deposit.
+		fn adjust_deposit(
+			who: &T::AccountId,
+			held: BalanceOf<T>,
+			bytes: usize,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			let deposit = Self::deposit_for(bytes);
+			if deposit > held {
+				T::Currency::hold(
+					&HoldReason::StorageDeposit.into(),
+					who,
+					deposit.saturating_sub(held),
+				)
+				.map_err(|_| Error::<T>::CannotPayDeposit)?;
+			} else {
+				Self::release_deposit(who, held.saturating_sub(deposit));
+			}
+			Ok(deposit)
+		}
+
+		/// Returns `amount` of the deposits held on `who`.
+		fn release_deposit(who: &T::AccountId, amount: BalanceOf<T>) {
+			// The hold covers every record's deposit (checked in `try_state`).
+			let _ = T::Currency::release(
+				&HoldReason::StorageDeposit.into(),
+				who,
+				amount,
+				frame_support::traits::tokens::Precision::BestEffort,
+			);
 		}
 
 		/// Takes the next id of a counter, failing once every id is used.
@@ -992,6 +1146,44 @@ pub mod pallet {
 			Some(Payee { account: twin.account, cooperative: None })
 		}
 
+		/// Checks that each account's storage-deposit hold is the sum of the deposits of the
+		/// records it pays for.
+		#[cfg(any(feature = "try-runtime", feature = "std"))]
+		fn check_deposits() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+			let mut owed: alloc::collections::btree_map::BTreeMap<T::AccountId, BalanceOf<T>> =
+				Default::default();
+			let mut add = |who: T::AccountId, deposit: BalanceOf<T>| {
+				let sum = owed.entry(who).or_default();
+				*sum = sum.saturating_add(deposit);
+			};
+			let owner_account = |farm_id: FarmId| {
+				Farms::<T>::get(farm_id)
+					.and_then(|farm| Twins::<T>::get(farm.owner))
+					.map(|twin| twin.account)
+			};
+			for (_, twin) in Twins::<T>::iter() {
+				add(twin.account, twin.deposit);
+			}
+			for (farm_id, farm) in Farms::<T>::iter() {
+				add(owner_account(farm_id).ok_or("a farm without an owner")?, farm.deposit);
+			}
+			for (_, node) in Nodes::<T>::iter() {
+				add(owner_account(node.farm_id).ok_or("a node without a farm")?, node.deposit);
+			}
+			for (_, cooperative) in Cooperatives::<T>::iter() {
+				add(cooperative.admin, cooperative.deposit);
+			}
+			for (who, deposit) in owed {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::StorageDeposit.into(), &who)
+						== deposit,
+					"an account's storage-deposit hold differs from its records'"
+				);
+			}
+			Ok(())
+		}
+
 		/// The weight of [`Pallet::set_cooperative_members`] with `members` new members and
 		/// `farms` farms to pay out first.
 		pub fn set_members_weight(members: u32, farms: u32) -> Weight {
@@ -1073,6 +1265,7 @@ pub mod pallet {
 		/// tests.
 		#[cfg(any(feature = "try-runtime", feature = "std"))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::check_deposits()?;
 			for (farm_id, farm) in Farms::<T>::iter() {
 				if let Some(operator) = &farm.operator {
 					ensure!(

@@ -27,6 +27,7 @@ impl frame_system::Config for Test {
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type ExistentialDeposit = ConstU64<EXISTENTIAL_DEPOSIT>;
 }
 
@@ -38,10 +39,16 @@ parameter_types! {
 	pub const MaxNameLength: u32 = 32;
 	pub const MaxEndpointLength: u32 = 128;
 	pub const MaxCooperativeMembers: u32 = 5;
+	// No deposits unless a test sets them (`storage_deposits_*`).
+	pub static DepositPerItem: u64 = 0;
+	pub static DepositPerByte: u64 = 0;
 }
 
 impl pallet_registry::Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositPerItem = DepositPerItem;
+	type DepositPerByte = DepositPerByte;
 	type MaxNameLength = MaxNameLength;
 	type MaxEndpointLength = MaxEndpointLength;
 	type MaxCooperativeMembers = MaxCooperativeMembers;

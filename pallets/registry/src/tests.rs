@@ -72,7 +72,7 @@ fn register_twin_gives_sequential_ids_and_one_per_account() {
 		assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
 		assert_eq!(last_event(), Event::TwinRegistered { twin_id: 1, account: ALICE });
 		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
-		assert_eq!(Twins::<Test>::get(2), Some(Twin { account: BOB }));
+		assert_eq!(Twins::<Test>::get(2), Some(Twin { account: BOB, deposit: 0 }));
 		assert_eq!(TwinIdByAccount::<Test>::get(BOB), Some(2));
 		assert_noop!(
 			Registry::register_twin(Origin::signed(ALICE)),
@@ -656,5 +656,63 @@ fn a_member_who_cannot_receive_a_small_amount_claims_it_later() {
 		cooperative_earns(20);
 		assert_eq!(claim(DAVE), Ok(15));
 		assert_ok!(Registry::do_try_state());
+	});
+}
+
+#[test]
+fn storage_deposits_are_held_per_record_by_its_bytes_and_returned_on_removal() {
+	new_test_ext().execute_with(|| {
+		use frame_support::traits::fungible::InspectHold;
+		DepositPerItem::set(5);
+		DepositPerByte::set(1);
+		let held = |who: u64| Balances::balance_on_hold(&HoldReason::StorageDeposit.into(), &who);
+		assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
+		let twin = Twins::<Test>::get(1).unwrap();
+		// 5 + the record's bytes (an 8-byte account and an 8-byte deposit).
+		assert_eq!(twin.deposit, 5 + 16);
+		assert_eq!(held(ALICE), twin.deposit);
+		assert_ok!(Registry::create_farm(Origin::signed(ALICE), name("f1"), pricing(1), ALICE));
+		assert_ok!(Registry::register_node(
+			Origin::signed(ALICE),
+			1,
+			capacity(1),
+			endpoint("http://127.0.0.1:1")
+		));
+		let short = Nodes::<Test>::get(1).unwrap().deposit;
+		// A longer endpoint holds more; a shorter one gives it back.
+		assert_ok!(Registry::set_node_endpoint(
+			Origin::signed(ALICE),
+			1,
+			endpoint("http://a-much-longer-host-name.example:8080/zos")
+		));
+		let long = Nodes::<Test>::get(1).unwrap().deposit;
+		assert_eq!(long - short, 47 - 18);
+		let farm = Farms::<Test>::get(1).unwrap().deposit;
+		assert_eq!(held(ALICE), twin.deposit + farm + long);
+		assert_ok!(Registry::do_try_state());
+		// Removing the node returns its deposit.
+		assert_ok!(Registry::remove_node(Origin::signed(ALICE), 1));
+		assert_eq!(held(ALICE), twin.deposit + farm);
+		// A cooperative's deposit follows its members.
+		assert_ok!(Registry::create_cooperative(
+			Origin::signed(BOB),
+			name("coop"),
+			vec![member(BOB, 100)]
+		));
+		let one = Cooperatives::<Test>::get(1).unwrap().deposit;
+		assert_ok!(Registry::set_cooperative_members(
+			Origin::signed(BOB),
+			1,
+			vec![member(BOB, 50), member(CHARLIE, 50)]
+		));
+		let two = Cooperatives::<Test>::get(1).unwrap().deposit;
+		assert!(two > one);
+		assert_eq!(held(BOB), two);
+		assert_ok!(Registry::do_try_state());
+		// An account that cannot hold the deposit gets no record.
+		assert_noop!(
+			Registry::register_twin(Origin::signed(DAVE)),
+			Error::<Test>::CannotPayDeposit
+		);
 	});
 }

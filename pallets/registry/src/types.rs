@@ -38,9 +38,11 @@ pub type GenesisFarm<T> = (
 #[derive(
 	Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, DecodeWithMemTracking,
 )]
-pub struct Twin<AccountId> {
+pub struct Twin<AccountId, Balance> {
 	/// The account (and public key) of the twin.
 	pub account: AccountId,
+	/// The storage deposit held on the account for this record.
+	pub deposit: Balance,
 }
 
 /// A farm: the unit that owns nodes, prices capacity and gets paid.
@@ -70,6 +72,8 @@ pub struct Farm<T: Config> {
 	pub operator: Option<T::AccountId>,
 	/// The cooperative the farm belongs to, which then receives its earnings.
 	pub cooperative: Option<CooperativeId>,
+	/// The storage deposit held on the owner's account for this record.
+	pub deposit: BalanceOf<T>,
 }
 
 /// A ZOS node of a farm.
@@ -97,6 +101,8 @@ pub struct Node<T: Config> {
 	pub endpoint: EndpointOf<T>,
 	/// How many agreements hold a reservation on the node.
 	pub live_agreements: u32,
+	/// The storage deposit held on the farm owner's account for this record.
+	pub deposit: BalanceOf<T>,
 }
 
 impl<T: Config> Node<T> {
@@ -140,6 +146,8 @@ pub struct Cooperative<T: Config> {
 	pub members: MembersOf<T>,
 	/// How many farms belong to it (at most `MaxCooperativeFarms`).
 	pub farms: u32,
+	/// The storage deposit held on the admin's account for this record.
+	pub deposit: BalanceOf<T>,
 }
 
 /// What a cooperative has earned, in total and before its current membership.

@@ -68,6 +68,8 @@ mod mock;
 pub mod offchain;
 #[cfg(test)]
 mod offchain_tests;
+#[cfg(test)]
+mod proptests;
 pub mod schedule;
 #[cfg(test)]
 mod tests;

@@ -50,6 +50,11 @@ impl pallet_balances::Config for Test {
 
 impl pallet_registry::Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	// The registry's deposits are tested in its own tests; here they would only shift
+	// balances.
+	type DepositPerItem = ConstU128<0>;
+	type DepositPerByte = ConstU128<0>;
 	type MaxNameLength = ConstU32<32>;
 	type MaxEndpointLength = ConstU32<128>;
 	type MaxCooperativeMembers = ConstU32<5>;

@@ -85,6 +85,47 @@ pub mod crypto {
 	}
 }
 
+/// The off-chain storage key of [`WorkerMetrics`].
+pub const METRICS_KEY: &[u8] = b"gridchain/zos/metrics";
+
+/// The most farms whose pending actions [`WorkerMetrics`] lists.
+pub const MAX_FARMS_IN_METRICS: usize = 64;
+
+/// What this node's worker did since the node's off-chain storage began: kept in that storage
+/// by every run (never on chain), and exported by the node on its Prometheus endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
+pub struct WorkerMetrics {
+	/// Runs of the worker.
+	pub runs: u64,
+	/// Attempts at an action (the worker talked to a node).
+	pub attempts: u64,
+	/// Attempts that did not finish the action (the node was unreachable, refused, or not done
+	/// yet): each starts a back-off.
+	pub failed_attempts: u64,
+	/// Actions passed over because they were backing off.
+	pub backed_off: u64,
+	/// Reports sent to the transaction pool.
+	pub reports_sent: u64,
+	/// Reports the transaction pool did not accept.
+	pub reports_rejected: u64,
+	/// The pending actions of each farm this node serves, at the last run (at most
+	/// [`MAX_FARMS_IN_METRICS`] farms, each counted up to [`MAX_ACTIONS_LOOKED_AT_PER_FARM`]).
+	pub pending_by_farm: Vec<(FarmId, u32)>,
+}
+
+/// What one look at an action came to, for the run's budget and the metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attempt {
+	/// Waiting out a back-off: not tried.
+	BackingOff,
+	/// Another run holds it, or its report is on its way: not tried.
+	Locked,
+	/// Tried; it did not finish and backs off now.
+	Failed,
+	/// Tried and reported; whether the pool took the report.
+	Reported { sent: bool },
+}
+
 /// What this node remembers about an action between runs (off-chain storage, never on chain).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
 pub struct ActionProgress {
@@ -169,37 +210,82 @@ impl<T: Config> Pallet<T> {
 	/// [`MAX_ACTIONS_LOOKED_AT_PER_FARM`] looked at.
 	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
 		let now: u32 = now.saturated_into();
+		let mut run = WorkerMetrics { runs: 1, ..Default::default() };
 		for operator in Signer::<T, T::AuthorityId>::keystore_accounts() {
 			for farm_id in T::Registry::farms_operated_by(&operator.id) {
 				let mut attempts = 0;
+				let mut pending = 0u32;
 				let actions =
 					PendingActions::<T>::iter_prefix(farm_id).take(MAX_ACTIONS_LOOKED_AT_PER_FARM);
 				for (contract_id, action) in actions {
+					pending += 1;
 					if attempts == MAX_ACTIONS_PER_FARM_PER_RUN {
-						break;
+						continue;
 					}
-					if Self::attempt(farm_id, contract_id, action, &operator, now) {
-						attempts += 1;
+					match Self::attempt(farm_id, contract_id, action, &operator, now) {
+						Attempt::BackingOff => run.backed_off += 1,
+						Attempt::Locked => {},
+						Attempt::Failed => {
+							attempts += 1;
+							run.attempts += 1;
+							run.failed_attempts += 1;
+						},
+						Attempt::Reported { sent } => {
+							attempts += 1;
+							run.attempts += 1;
+							if sent {
+								run.reports_sent += 1;
+							} else {
+								run.reports_rejected += 1;
+							}
+						},
 					}
 				}
+				if run.pending_by_farm.len() < MAX_FARMS_IN_METRICS {
+					run.pending_by_farm.push((farm_id, pending));
+				}
+			}
+		}
+		Self::record_metrics(run);
+	}
+
+	/// Adds a run's counts to this node's [`WorkerMetrics`] (a compare-and-set: runs may
+	/// overlap).
+	fn record_metrics(run: WorkerMetrics) {
+		let stored = StorageValueRef::persistent(METRICS_KEY);
+		for _ in 0..3 {
+			let updated = stored.mutate(|total: Result<Option<WorkerMetrics>, _>| {
+				let mut total = total.ok().flatten().unwrap_or_default();
+				total.runs = total.runs.saturating_add(run.runs);
+				total.attempts = total.attempts.saturating_add(run.attempts);
+				total.failed_attempts = total.failed_attempts.saturating_add(run.failed_attempts);
+				total.backed_off = total.backed_off.saturating_add(run.backed_off);
+				total.reports_sent = total.reports_sent.saturating_add(run.reports_sent);
+				total.reports_rejected =
+					total.reports_rejected.saturating_add(run.reports_rejected);
+				total.pending_by_farm = run.pending_by_farm.clone();
+				Ok::<_, ()>(total)
+			});
+			if updated.is_ok() {
+				return;
 			}
 		}
 	}
 
 	/// Tries an action unless it is backing off, locked by another run, or waiting for its
-	/// report. Returns whether it talked to the node.
+	/// report.
 	fn attempt(
 		farm_id: FarmId,
 		contract_id: ContractId,
 		action: PendingAction,
 		operator: &frame_system::offchain::Account<T>,
 		now: u32,
-	) -> bool {
+	) -> Attempt {
 		let progress_key = progress_key(contract_id, action);
 		let mut progress_ref = StorageValueRef::persistent(&progress_key);
 		let mut progress: ActionProgress = progress_ref.get().ok().flatten().unwrap_or_default();
 		if now < progress.not_before {
-			return false;
+			return Attempt::BackingOff;
 		}
 		let lock_key = lock_key(contract_id, action);
 		let mut lock =
@@ -208,7 +294,7 @@ impl<T: Config> Pallet<T> {
 				REPORT_WAIT_BLOCKS,
 				Duration::from_millis(HTTP_TIMEOUT_MILLIS.saturating_mul(4)),
 			);
-		let Ok(guard) = lock.try_lock() else { return false };
+		let Ok(guard) = lock.try_lock() else { return Attempt::Locked };
 
 		let step = Self::carry_out(farm_id, contract_id, action);
 		let outcome = match step {
@@ -228,7 +314,7 @@ impl<T: Config> Pallet<T> {
 					progress.unreachable_attempts,
 					progress.not_before
 				);
-				return true;
+				return Attempt::Failed;
 			},
 		};
 		let outcome = match outcome {
@@ -258,7 +344,7 @@ impl<T: Config> Pallet<T> {
 		// The lock stays taken until its deadline, so the action is looked at again only once
 		// the report had time to land (and then only if it did not).
 		guard.forget();
-		true
+		Attempt::Reported { sent }
 	}
 
 	/// ZOS's message as a failure reason, cut to the longest reason the chain keeps.

@@ -552,3 +552,53 @@ fn one_farms_stuck_actions_do_not_starve_another_farm() {
 		}
 	});
 }
+
+fn metrics() -> WorkerMetrics {
+	sp_runtime::offchain::storage::StorageValueRef::persistent(METRICS_KEY)
+		.get::<WorkerMetrics>()
+		.unwrap()
+		.unwrap_or_default()
+}
+
+#[test]
+fn every_run_counts_what_it_did_for_the_nodes_metrics() {
+	with_worker(|worker| {
+		let deployed = create_volume(100 * TFT);
+		let busy = create_volume(100 * TFT);
+		let walk: Vec<_> = PendingActions::<Test>::iter_prefix(1).map(|(id, _)| id).collect();
+		worker.at(2);
+		for id in &walk {
+			worker.next_action();
+			if *id == deployed {
+				worker.expect(&commands::get(*id), Ok(on_node(*id, ResultState::Ok, "")));
+			} else {
+				worker.expect(&commands::get(*id), Err((code::UNAVAILABLE, "busy")));
+			}
+		}
+		worker.run();
+		assert_eq!(
+			metrics(),
+			WorkerMetrics {
+				runs: 1,
+				attempts: 2,
+				failed_attempts: 1,
+				backed_off: 0,
+				reports_sent: 1,
+				reports_rejected: 0,
+				pending_by_farm: vec![(1, 2)],
+			}
+		);
+		// Next block: the busy one is tried again (and fails again); the reported one waits for
+		// its report (locked).
+		worker.at(3);
+		worker.expect(&commands::get(busy), Err((code::UNAVAILABLE, "busy")));
+		worker.run();
+		// The block after, the busy one backs off (two blocks now).
+		worker.run_at(4);
+		let after = metrics();
+		assert_eq!(
+			(after.runs, after.attempts, after.failed_attempts, after.backed_off),
+			(3, 3, 2, 1)
+		);
+	});
+}

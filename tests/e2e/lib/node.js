@@ -47,23 +47,26 @@ export async function waitFor(predicate, { timeoutMs, intervalMs = 250, what }) 
 }
 
 /**
- * Starts `gridchain-node --dev --tmp` and connects an ApiPromise to it.
- * Returns { api, process, rpcUrl, logs, stop, startedAt, rpcReadyAt } (times from
+ * Starts `gridchain-node --dev --tmp` and connects an ApiPromise to it; with `prometheus`, the
+ * node serves its metrics on a free port (`metricsUrl`).
+ * Returns { api, process, rpcUrl, metricsUrl, logs, stop, startedAt, rpcReadyAt } (times from
  * `performance.now()`). `stop()` disconnects and ends the process,
  * first with SIGINT (a clean shutdown), then SIGKILL if it does not exit in time.
  */
-export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } = {}) {
+export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000, prometheus = false } = {}) {
   const binary = nodeBinary();
   if (!existsSync(binary)) {
     throw new Error(`node binary not found at ${binary}: build it with scripts/build.sh or set GRIDCHAIN_NODE`);
   }
   const rpcPort = await freePort();
   const p2pPort = await freePort();
+  const metricsPort = prometheus ? await freePort() : undefined;
   const args = [
     '--dev', '--tmp',
     '--rpc-port', String(rpcPort),
     '--port', String(p2pPort),
-    '--no-prometheus', '--no-telemetry', '--no-mdns',
+    ...(prometheus ? ['--prometheus-port', String(metricsPort)] : ['--no-prometheus']),
+    '--no-telemetry', '--no-mdns',
     ...extraArgs,
   ];
   const startedAt = performance.now();
@@ -108,7 +111,8 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000 } 
       clearTimeout(timer);
     }
   }
-  return { api, process: child, rpcUrl, logs, stop, exited, startedAt, rpcReadyAt };
+  const metricsUrl = prometheus ? `http://127.0.0.1:${metricsPort}/metrics` : undefined;
+  return { api, process: child, rpcUrl, metricsUrl, logs, stop, exited, startedAt, rpcReadyAt };
 }
 
 /** True once something accepts TCP connections on the local port. */
