@@ -5,7 +5,7 @@
 
 use codec::Decode;
 use pallet_smart_contract::offchain::{WorkerMetrics, METRICS_KEY};
-use sc_client_api::backend::OffchainStorage;
+use sp_core::offchain::OffchainStorage;
 use std::time::Duration;
 use substrate_prometheus_endpoint::{
 	register, Gauge, GaugeVec, Opts, PrometheusError, Registry, U64,

@@ -162,7 +162,7 @@ describe('agreements for IT', { timeout: 600_000 }, () => {
     // Developer -> Runtime calls: zosApi.deploymentChallenge.
     const challenge = await api.call.zosApi.deploymentChallenge(userTwin, workloads, 'apps-meta', '', 'PolkaWallet');
     assert.ok(challenge.isOk, `challenge failed: ${challenge}`);
-    const hashText = u8aToString(challenge.asOk.hash);
+    const hashText = u8aToString(challenge.asOk.challengeHash);
     assert.match(hashText, /^[0-9a-f]{32}$/);
     // It is the hash computed here independently.
     const independent = challengeHash({

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { decodeDispatchError, freeBalance, sendAndFinalize } from './lib/chain.js';
@@ -138,7 +139,7 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
 
   it('gives a node started with a development key that key as its ZOS operator key', async () => {
     // Alice's dev node holds Alice's `zos!` key, not Bob's.
-    const zos = async (rpcApi, pair) => (await rpcApi.rpc.author.hasKey(pair.publicKey, 'zos!')).isTrue;
+    const zos = async (rpcApi, pair) => (await rpcApi.rpc.author.hasKey(u8aToHex(pair.publicKey), 'zos!')).isTrue;
     assert.equal(await zos(api, alice), true);
     assert.equal(await zos(api, bob), false);
     // A node started with --bob operates with Bob's key.

@@ -279,7 +279,7 @@ describe('ZOS deployments driven by the chain', { timeout: 900_000 }, () => {
       assert.ok(value('gridchain_zos_worker_runs_total') > 0, metrics);
       assert.ok(value('gridchain_zos_worker_failed_attempts_total') >= 4);
       assert.ok(value('gridchain_zos_worker_reports_sent_total') >= 1);
-      const pending = Number(metrics.match(new RegExp(`^gridchain_zos_worker_pending_actions\\{farm="${farmId}"\\} (\\d+)`, 'm'))?.[1]);
+      const pending = Number(metrics.match(new RegExp(`^gridchain_zos_worker_pending_actions\\{[^}]*farm="${farmId}"[^}]*\\} (\\d+)`, 'm'))?.[1]);
       assert.ok(pending >= 2, `pending actions of farm ${farmId}: ${pending}`);
     } finally {
       for (const server of hostile) server.closeAllConnections?.();

@@ -174,13 +174,18 @@ fn nearly_full_page<T: Config>(at: BlockNumberFor<T>) {
 	CheckPageCount::<T>::insert(at, 1);
 }
 
-/// Agreements for the hook benchmarks: `n` of them, each by its own owner on its own farm.
-fn distinct_agreements<T: Config>(n: u32, hours: u32) -> Vec<ContractId> {
+/// Agreements for the hook benchmarks: `n` of them funded for an hour, each by its own owner
+/// on its own farm, deployed or not.
+fn distinct_agreements<T: Config>(n: u32, deployed: bool) -> Vec<ContractId> {
 	(0..n)
 		.map(|i| {
 			let node_id = cooperative_node::<T>(i + 1);
 			let owner = user::<T>(i + 1);
-			contract::<T>(&owner, node_id, 1, false, hours)
+			let id = contract::<T>(&owner, node_id, 1, false, 1);
+			if deployed {
+				report::<T>(id, DeploymentOutcome::Deployed);
+			}
+			id
 		})
 		.collect()
 }
@@ -388,10 +393,7 @@ mod benchmarks {
 	fn on_initialize_runouts(
 		n: Linear<0, { T::CheckPageSize::get() * T::CheckPagesPerBlock::get() }>,
 	) {
-		let ids = distinct_agreements::<T>(n, 1);
-		for id in &ids {
-			report::<T>(*id, DeploymentOutcome::Deployed);
-		}
+		let ids = distinct_agreements::<T>(n, true);
 		let at = run_checks_of::<T>(&ids);
 		#[block]
 		{
@@ -411,10 +413,7 @@ mod benchmarks {
 	fn on_initialize_grace_ends(
 		n: Linear<0, { T::CheckPageSize::get() * T::CheckPagesPerBlock::get() }>,
 	) {
-		let ids = distinct_agreements::<T>(n, 1);
-		for id in &ids {
-			report::<T>(*id, DeploymentOutcome::Deployed);
-		}
+		let ids = distinct_agreements::<T>(n, true);
 		let runs_out = run_checks_of::<T>(&ids);
 		SmartContract::<T>::run_checks(runs_out);
 		let at = run_checks_of::<T>(&ids);
@@ -435,7 +434,7 @@ mod benchmarks {
 	fn on_initialize_expiries(
 		n: Linear<0, { T::CheckPageSize::get() * T::CheckPagesPerBlock::get() }>,
 	) {
-		let ids = distinct_agreements::<T>(n, 1);
+		let ids = distinct_agreements::<T>(n, false);
 		let at = run_checks_of::<T>(&ids);
 		#[block]
 		{

@@ -1173,7 +1173,7 @@ fn the_challenge_api_gives_what_create_verifies() {
 				style,
 			)
 			.unwrap();
-			assert_eq!(view.hash, hash.to_hex());
+			assert_eq!(view.challenge_hash, hash.to_hex());
 			assert_eq!(view.raw_message, zos_client::signed_message(&hash, style.into()));
 			// Signing the message the API gave makes an agreement.
 			let signature = keyring_of(&alice()).pair().sign(&view.raw_message).0;

@@ -373,8 +373,9 @@ pub struct EscrowView<Balance, BlockNumber> {
 /// The challenge a twin signs to make an agreement (the `SmartContractApi`).
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct ChallengeView {
-	/// The ZOS deployment challenge hash: 32 lowercase hex characters.
-	pub hash: [u8; 32],
+	/// The ZOS deployment challenge hash: 32 lowercase hex characters. (Not named `hash`:
+	/// polkadot.js gives every struct a `hash` of its own.)
+	pub challenge_hash: [u8; 32],
 	/// The exact bytes a `Raw` signature signs (the 16 bytes of the hash); a `PolkaWallet`
 	/// signature signs `<Bytes>` + the 32 hex characters + `</Bytes>`, which is what wallets
 	/// (polkadot.js Sign and verify) sign when given the hex characters.

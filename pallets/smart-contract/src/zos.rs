@@ -69,7 +69,7 @@ impl<T: Config> Pallet<T> {
 		let description: TextOf<T> = description.try_into().map_err(|_| Error::<T>::InvalidText)?;
 		let hash = Self::deployment_hash(twin_id, &workloads, &metadata, &description, style)?;
 		Ok(ChallengeView {
-			hash: hash.to_hex(),
+			challenge_hash: hash.to_hex(),
 			raw_message: zos_client::signed_message(&hash, style.into()),
 		})
 	}
