@@ -41,7 +41,7 @@ impl Transport for OffchainHttp {
 		let mut body = response.body();
 		body.deadline(deadline);
 		let mut reply = Vec::new();
-		while let Some(byte) = body.next() {
+		for byte in body.by_ref() {
 			if reply.len() == crate::MAX_REPLY_BYTES {
 				return Err(ZosError::InvalidReply(format!(
 					"the reply is longer than {} bytes",

@@ -66,10 +66,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(fits, "an agreement's pending action does not fit its state");
 
 			let in_grace = matches!(contract.state, ContractState::GracePeriod { .. });
-			ensure!(
-				contract.escrow == 0 || !(in_grace || !contract.state.is_open()),
-				"escrow in grace or after cancellation"
-			);
+			let holds_escrow = contract.state.is_open() && !in_grace;
+			ensure!(contract.escrow == 0 || holds_escrow, "escrow in grace or after cancellation");
 			ensure!(contract.debt == 0 || in_grace, "debt outside the grace period");
 
 			if contract.state.is_open() {

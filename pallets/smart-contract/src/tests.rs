@@ -960,7 +960,7 @@ fn a_top_up_in_grace_must_pay_the_debt_and_an_hour_and_then_resumes_the_workload
 		report(id, DeploymentOutcome::Paused);
 		let debt = SmartContract::escrow_view(id).unwrap().debt;
 		// 11 blocks of grace at 10 TFT/hour, rounded up.
-		assert_eq!(debt, (10 * TFT * 11).div_ceil(600) + 0);
+		assert_eq!(debt, (10 * TFT * 11).div_ceil(600));
 		// Not enough: refused, nothing changes.
 		assert_noop!(
 			SmartContract::top_up(Origin::signed(alice()), id, debt + 10 * TFT - 1),
