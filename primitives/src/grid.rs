@@ -153,8 +153,6 @@ pub trait GridRegistry<AccountId, Balance> {
 	fn node(node_id: NodeId) -> Option<NodeInfo>;
 	/// The URL of a node's ZOS API.
 	fn node_endpoint(node_id: NodeId) -> Option<Vec<u8>>;
-	/// The public key with which a node signs its replies (its ZOS identity).
-	fn node_key(node_id: NodeId) -> Option<[u8; 32]>;
 	/// A farm's current prices.
 	fn farm_pricing(farm_id: FarmId) -> Option<PricingPolicy<Balance>>;
 	/// The twin that owns a farm.

@@ -355,3 +355,93 @@ async fn faults_fail_deployments_delay_answers_and_refuse_connections() {
 	tokio::time::sleep(Duration::from_secs(2)).await;
 	sim.client.call(&commands::version()).await.unwrap();
 }
+
+#[tokio::test]
+async fn pausing_follows_the_chain_and_keeps_the_deployment_and_its_capacity() {
+	let sim = Harness::start().await;
+	let deployment = signed_volume(5, 8, 4 * GIB, &alice(), SignatureStyle::Raw);
+	sim.agree(&deployment, &alice(), NODE_ID);
+	sim.client.call(&commands::deploy(&deployment)).await.unwrap();
+	let set_status = |status| {
+		sim.chain.agreements.lock().unwrap().get_mut(&8).unwrap().status = status;
+	};
+	set_status(AgreementStatus::Deployed);
+
+	// Not in grace on chain: refused.
+	let (code, message) = remote_code(sim.client.call(&commands::pause(8)).await);
+	assert_eq!(code, code::REFUSED);
+	assert!(message.contains("grace"), "{message}");
+
+	set_status(AgreementStatus::GracePeriod);
+	sim.client.call(&commands::pause(8)).await.unwrap();
+	let paused = sim.client.call(&commands::get(8)).await.unwrap();
+	assert_eq!(paused.workloads[0].result.state, ResultState::Paused);
+	assert_eq!(paused.workloads[0].result.message, "paused");
+	// The data (the volume's id) and the capacity stay.
+	assert!(paused.workloads[0].result.data.get("id").is_some());
+	assert_eq!(sim.client.call(&commands::statistics()).await.unwrap().used.sru, 4 * GIB);
+	// Pausing again changes nothing.
+	sim.client.call(&commands::pause(8)).await.unwrap();
+	assert_eq!(sim.client.call(&commands::changes(8)).await.unwrap().len(), 2);
+
+	// Still in grace: no resume.
+	let (code, _) = remote_code(sim.client.call(&commands::resume(8)).await);
+	assert_eq!(code, code::REFUSED);
+	set_status(AgreementStatus::Deployed);
+	sim.client.call(&commands::resume(8)).await.unwrap();
+	let resumed = sim.client.call(&commands::get(8)).await.unwrap();
+	assert_eq!(resumed.workloads[0].result.state, ResultState::Ok);
+	assert_eq!(resumed.workloads[0].result.message, "");
+	assert_eq!(sim.client.call(&commands::changes(8)).await.unwrap().len(), 3);
+}
+
+/// A server that answers every request with 200 and then, forever, a byte a second
+/// (`trickle`) or as much as the client takes.
+async fn hostile_server(trickle: bool) -> SocketAddr {
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let address = listener.local_addr().unwrap();
+	tokio::spawn(async move {
+		while let Ok((mut socket, _)) = listener.accept().await {
+			tokio::spawn(async move {
+				let mut request = [0u8; 4096];
+				let _ = socket.read(&mut request).await;
+				let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
+				if socket.write_all(head.as_bytes()).await.is_err() {
+					return;
+				}
+				let chunk = vec![b' '; 64 * 1024];
+				loop {
+					let sent = if trickle {
+						tokio::time::sleep(Duration::from_secs(1)).await;
+						socket.write_all(b" ").await
+					} else {
+						socket.write_all(&chunk).await
+					};
+					if sent.is_err() {
+						return;
+					}
+				}
+			});
+		}
+	});
+	address
+}
+
+#[tokio::test]
+async fn a_node_that_trickles_or_floods_its_answer_costs_one_bounded_attempt() {
+	for trickle in [true, false] {
+		let address = hostile_server(trickle).await;
+		let client = HttpClient::new(&format!("http://{address}/"), 1, 0, Duration::from_secs(2));
+		let started = std::time::Instant::now();
+		let result = client.call(&commands::get(1)).await;
+		let took = started.elapsed();
+		assert!(result.is_err(), "a hostile answer was accepted");
+		assert!(took < Duration::from_secs(5), "the attempt took {took:?}");
+		match result.unwrap_err() {
+			// The trickle runs into the deadline; the flood into the size cap (or the deadline).
+			ZosError::Unreachable(_) | ZosError::InvalidReply(_) => {},
+			other => panic!("unexpected error {other:?}"),
+		}
+	}
+}

@@ -29,10 +29,6 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Nodes::<T>::get(node_id).map(|node| node.endpoint.into_inner())
 	}
 
-	fn node_key(_node_id: NodeId) -> Option<[u8; 32]> {
-		None
-	}
-
 	fn farm_pricing(farm_id: FarmId) -> Option<PricingPolicy<BalanceOf<T>>> {
 		Farms::<T>::get(farm_id).map(|farm| farm.pricing)
 	}

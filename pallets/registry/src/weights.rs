@@ -49,6 +49,8 @@ pub trait WeightInfo {
 	fn create_farm() -> Weight;
 	fn set_pricing_policy() -> Weight;
 	fn set_farm_operator() -> Weight;
+	fn accept_farm_operator() -> Weight;
+	fn resign_farm_operator() -> Weight;
 	fn register_node() -> Weight;
 	fn set_node_capacity() -> Weight;
 	fn set_node_endpoint() -> Weight;
@@ -59,8 +61,6 @@ pub trait WeightInfo {
 	fn approve_cooperative_membership() -> Weight;
 	fn leave_cooperative() -> Weight;
 	fn claim_cooperative_earnings() -> Weight;
-	fn accept_farm_operator() -> Weight;
-	fn resign_farm_operator() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -68,216 +68,278 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:1)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextTwinId` (r:1 w:1)
 	/// Proof: `Registry::NextTwinId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Twins` (r:0 w:1)
-	/// Proof: `Registry::Twins` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Twins` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn register_twin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6`
-		//  Estimated: `3517`
-		// Minimum execution time: 8_520_000 picoseconds.
-		Weight::from_parts(9_310_000, 3517)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `312`
+		//  Estimated: `3550`
+		// Minimum execution time: 69_223_000 picoseconds.
+		Weight::from_parts(76_603_000, 3550)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::FarmIdByName` (r:1 w:1)
 	/// Proof: `Registry::FarmIdByName` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextFarmId` (r:1 w:1)
 	/// Proof: `Registry::NextFarmId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:0 w:1)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::OperatorOffers` (r:0 w:1)
+	/// Proof: `Registry::OperatorOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::FarmsByOperator` (r:0 w:1)
 	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn create_farm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `140`
+		//  Measured:  `419`
 		//  Estimated: `3551`
-		// Minimum execution time: 16_340_000 picoseconds.
-		Weight::from_parts(17_570_000, 3551)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 86_649_000 picoseconds.
+		Weight::from_parts(136_402_000, 3551)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:1)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn set_pricing_policy() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `420`
-		//  Estimated: `3648`
-		// Minimum execution time: 11_710_000 picoseconds.
-		Weight::from_parts(12_680_000, 3648)
+		//  Measured:  `512`
+		//  Estimated: `3665`
+		// Minimum execution time: 18_738_000 picoseconds.
+		Weight::from_parts(36_174_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Registry::Farms` (r:1 w:1)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Farms` (r:1 w:0)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::FarmsByOperator` (r:0 w:2)
-	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::OperatorOffers` (r:0 w:1)
+	/// Proof: `Registry::OperatorOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn set_farm_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `420`
-		//  Estimated: `3648`
-		// Minimum execution time: 14_620_000 picoseconds.
-		Weight::from_parts(15_620_000, 3648)
+		//  Measured:  `512`
+		//  Estimated: `3665`
+		// Minimum execution time: 18_217_000 picoseconds.
+		Weight::from_parts(33_670_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Registry::OperatorOffers` (r:1 w:1)
+	/// Proof: `Registry::OperatorOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Farms` (r:1 w:1)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::FarmsByOperator` (r:0 w:2)
+	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn accept_farm_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `501`
+		//  Estimated: `3665`
+		// Minimum execution time: 22_604_000 picoseconds.
+		Weight::from_parts(28_322_000, 3665)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Registry::Farms` (r:1 w:1)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::FarmsByOperator` (r:0 w:1)
+	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn resign_farm_operator() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `434`
+		//  Estimated: `3665`
+		// Minimum execution time: 17_005_000 picoseconds.
+		Weight::from_parts(33_550_000, 3665)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:0)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextNodeId` (r:1 w:1)
 	/// Proof: `Registry::NextNodeId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Nodes` (r:0 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(342), added: 2817, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
 	fn register_node() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `434`
-		//  Estimated: `3648`
-		// Minimum execution time: 14_250_000 picoseconds.
-		Weight::from_parts(15_270_000, 3648)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `581`
+		//  Estimated: `3665`
+		// Minimum execution time: 75_883_000 picoseconds.
+		Weight::from_parts(101_311_000, 3665)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(342), added: 2817, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn set_node_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `752`
-		//  Estimated: `3807`
-		// Minimum execution time: 14_020_000 picoseconds.
-		Weight::from_parts(15_070_000, 3807)
+		//  Measured:  `898`
+		//  Estimated: `3823`
+		// Minimum execution time: 22_764_000 picoseconds.
+		Weight::from_parts(29_905_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(342), added: 2817, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn set_node_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `752`
-		//  Estimated: `3807`
-		// Minimum execution time: 14_600_000 picoseconds.
-		Weight::from_parts(15_770_000, 3807)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `953`
+		//  Estimated: `3823`
+		// Minimum execution time: 49_523_000 picoseconds.
+		Weight::from_parts(76_925_000, 3823)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(342), added: 2817, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn remove_node() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `752`
-		//  Estimated: `3807`
-		// Minimum execution time: 13_810_000 picoseconds.
-		Weight::from_parts(15_130_000, 3807)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `953`
+		//  Estimated: `3823`
+		// Minimum execution time: 61_171_000 picoseconds.
+		Weight::from_parts(88_021_000, 3823)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Registry::NextCooperativeId` (r:1 w:1)
 	/// Proof: `Registry::NextCooperativeId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Cooperatives` (r:0 w:1)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
 	fn create_cooperative(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6`
+		//  Measured:  `210`
 		//  Estimated: `3593`
-		// Minimum execution time: 42_770_000 picoseconds.
-		Weight::from_parts(44_941_871, 3593)
-			// Standard Error: 352
-			.saturating_add(Weight::from_parts(46_968, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Minimum execution time: 103_203_000 picoseconds.
+		Weight::from_parts(151_205_818, 3593)
+			// Standard Error: 10_768
+			.saturating_add(Weight::from_parts(214_401, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Registry::Cooperatives` (r:1 w:1)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeFarms` (r:65 w:0)
+	/// Proof: `Registry::CooperativeFarms` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::CheckCursor` (r:1 w:0)
+	/// Proof: `SmartContract::CheckCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::FarmLedgers` (r:64 w:0)
+	/// Proof: `SmartContract::FarmLedgers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::MemberEarnings` (r:32 w:32)
 	/// Proof: `Registry::MemberEarnings` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
-	fn set_cooperative_members(m: u32, f: u32, ) -> Weight {
-		// `f`: not yet measured, one read per farm until scripts/bench.sh regenerates this file.
-		let farms = T::DbWeight::get().reads(1).saturating_mul(f.into());
+	/// The range of component `f` is `[0, 64]`.
+	fn set_cooperative_members(_m: u32, f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4202`
-		//  Estimated: `83134`
-		// Minimum execution time: 138_200_000 picoseconds.
-		Weight::from_parts(144_896_665, 83134)
-			// Standard Error: 1_988
-			.saturating_add(Weight::from_parts(41_761, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(34_u64))
-			.saturating_add(T::DbWeight::get().writes(34_u64))
-			.saturating_add(farms)
+		//  Measured:  `4509 + f * (15 ±0)`
+		//  Estimated: `83134 + f * (2523 ±0)`
+		// Minimum execution time: 231_014_000 picoseconds.
+		Weight::from_parts(373_337_473, 83134)
+			// Standard Error: 99_186
+			.saturating_add(Weight::from_parts(7_640_163, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(37_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes(35_u64))
+			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(f.into()))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:0)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::MembershipRequests` (r:0 w:1)
 	/// Proof: `Registry::MembershipRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn request_cooperative_membership() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `510`
-		//  Estimated: `4728`
-		// Minimum execution time: 14_040_000 picoseconds.
-		Weight::from_parts(15_240_000, 4728)
+		//  Measured:  `602`
+		//  Estimated: `4748`
+		// Minimum execution time: 22_453_000 picoseconds.
+		Weight::from_parts(39_589_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Cooperatives` (r:1 w:1)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::MembershipRequests` (r:1 w:1)
 	/// Proof: `Registry::MembershipRequests` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:1)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::CheckCursor` (r:1 w:0)
+	/// Proof: `SmartContract::CheckCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::FarmLedgers` (r:1 w:0)
+	/// Proof: `SmartContract::FarmLedgers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeFarms` (r:0 w:1)
+	/// Proof: `Registry::CooperativeFarms` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn approve_cooperative_membership() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1731`
-		//  Estimated: `4728`
-		// Minimum execution time: 15_530_000 picoseconds.
-		Weight::from_parts(16_840_000, 4728)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `1810`
+		//  Estimated: `4748`
+		// Minimum execution time: 33_600_000 picoseconds.
+		Weight::from_parts(51_307_000, 4748)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:1)
-	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(183), added: 2658, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Cooperatives` (r:1 w:1)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::CheckCursor` (r:1 w:0)
+	/// Proof: `SmartContract::CheckCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SmartContract::FarmLedgers` (r:1 w:0)
+	/// Proof: `SmartContract::FarmLedgers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeFarms` (r:0 w:1)
+	/// Proof: `Registry::CooperativeFarms` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn leave_cooperative() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1736`
-		//  Estimated: `4728`
-		// Minimum execution time: 14_170_000 picoseconds.
-		Weight::from_parts(15_450_000, 4728)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `1862`
+		//  Estimated: `4748`
+		// Minimum execution time: 31_546_000 picoseconds.
+		Weight::from_parts(52_598_000, 4748)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Registry::Cooperatives` (r:1 w:0)
-	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1263), added: 3738, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::CooperativeEarnings` (r:1 w:0)
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::MemberEarnings` (r:1 w:1)
@@ -286,106 +348,99 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_cooperative_earnings() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2173`
-		//  Estimated: `4728`
-		// Minimum execution time: 52_310_000 picoseconds.
-		Weight::from_parts(54_530_000, 4728)
+		//  Measured:  `2393`
+		//  Estimated: `4748`
+		// Minimum execution time: 75_382_000 picoseconds.
+		Weight::from_parts(117_174_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	// Not yet measured: set to set_farm_operator's weight (the same reads and writes) until
-	// scripts/bench.sh regenerates this file.
-	fn accept_farm_operator() -> Weight {
-		Self::set_farm_operator()
-	}
-	fn resign_farm_operator() -> Weight {
-		Self::set_farm_operator()
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_twin() -> Weight {
-		Weight::from_parts(9_310_000, 3517)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
-	}
-	fn create_farm() -> Weight {
-		Weight::from_parts(17_570_000, 3551)
+		Weight::from_parts(76_603_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
+	fn create_farm() -> Weight {
+		Weight::from_parts(136_402_000, 3551)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
 	fn set_pricing_policy() -> Weight {
-		Weight::from_parts(12_680_000, 3648)
+		Weight::from_parts(36_174_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_farm_operator() -> Weight {
-		Weight::from_parts(15_620_000, 3648)
+		Weight::from_parts(33_670_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn register_node() -> Weight {
-		Weight::from_parts(15_270_000, 3648)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+	fn accept_farm_operator() -> Weight {
+		Weight::from_parts(28_322_000, 3665)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn resign_farm_operator() -> Weight {
+		Weight::from_parts(33_550_000, 3665)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
+	fn register_node() -> Weight {
+		Weight::from_parts(101_311_000, 3665)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
 	fn set_node_capacity() -> Weight {
-		Weight::from_parts(15_070_000, 3807)
+		Weight::from_parts(29_905_000, 3823)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_node_endpoint() -> Weight {
-		Weight::from_parts(15_770_000, 3807)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(76_925_000, 3823)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_node() -> Weight {
-		Weight::from_parts(15_130_000, 3807)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(88_021_000, 3823)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn create_cooperative(m: u32, ) -> Weight {
-		Weight::from_parts(44_941_871, 3593)
-			.saturating_add(Weight::from_parts(46_968, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(151_205_818, 3593)
+			.saturating_add(Weight::from_parts(214_401, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn set_cooperative_members(m: u32, f: u32, ) -> Weight {
-		// `f`: not yet measured, one read per farm until scripts/bench.sh regenerates this file.
-		let farms = ParityDbWeight::get().reads(1).saturating_mul(f.into());
-		Weight::from_parts(144_896_665, 83134)
-			.saturating_add(Weight::from_parts(41_761, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(34_u64))
-			.saturating_add(ParityDbWeight::get().writes(34_u64))
-			.saturating_add(farms)
+	fn set_cooperative_members(_m: u32, f: u32, ) -> Weight {
+		Weight::from_parts(373_337_473, 83134)
+			.saturating_add(Weight::from_parts(7_640_163, 0).saturating_mul(f.into()))
+			.saturating_add(ParityDbWeight::get().reads(37_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(f.into())))
+			.saturating_add(ParityDbWeight::get().writes(35_u64))
+			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(f.into()))
 	}
 	fn request_cooperative_membership() -> Weight {
-		Weight::from_parts(15_240_000, 4728)
+		Weight::from_parts(39_589_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_cooperative_membership() -> Weight {
-		Weight::from_parts(16_840_000, 4728)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(51_307_000, 4748)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn leave_cooperative() -> Weight {
-		Weight::from_parts(15_450_000, 4728)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(52_598_000, 4748)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_cooperative_earnings() -> Weight {
-		Weight::from_parts(54_530_000, 4728)
+		Weight::from_parts(117_174_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
-	}
-	// Not yet measured: set to set_farm_operator's weight (the same reads and writes) until
-	// scripts/bench.sh regenerates this file.
-	fn accept_farm_operator() -> Weight {
-		Self::set_farm_operator()
-	}
-	fn resign_farm_operator() -> Weight {
-		Self::set_farm_operator()
 	}
 }

@@ -649,7 +649,7 @@ pub mod pallet {
 		/// - Events: [`Event::FarmPaid`] or [`Event::PaymentKeptForPayee`] (nothing when
 		///   nothing is due).
 		#[pallet::call_index(6)]
-		#[pallet::weight(<T as Config>::WeightInfo::pay_farm())]
+		#[pallet::weight(Pallet::<T>::pay_farm_weight())]
 		pub fn pay_farm(origin: OriginFor<T>, farm_id: FarmId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::pay_out_farm(farm_id)
