@@ -95,12 +95,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `917`
 		//  Estimated: `3823`
-		// Minimum execution time: 213_828_000 picoseconds.
-		Weight::from_parts(314_975_635, 3823)
-			// Standard Error: 274_557
-			.saturating_add(Weight::from_parts(342_584, 0).saturating_mul(w.into()))
-			// Standard Error: 2_091
-			.saturating_add(Weight::from_parts(10_189, 0).saturating_mul(t.into()))
+		// Minimum execution time: 210_723_000 picoseconds.
+		Weight::from_parts(290_585_472, 3823)
+			// Standard Error: 273_347
+			.saturating_add(Weight::from_parts(3_179_588, 0).saturating_mul(w.into()))
+			// Standard Error: 2_081
+			.saturating_add(Weight::from_parts(11, 0).saturating_mul(t.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `587`
 		//  Estimated: `5972`
-		// Minimum execution time: 93_969_000 picoseconds.
-		Weight::from_parts(103_313_000, 5972)
+		// Minimum execution time: 92_657_000 picoseconds.
+		Weight::from_parts(108_411_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -141,8 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `546`
 		//  Estimated: `4003`
-		// Minimum execution time: 84_005_000 picoseconds.
-		Weight::from_parts(122_021_000, 4003)
+		// Minimum execution time: 80_360_000 picoseconds.
+		Weight::from_parts(124_065_000, 4003)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -162,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `932`
 		//  Estimated: `5972`
-		// Minimum execution time: 58_937_000 picoseconds.
-		Weight::from_parts(106_168_000, 5972)
+		// Minimum execution time: 59_508_000 picoseconds.
+		Weight::from_parts(96_784_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -189,8 +189,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `37399`
 		//  Estimated: `39695`
-		// Minimum execution time: 165_796_000 picoseconds.
-		Weight::from_parts(204_154_000, 39695)
+		// Minimum execution time: 174_920_000 picoseconds.
+		Weight::from_parts(254_758_000, 39695)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -210,8 +210,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `37257`
 		//  Estimated: `39695`
-		// Minimum execution time: 112_217_000 picoseconds.
-		Weight::from_parts(140_589_000, 39695)
+		// Minimum execution time: 117_745_000 picoseconds.
+		Weight::from_parts(197_153_000, 39695)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -225,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `877`
 		//  Estimated: `3665`
-		// Minimum execution time: 33_320_000 picoseconds.
-		Weight::from_parts(41_521_000, 3665)
+		// Minimum execution time: 35_242_000 picoseconds.
+		Weight::from_parts(62_163_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -244,8 +244,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `443`
 		//  Estimated: `5972`
-		// Minimum execution time: 44_476_000 picoseconds.
-		Weight::from_parts(82_863_000, 5972)
+		// Minimum execution time: 47_410_000 picoseconds.
+		Weight::from_parts(80_670_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -257,8 +257,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `146`
 		//  Estimated: `3593`
-		// Minimum execution time: 54_692_000 picoseconds.
-		Weight::from_parts(67_020_000, 3593)
+		// Minimum execution time: 57_825_000 picoseconds.
+		Weight::from_parts(77_185_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -273,14 +273,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 100000]`.
-	fn pay_farm(a: u32, ) -> Weight {
+	fn pay_farm(_a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `851`
 		//  Estimated: `6196`
-		// Minimum execution time: 81_501_000 picoseconds.
-		Weight::from_parts(161_273_042, 6196)
-			// Standard Error: 100
-			.saturating_add(Weight::from_parts(514, 0).saturating_mul(a.into()))
+		// Minimum execution time: 150_484_000 picoseconds.
+		Weight::from_parts(216_220_189, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -298,8 +296,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `756`
 		//  Estimated: `3593`
-		// Minimum execution time: 81_762_000 picoseconds.
-		Weight::from_parts(88_262_000, 3593)
+		// Minimum execution time: 81_121_000 picoseconds.
+		Weight::from_parts(87_790_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -320,10 +318,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `234 + n * (225 ±0)`
 		//  Estimated: `5513 + n * (2641 ±0)`
-		// Minimum execution time: 8_592_000 picoseconds.
-		Weight::from_parts(8_693_000, 5513)
-			// Standard Error: 522_150
-			.saturating_add(Weight::from_parts(33_195_133, 0).saturating_mul(n.into()))
+		// Minimum execution time: 5_619_000 picoseconds.
+		Weight::from_parts(5_709_000, 5513)
+			// Standard Error: 340_445
+			.saturating_add(Weight::from_parts(27_340_473, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -349,10 +347,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `229 + n * (182 ±0)`
 		//  Estimated: `3481 + n * (2641 ±0)`
-		// Minimum execution time: 7_832_000 picoseconds.
-		Weight::from_parts(8_613_000, 3481)
-			// Standard Error: 336_145
-			.saturating_add(Weight::from_parts(22_985_921, 0).saturating_mul(n.into()))
+		// Minimum execution time: 5_979_000 picoseconds.
+		Weight::from_parts(6_079_000, 3481)
+			// Standard Error: 395_524
+			.saturating_add(Weight::from_parts(25_631_180, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -375,11 +373,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_initialize_expiries(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `333 + n * (178 ±0)`
-		//  Estimated: `3593 + n * (2641 ±2)`
-		// Minimum execution time: 7_951_000 picoseconds.
-		Weight::from_parts(9_304_000, 3593)
-			// Standard Error: 635_151
-			.saturating_add(Weight::from_parts(62_657_609, 0).saturating_mul(n.into()))
+		//  Estimated: `3593 + n * (2641 ±0)`
+		// Minimum execution time: 9_314_000 picoseconds.
+		Weight::from_parts(199_507_613, 3593)
+			// Standard Error: 1_599_755
+			.saturating_add(Weight::from_parts(75_527_766, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -395,10 +393,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `31`
 		//  Estimated: `1489 + p * (2491 ±0)`
-		// Minimum execution time: 5_248_000 picoseconds.
-		Weight::from_parts(3_849_511, 1489)
-			// Standard Error: 1_447
-			.saturating_add(Weight::from_parts(1_893_391, 0).saturating_mul(p.into()))
+		// Minimum execution time: 5_347_000 picoseconds.
+		Weight::from_parts(6_143_790, 1489)
+			// Standard Error: 1_752
+			.saturating_add(Weight::from_parts(2_702_014, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -409,66 +407,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_node_contract(w: u32, t: u32, ) -> Weight {
-		Weight::from_parts(314_975_635, 3823)
-			.saturating_add(Weight::from_parts(342_584, 0).saturating_mul(w.into()))
-			.saturating_add(Weight::from_parts(10_189, 0).saturating_mul(t.into()))
+		Weight::from_parts(290_585_472, 3823)
+			.saturating_add(Weight::from_parts(3_179_588, 0).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(11, 0).saturating_mul(t.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(103_313_000, 5972)
+		Weight::from_parts(108_411_000, 5972)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn cancel_contract() -> Weight {
-		Weight::from_parts(122_021_000, 4003)
+		Weight::from_parts(124_065_000, 4003)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn report_deployed() -> Weight {
-		Weight::from_parts(106_168_000, 5972)
+		Weight::from_parts(96_784_000, 5972)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn report_failed() -> Weight {
-		Weight::from_parts(204_154_000, 39695)
+		Weight::from_parts(254_758_000, 39695)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn report_deleted() -> Weight {
-		Weight::from_parts(140_589_000, 39695)
+		Weight::from_parts(197_153_000, 39695)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn report_paused() -> Weight {
-		Weight::from_parts(41_521_000, 3665)
+		Weight::from_parts(62_163_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(82_863_000, 5972)
+		Weight::from_parts(80_670_000, 5972)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn claim_earnings() -> Weight {
-		Weight::from_parts(67_020_000, 3593)
+		Weight::from_parts(77_185_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
-	fn pay_farm(a: u32, ) -> Weight {
-		Weight::from_parts(161_273_042, 6196)
-			.saturating_add(Weight::from_parts(514, 0).saturating_mul(a.into()))
+	fn pay_farm(_a: u32, ) -> Weight {
+		Weight::from_parts(216_220_189, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn pay_debt() -> Weight {
-		Weight::from_parts(88_262_000, 3593)
+		Weight::from_parts(87_790_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn on_initialize_runouts(n: u32, ) -> Weight {
-		Weight::from_parts(8_693_000, 5513)
-			.saturating_add(Weight::from_parts(33_195_133, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_709_000, 5513)
+			.saturating_add(Weight::from_parts(27_340_473, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -476,8 +473,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2641).saturating_mul(n.into()))
 	}
 	fn on_initialize_grace_ends(n: u32, ) -> Weight {
-		Weight::from_parts(8_613_000, 3481)
-			.saturating_add(Weight::from_parts(22_985_921, 0).saturating_mul(n.into()))
+		Weight::from_parts(6_079_000, 3481)
+			.saturating_add(Weight::from_parts(25_631_180, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -485,8 +482,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2641).saturating_mul(n.into()))
 	}
 	fn on_initialize_expiries(n: u32, ) -> Weight {
-		Weight::from_parts(9_304_000, 3593)
-			.saturating_add(Weight::from_parts(62_657_609, 0).saturating_mul(n.into()))
+		Weight::from_parts(199_507_613, 3593)
+			.saturating_add(Weight::from_parts(75_527_766, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -494,8 +491,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2641).saturating_mul(n.into()))
 	}
 	fn on_initialize_pages(p: u32, ) -> Weight {
-		Weight::from_parts(3_849_511, 1489)
-			.saturating_add(Weight::from_parts(1_893_391, 0).saturating_mul(p.into()))
+		Weight::from_parts(6_143_790, 1489)
+			.saturating_add(Weight::from_parts(2_702_014, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
