@@ -17,6 +17,8 @@ pub type FarmId = u32;
 pub type NodeId = u32;
 /// A cooperative's id.
 pub type CooperativeId = u32;
+/// A node's own identity: the ed25519 public key a ZOS node signs its messages with.
+pub type NodeKey = [u8; 32];
 
 /// Bytes in a GiB: ZOS counts sizes in bytes and a gigabyte is 1024^3.
 pub const GIB: u64 = 1024 * 1024 * 1024;
@@ -125,6 +127,15 @@ pub struct NodeInfo {
 	pub live_agreements: u32,
 }
 
+/// How to reach a node and know that it is the node answering.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct NodeContact {
+	/// The URL of the node's ZOS API.
+	pub endpoint: Vec<u8>,
+	/// The key the node signs its replies with.
+	pub public_key: NodeKey,
+}
+
 impl NodeInfo {
 	/// What the node can still promise.
 	pub fn free_capacity(&self) -> Resources {
@@ -151,8 +162,8 @@ pub trait GridRegistry<AccountId, Balance> {
 	fn twin_account(twin_id: TwinId) -> Option<AccountId>;
 	/// A node's farm and capacity.
 	fn node(node_id: NodeId) -> Option<NodeInfo>;
-	/// The URL of a node's ZOS API.
-	fn node_endpoint(node_id: NodeId) -> Option<Vec<u8>>;
+	/// The URL of a node's ZOS API and the key it signs with.
+	fn node_contact(node_id: NodeId) -> Option<NodeContact>;
 	/// A farm's current prices.
 	fn farm_pricing(farm_id: FarmId) -> Option<PricingPolicy<Balance>>;
 	/// The twin that owns a farm.

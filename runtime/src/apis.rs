@@ -229,6 +229,10 @@ impl_runtime_apis! {
 			SmartContract::twin_key(twin_id)
 		}
 
+		fn node_operator(node_id: pallet_registry::NodeId) -> Option<[u8; 32]> {
+			SmartContract::node_operator(node_id)
+		}
+
 		fn deployment_challenge(
 			twin_id: pallet_registry::TwinId,
 			workloads: Vec<pallet_smart_contract::WorkloadArgument>,

@@ -23,7 +23,8 @@ pub const DEV_NODE_ENDPOINT: &str = "http://127.0.0.1:8080/";
 
 /// The development chain's registry: Alice's twin (1), her farm `dev-farm` (1) which she also
 /// operates, so the dev node's off-chain worker deploys its agreements, and its node (1): 8
-/// cores, 32 GiB memory, 1 TiB SSD, at [`DEV_NODE_ENDPOINT`]. Prices: 1 TFT per GiB of SSD
+/// cores, 32 GiB memory, 1 TiB SSD, at [`DEV_NODE_ENDPOINT`], whose key (its ZOS identity) is
+/// Alice's ed25519 dev key, as zos-sim's default `--key-seed //Alice`. Prices: 1 TFT per GiB of SSD
 /// per hour, and likewise per core and per GiB of memory or HDD.
 fn dev_registry() -> RegistryConfig {
 	let alice = Sr25519Keyring::Alice.to_account_id();
@@ -37,7 +38,12 @@ fn dev_registry() -> RegistryConfig {
 	RegistryConfig {
 		twins: vec![alice.clone()],
 		farms: vec![(1, b"dev-farm".to_vec(), pricing, alice)],
-		nodes: vec![(1, capacity, DEV_NODE_ENDPOINT.as_bytes().to_vec())],
+		nodes: vec![(
+			1,
+			capacity,
+			DEV_NODE_ENDPOINT.as_bytes().to_vec(),
+			Ed25519Keyring::Alice.public().0,
+		)],
 	}
 }
 

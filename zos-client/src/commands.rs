@@ -4,6 +4,7 @@
 use crate::{
 	deployment::{Deployment, Workload},
 	error::ZosError,
+	rmb::Signer,
 };
 use alloc::{format, string::String, vec::Vec};
 use core::marker::PhantomData;
@@ -170,59 +171,74 @@ pub trait Transport {
 /// How long a request stays valid.
 pub const REQUEST_TTL_SECS: u64 = 60;
 
+/// Who a client talks to and as whom: the ends of every exchange.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parties<S> {
+	/// Signs the requests: the farm operator's key.
+	pub signer: S,
+	/// The twin the requests come from.
+	pub source_twin: u32,
+	/// The node's twin.
+	pub node_twin: u32,
+	/// The node's key (ed25519, registered with the node on chain): only replies signed with
+	/// it are believed.
+	pub node_key: [u8; 32],
+}
+
 /// A ZOS node's client over a blocking [`Transport`] (the off-chain worker's HTTP).
-pub struct Client<T> {
+pub struct Client<T, S> {
 	transport: T,
-	source_twin: u32,
-	node_twin: u32,
+	parties: Parties<S>,
 	next_reference: u64,
 }
 
-impl<T: Transport> Client<T> {
-	/// A client sending as `source_twin` to the node's twin `node_twin`.
-	pub fn new(transport: T, source_twin: u32, node_twin: u32) -> Self {
-		Client { transport, source_twin, node_twin, next_reference: 0 }
+impl<T: Transport, S: Signer> Client<T, S> {
+	/// A client of the node, between `parties`.
+	pub fn new(transport: T, parties: Parties<S>) -> Self {
+		Client { transport, parties, next_reference: 0 }
 	}
 
-	/// Sends `request` and decodes its reply.
+	/// Sends `request`, signed, and decodes its reply once it is sure the node signed it.
 	pub fn call<R: DeserializeOwned>(&mut self, request: &Request<R>) -> Result<R, ZosError> {
 		self.next_reference = self.next_reference.wrapping_add(1);
-		let (reference, envelope) = request.envelope(
-			self.source_twin,
-			self.node_twin,
-			self.transport.now(),
-			self.next_reference,
-		);
-		request.open_reply(&self.transport.post(&envelope)?, &reference)
+		let (reference, envelope) =
+			request.envelope(&self.parties, self.transport.now(), self.next_reference)?;
+		request.open_reply(&self.transport.post(&envelope)?, &reference, &self.parties.node_key)
 	}
 }
 
 impl<R: DeserializeOwned> Request<R> {
-	/// The request's envelope bytes from `source_twin` to `node_twin` at `now`, and the
-	/// reference its reply must carry; `sequence` makes the reference unique per sender.
-	pub fn envelope(
+	/// The request's envelope bytes between `parties` at `now`, signed, and the reference its
+	/// reply must carry; `sequence` makes the reference unique per sender.
+	pub fn envelope<S: Signer>(
 		&self,
-		source_twin: u32,
-		node_twin: u32,
+		parties: &Parties<S>,
 		now: u64,
 		sequence: u64,
-	) -> (String, Vec<u8>) {
-		let reference = format!("{source_twin}-{now}-{sequence}");
-		let envelope = crate::rmb::Envelope::new(
+	) -> Result<(String, Vec<u8>), ZosError> {
+		let reference = format!("{}-{now}-{sequence}", parties.source_twin);
+		let mut envelope = crate::rmb::Envelope::new(
 			reference.clone(),
 			self.cmd,
 			&self.body,
-			source_twin,
-			node_twin,
+			parties.source_twin,
+			parties.node_twin,
 			now,
 			REQUEST_TTL_SECS,
 		);
-		(reference, envelope.to_bytes())
+		envelope.sign(&parties.signer)?;
+		Ok((reference, envelope.to_bytes()))
 	}
 
-	/// The typed reply from the reply envelope's bytes, or the node's error.
-	pub fn open_reply(&self, reply: &[u8], reference: &str) -> Result<R, ZosError> {
-		self.decode_reply(&crate::rmb::Reply::open(reply, reference)?)
+	/// The typed reply from the reply envelope's bytes, or the node's error; either only when
+	/// signed with `node_key`.
+	pub fn open_reply(
+		&self,
+		reply: &[u8],
+		reference: &str,
+		node_key: &[u8; 32],
+	) -> Result<R, ZosError> {
+		self.decode_reply(&crate::rmb::Reply::open(reply, reference, node_key)?)
 	}
 }
 
@@ -232,21 +248,34 @@ mod tests {
 	use crate::rmb::Envelope;
 	use alloc::vec;
 
-	/// A node that answers `zos.system.version` and refuses everything else.
+	use sp_core::{ed25519, sr25519, Pair};
+
+	fn operator() -> sr25519::Pair {
+		sr25519::Pair::from_string("//Operator", None).unwrap()
+	}
+
+	fn node() -> ed25519::Pair {
+		ed25519::Pair::from_string("//Node", None).unwrap()
+	}
+
+	/// A node that answers `zos.system.version` and refuses everything else, signing its
+	/// replies with `key`, and checking that requests come from the operator.
 	struct Echo {
 		seen: Vec<Envelope>,
+		key: ed25519::Pair,
 	}
 
 	impl Transport for Echo {
 		fn post(&mut self, envelope: &[u8]) -> Result<Vec<u8>, ZosError> {
 			let envelope = Envelope::from_bytes(envelope)?;
+			envelope.verify(&operator().public().0)?;
 			self.seen.push(envelope.clone());
 			let reply = if envelope.cmd == VERSION {
 				envelope.reply_ok(9, 5, br#"{"zos":"v3.9.0","zinit":"v0.2.14"}"#)
 			} else {
 				envelope.reply_err(9, 5, crate::error::code::NOT_FOUND, "no such thing".into())
 			};
-			Ok(reply.to_bytes())
+			Ok(reply.sign(&self.key)?.to_bytes())
 		}
 
 		fn now(&self) -> u64 {
@@ -254,9 +283,29 @@ mod tests {
 		}
 	}
 
+	fn client(node_key: ed25519::Pair) -> Client<Echo, sr25519::Pair> {
+		let parties = Parties {
+			signer: operator(),
+			source_twin: 3,
+			node_twin: 9,
+			node_key: node().public().0,
+		};
+		Client::new(Echo { seen: vec![], key: node_key }, parties)
+	}
+
+	#[test]
+	fn a_reply_signed_by_another_key_than_the_nodes_is_not_believed() {
+		let impostor = ed25519::Pair::from_string("//Impostor", None).unwrap();
+		let mut client = client(impostor);
+		assert!(matches!(client.call(&version()), Err(ZosError::BadSignature(_))));
+		// Not even its "not found": only the node can say it has no deployment.
+		let error = client.call(&get(1)).unwrap_err();
+		assert!(!error.is_not_found());
+	}
+
 	#[test]
 	fn a_call_sends_the_command_and_decodes_the_typed_reply_or_error() {
-		let mut client = Client::new(Echo { seen: vec![] }, 3, 9);
+		let mut client = client(node());
 		let version = client.call(&version()).unwrap();
 		assert_eq!(version, Version { zos: "v3.9.0".into(), zinit: "v0.2.14".into() });
 		assert_eq!(

@@ -9,6 +9,8 @@ pub mod code {
 	pub const BAD_REQUEST: u32 = 400;
 	/// The deployment is invalid or its signatures, agreement or capacity do not allow it.
 	pub const REFUSED: u32 = 403;
+	/// The request is not signed by the operator of the node's farm.
+	pub const UNAUTHORIZED: u32 = 401;
 	/// No deployment has this contract id.
 	pub const NOT_FOUND: u32 = 404;
 	/// A deployment with this contract id exists already.
@@ -39,6 +41,8 @@ pub enum ZosError {
 	InvalidReply(String),
 	/// A request is not a valid message (what a node answers a malformed request with).
 	InvalidMessage(String),
+	/// A message is not signed by the key it must be signed by (or its key is not at hand).
+	BadSignature(String),
 }
 
 impl ZosError {
@@ -48,7 +52,9 @@ impl ZosError {
 			ZosError::Unreachable(_) => true,
 			ZosError::HttpStatus(status) => *status >= 500,
 			ZosError::Remote { code, .. } => *code == code::UNAVAILABLE,
-			ZosError::InvalidReply(_) | ZosError::InvalidMessage(_) => false,
+			ZosError::InvalidReply(_) | ZosError::InvalidMessage(_) | ZosError::BadSignature(_) => {
+				false
+			},
 		}
 	}
 
@@ -66,6 +72,7 @@ impl fmt::Display for ZosError {
 			ZosError::HttpStatus(status) => write!(f, "ZOS node answered HTTP {status}"),
 			ZosError::InvalidReply(why) => write!(f, "invalid reply from ZOS node: {why}"),
 			ZosError::InvalidMessage(why) => write!(f, "invalid message: {why}"),
+			ZosError::BadSignature(why) => write!(f, "bad signature: {why}"),
 		}
 	}
 }

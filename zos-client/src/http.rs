@@ -1,6 +1,10 @@
 //! The transport of std programs: an async HTTP client (reqwest).
 
-use crate::{commands::Request, error::ZosError};
+use crate::{
+	commands::{Parties, Request},
+	error::ZosError,
+	rmb::Signer,
+};
 use serde::de::DeserializeOwned;
 use std::{
 	sync::atomic::{AtomicU64, Ordering},
@@ -8,34 +12,26 @@ use std::{
 };
 
 /// A ZOS node's client over async HTTP.
-pub struct HttpClient {
+pub struct HttpClient<S> {
 	http: reqwest::Client,
 	endpoint: String,
-	source_twin: u32,
-	node_twin: u32,
+	parties: Parties<S>,
 	next_reference: AtomicU64,
 }
 
-impl HttpClient {
-	/// A client of the node at `endpoint`, sending as `source_twin` to the node's twin, giving
-	/// up on a request after `timeout`.
-	pub fn new(endpoint: &str, source_twin: u32, node_twin: u32, timeout: Duration) -> Self {
+impl<S: Signer> HttpClient<S> {
+	/// A client of the node at `endpoint`, between `parties`, giving up on a request after
+	/// `timeout`.
+	pub fn new(endpoint: &str, parties: Parties<S>, timeout: Duration) -> Self {
 		let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
-		HttpClient {
-			http,
-			endpoint: endpoint.into(),
-			source_twin,
-			node_twin,
-			next_reference: AtomicU64::new(0),
-		}
+		HttpClient { http, endpoint: endpoint.into(), parties, next_reference: AtomicU64::new(0) }
 	}
 
-	/// Sends `request` and decodes its reply.
+	/// Sends `request`, signed, and decodes its reply once it is sure the node signed it.
 	pub async fn call<R: DeserializeOwned>(&self, request: &Request<R>) -> Result<R, ZosError> {
 		let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
 		let sequence = self.next_reference.fetch_add(1, Ordering::Relaxed);
-		let (reference, envelope) =
-			request.envelope(self.source_twin, self.node_twin, now, sequence);
+		let (reference, envelope) = request.envelope(&self.parties, now, sequence)?;
 		let response = self
 			.http
 			.post(&self.endpoint)
@@ -62,6 +58,6 @@ impl HttpClient {
 			}
 			reply.extend_from_slice(&chunk);
 		}
-		request.open_reply(&reply, &reference)
+		request.open_reply(&reply, &reference, &self.parties.node_key)
 	}
 }

@@ -18,6 +18,13 @@ pub trait Chain: Send + Sync + 'static {
 		&self,
 		twin_id: u32,
 	) -> impl Future<Output = Result<Option<[u8; 32]>, String>> + Send;
+
+	/// The operator (its account, an sr25519 key) that accepted to serve the farm of the node
+	/// `node_id`; `None` when the node does not exist or its farm has no operator.
+	fn node_operator(
+		&self,
+		node_id: u32,
+	) -> impl Future<Output = Result<Option<[u8; 32]>, String>> + Send;
 }
 
 /// The chain behind a gridchain node's HTTP JSON-RPC endpoint.
@@ -76,5 +83,9 @@ impl Chain for RpcChain {
 
 	async fn twin_key(&self, twin_id: u32) -> Result<Option<[u8; 32]>, String> {
 		self.state_call("ZosApi_twin_key", twin_id).await
+	}
+
+	async fn node_operator(&self, node_id: u32) -> Result<Option<[u8; 32]>, String> {
+		self.state_call("ZosApi_node_operator", node_id).await
 	}
 }

@@ -1,13 +1,14 @@
 //! `zos-sim`: runs a simulated ZOS node. See the crate documentation (`src/lib.rs`).
 
 use clap::Parser;
+use sp_core::{ed25519, Pair};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use zos_client::commands::Capacity;
 use zos_sim::{
 	chain::RpcChain,
 	node::{NodeConfig, SimNode},
 	say,
-	server::{self, Faults, Sim},
+	server::{self, Faults, Identity, Sim},
 };
 
 /// A SIMULATOR of one Zero-OS node's deployment API, for testing gridchain without ZOS
@@ -29,6 +30,12 @@ struct Args {
 	/// The twin this node answers as (in replies' `src`).
 	#[arg(long, default_value_t = 0)]
 	node_twin: u32,
+	/// The secret URI of the node's own ed25519 key (its ZOS identity), with which it signs its
+	/// replies; the key registered with the node on chain must be its public key. The default
+	/// is the development chain's node 1 key (Alice's ed25519 dev key): a simulator default,
+	/// public to anyone.
+	#[arg(long, default_value = "//Alice")]
+	key_seed: String,
 	/// SSD capacity in bytes (volumes use it).
 	#[arg(long, default_value_t = 1 << 40)]
 	sru: u64,
@@ -70,8 +77,17 @@ async fn main() -> std::process::ExitCode {
 			return std::process::ExitCode::FAILURE;
 		},
 	};
+	let key = match ed25519::Pair::from_string(&args.key_seed, None) {
+		Ok(key) => key,
+		Err(error) => {
+			say!("--key-seed is not a valid secret URI: {error:?}");
+			return std::process::ExitCode::FAILURE;
+		},
+	};
+	say!("node key (ed25519): 0x{}", hex::encode(key.public().0));
+	let identity = Identity { node_id: args.node_id, node_twin: args.node_twin, key };
 	let faults = Faults { fail_next: args.fail_next, latency_ms: args.latency_ms };
-	let sim = Sim::new(node, RpcChain::new(&args.chain_rpc), args.node_twin, faults);
+	let sim = Sim::new(node, RpcChain::new(&args.chain_rpc), identity, faults);
 	let refuse_first = Duration::from_secs(args.refuse_for_secs);
 	match server::serve(sim, args.listen, refuse_first, |_| {}).await {
 		Ok(()) => std::process::ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use axum::{
 	Json, Router,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use sp_core::ed25519;
 use std::{
 	future::IntoFuture,
 	net::SocketAddr,
@@ -52,23 +53,42 @@ pub struct FaultRequest {
 	pub refuse_for_secs: Option<u64>,
 }
 
+/// The longest a request may stay valid, in seconds: an envelope that asks for more is
+/// refused, so a captured request cannot be replayed for long.
+pub const MAX_REQUEST_TTL_SECS: u64 = 300;
+
 /// What the handlers share.
 pub struct Sim<C> {
 	node: Mutex<SimNode>,
 	chain: C,
+	node_id: u32,
 	node_twin: u32,
+	key: ed25519::Pair,
 	faults: Mutex<Faults>,
 	refuse_for: Mutex<Option<Duration>>,
 	refuse: Notify,
 }
 
+/// Who the simulated node is: its id and twin on chain, and its own key, with which it signs
+/// its replies (the key registered with the node on chain).
+pub struct Identity {
+	/// The node's id on chain.
+	pub node_id: u32,
+	/// The node's twin, in the replies' `src`.
+	pub node_twin: u32,
+	/// The node's ed25519 key.
+	pub key: ed25519::Pair,
+}
+
 impl<C: Chain> Sim<C> {
-	/// A simulator of `node` answering as `node_twin`, checking with `chain`.
-	pub fn new(node: SimNode, chain: C, node_twin: u32, faults: Faults) -> Arc<Self> {
+	/// A simulator of `node`, being `identity`, checking with `chain`.
+	pub fn new(node: SimNode, chain: C, identity: Identity, faults: Faults) -> Arc<Self> {
 		Arc::new(Sim {
 			node: Mutex::new(node),
 			chain,
-			node_twin,
+			node_id: identity.node_id,
+			node_twin: identity.node_twin,
+			key: identity.key,
 			faults: Mutex::new(faults),
 			refuse_for: Mutex::new(None),
 			refuse: Notify::new(),
@@ -123,10 +143,9 @@ async fn rmb<C: Chain>(State(sim): State<Arc<Sim<C>>>, body: Bytes) -> Response 
 		Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
 	};
 	let now = now();
-	let answer = if envelope.is_expired(now) {
-		Err(Refusal { code: code::BAD_REQUEST, message: "message expired".into() })
-	} else {
-		command(&sim, &envelope).await
+	let answer = match authenticate(&sim, &envelope, now).await {
+		Ok(()) => command(&sim, &envelope).await,
+		Err(refusal) => Err(refusal),
 	};
 	let reply = match answer {
 		Ok(body) => envelope.reply_ok(sim.node_twin, now, &body),
@@ -135,7 +154,32 @@ async fn rmb<C: Chain>(State(sim): State<Arc<Sim<C>>>, body: Bytes) -> Response 
 			envelope.reply_err(sim.node_twin, now, code, message)
 		},
 	};
-	([("content-type", "application/json")], reply.to_bytes()).into_response()
+	match reply.sign(&sim.key) {
+		Ok(reply) => ([("content-type", "application/json")], reply.to_bytes()).into_response(),
+		Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+	}
+}
+
+/// Refuses a request that is expired, valid for too long, or not signed by the operator of
+/// the farm that owns this node, as the chain says now.
+async fn authenticate<C: Chain>(
+	sim: &Sim<C>,
+	envelope: &Envelope,
+	now: u64,
+) -> Result<(), Refusal> {
+	let bad = |message: &str| Refusal { code: code::BAD_REQUEST, message: message.into() };
+	if envelope.is_expired(now) {
+		return Err(bad("message expired"));
+	}
+	if envelope.exp > now.saturating_add(MAX_REQUEST_TTL_SECS) {
+		return Err(bad("message valid for too long"));
+	}
+	let unauthorized = |message: String| Refusal { code: code::UNAUTHORIZED, message };
+	let operator =
+		sim.chain.node_operator(sim.node_id).await.map_err(unavailable)?.ok_or_else(|| {
+			unauthorized(format!("node {} has no farm operator on chain", sim.node_id))
+		})?;
+	envelope.verify(&operator).map_err(|error| unauthorized(error.to_string()))
 }
 
 fn parse<T: DeserializeOwned>(envelope: &Envelope) -> Result<T, Refusal> {

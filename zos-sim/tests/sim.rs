@@ -10,26 +10,54 @@ use std::{
 };
 use zos_client::{
 	chain::{AgreementStatus, AgreementView},
-	commands,
+	commands::{self, Parties},
 	error::code,
 	http::HttpClient,
+	rmb::Envelope,
 	signed_message, Deployment, ResultState, Signature, SignatureRequest, SignatureRequirement,
 	SignatureStyle, SignatureType, Workload, WorkloadData, ZosError,
 };
 use zos_sim::{
 	chain::Chain,
 	node::{NodeConfig, SimNode, INJECTED_FAILURE},
-	server::{self, Faults, Sim},
+	server::{self, Faults, Identity, Sim, MAX_REQUEST_TTL_SECS},
 };
 
 const NODE_ID: u32 = 1;
 const GIB: u64 = 1 << 30;
 
 /// An in-memory chain that the test changes as it goes.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct FakeChain {
 	agreements: Arc<Mutex<BTreeMap<u64, AgreementView>>>,
 	keys: Arc<Mutex<BTreeMap<u32, [u8; 32]>>>,
+	/// The operator of the node's farm.
+	operator: Arc<Mutex<Option<[u8; 32]>>>,
+}
+
+impl Default for FakeChain {
+	fn default() -> Self {
+		FakeChain {
+			agreements: Default::default(),
+			keys: Default::default(),
+			operator: Arc::new(Mutex::new(Some(operator().public().0))),
+		}
+	}
+}
+
+/// The farm's operator key: the sender of the requests.
+fn operator() -> sr25519::Pair {
+	sr25519::Pair::from_string("//Ferdie", None).unwrap()
+}
+
+/// The node's own key.
+fn node_key() -> ed25519::Pair {
+	ed25519::Pair::from_string("//Node1", None).unwrap()
+}
+
+/// Who the tests' clients talk to and as whom.
+fn parties(signer: sr25519::Pair) -> Parties<sr25519::Pair> {
+	Parties { signer, source_twin: 7, node_twin: 100, node_key: node_key().public().0 }
 }
 
 impl Chain for FakeChain {
@@ -39,6 +67,10 @@ impl Chain for FakeChain {
 
 	async fn twin_key(&self, twin_id: u32) -> Result<Option<[u8; 32]>, String> {
 		Ok(self.keys.lock().unwrap().get(&twin_id).copied())
+	}
+
+	async fn node_operator(&self, node_id: u32) -> Result<Option<[u8; 32]>, String> {
+		Ok(if node_id == NODE_ID { *self.operator.lock().unwrap() } else { None })
 	}
 }
 
@@ -109,7 +141,7 @@ fn signed_volume(
 
 struct Harness {
 	chain: FakeChain,
-	client: HttpClient,
+	client: HttpClient<sr25519::Pair>,
 	address: SocketAddr,
 	_state: tempfile::TempDir,
 	state_file: std::path::PathBuf,
@@ -157,15 +189,16 @@ impl Harness {
 	}
 }
 
-fn client(address: SocketAddr) -> HttpClient {
-	HttpClient::new(&format!("http://{address}/"), 7, 100, Duration::from_secs(5))
+fn client(address: SocketAddr) -> HttpClient<sr25519::Pair> {
+	HttpClient::new(&format!("http://{address}/"), parties(operator()), Duration::from_secs(5))
 }
 
 async fn start_sim(chain: FakeChain, state_file: std::path::PathBuf, sru: u64) -> SocketAddr {
 	let config =
 		NodeConfig { node_id: NODE_ID, capacity: commands::Capacity { sru, ..Default::default() } };
 	let node = SimNode::load(config, Some(state_file)).unwrap();
-	let sim = Sim::new(node, chain, 100, Faults::default());
+	let identity = Identity { node_id: NODE_ID, node_twin: 100, key: node_key() };
+	let sim = Sim::new(node, chain, identity, Faults::default());
 	let (sender, receiver) = tokio::sync::oneshot::channel();
 	let sender = Mutex::new(Some(sender));
 	let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -432,7 +465,11 @@ async fn hostile_server(trickle: bool) -> SocketAddr {
 async fn a_node_that_trickles_or_floods_its_answer_costs_one_bounded_attempt() {
 	for trickle in [true, false] {
 		let address = hostile_server(trickle).await;
-		let client = HttpClient::new(&format!("http://{address}/"), 1, 0, Duration::from_secs(2));
+		let client = HttpClient::new(
+			&format!("http://{address}/"),
+			parties(operator()),
+			Duration::from_secs(2),
+		);
 		let started = std::time::Instant::now();
 		let result = client.call(&commands::get(1)).await;
 		let took = started.elapsed();
@@ -444,4 +481,58 @@ async fn a_node_that_trickles_or_floods_its_answer_costs_one_bounded_attempt() {
 			other => panic!("unexpected error {other:?}"),
 		}
 	}
+}
+
+#[tokio::test]
+async fn only_the_farms_operator_is_answered_and_every_reply_is_signed_by_the_node() {
+	let sim = Harness::start().await;
+	let url = format!("http://{}/", sim.address);
+	let deployment = signed_volume(5, 42, 2 * GIB, &alice(), SignatureStyle::Raw);
+	sim.agree(&deployment, &alice(), NODE_ID);
+
+	// Another account's key: refused, and nothing deployed.
+	let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
+	let intruder = HttpClient::new(&url, parties(eve), Duration::from_secs(5));
+	let (code, message) = remote_code(intruder.call(&commands::deploy(&deployment)).await);
+	assert_eq!(code, code::UNAUTHORIZED, "{message}");
+	assert!(sim.client.call(&commands::get(42)).await.unwrap_err().is_not_found());
+
+	// An unsigned envelope, and one valid for longer than a request may be: refused.
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+	let post = |envelope: Envelope| {
+		let url = url.clone();
+		async move {
+			let reply = reqwest::Client::new().post(url).body(envelope.to_bytes()).send().await;
+			let reply: serde_json::Value = reply.unwrap().json().await.unwrap();
+			reply
+		}
+	};
+	let unsigned = Envelope::new("u".into(), commands::VERSION, b"null", 7, 100, now, 60);
+	assert_eq!(post(unsigned).await["err"]["code"], code::UNAUTHORIZED);
+	let mut lasting = Envelope::new(
+		"l".into(),
+		commands::VERSION,
+		b"null",
+		7,
+		100,
+		now,
+		MAX_REQUEST_TTL_SECS + 60,
+	);
+	lasting.sign(&operator()).unwrap();
+	assert_eq!(post(lasting).await["err"]["code"], code::BAD_REQUEST);
+
+	// A farm whose operator resigned: nobody is answered.
+	*sim.chain.operator.lock().unwrap() = None;
+	let (code, message) = remote_code(sim.client.call(&commands::version()).await);
+	assert_eq!(
+		(code, message),
+		(code::UNAUTHORIZED, format!("node {NODE_ID} has no farm operator on chain"))
+	);
+
+	// The operator is answered; a client expecting another node key believes none of it.
+	*sim.chain.operator.lock().unwrap() = Some(operator().public().0);
+	sim.client.call(&commands::deploy(&deployment)).await.unwrap();
+	let other_node = Parties { node_key: [1; 32], ..parties(operator()) };
+	let doubter = HttpClient::new(&url, other_node, Duration::from_secs(5));
+	assert!(matches!(doubter.call(&commands::get(42)).await, Err(ZosError::BadSignature(_))));
 }

@@ -73,6 +73,7 @@ fn farm_with_node<T: Config>(caller: &T::AccountId) -> (FarmId, NodeId) {
 		farm_id,
 		capacity(),
 		longest_endpoint::<T>(),
+		[1; 32],
 	)
 	.expect("valid node");
 	(farm_id, NextNodeId::<T>::get() - 1)
@@ -189,7 +190,7 @@ mod benchmarks {
 		let caller: T::AccountId = whitelisted_caller();
 		let (farm_id, node_id) = farm_with_node::<T>(&caller);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), farm_id, capacity(), longest_endpoint::<T>());
+		_(RawOrigin::Signed(caller), farm_id, capacity(), longest_endpoint::<T>(), [2; 32]);
 		assert!(Nodes::<T>::contains_key(node_id + 1));
 	}
 
@@ -210,6 +211,15 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), node_id, longest_endpoint::<T>());
 		assert!(Nodes::<T>::contains_key(node_id));
+	}
+
+	#[benchmark]
+	fn set_node_key() {
+		let caller: T::AccountId = whitelisted_caller();
+		let (_, node_id) = farm_with_node::<T>(&caller);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), node_id, [3; 32]);
+		assert_eq!(Nodes::<T>::get(node_id).unwrap().public_key, [3; 32]);
 	}
 
 	#[benchmark]

@@ -3,7 +3,7 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
-use gridchain_primitives::grid::{GridRegistry, NodeInfo, Payee};
+use gridchain_primitives::grid::{GridRegistry, NodeContact, NodeInfo, Payee};
 #[cfg(feature = "runtime-benchmarks")]
 use sp_runtime::traits::Zero;
 
@@ -25,8 +25,11 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		})
 	}
 
-	fn node_endpoint(node_id: NodeId) -> Option<Vec<u8>> {
-		Nodes::<T>::get(node_id).map(|node| node.endpoint.into_inner())
+	fn node_contact(node_id: NodeId) -> Option<NodeContact> {
+		Nodes::<T>::get(node_id).map(|node| NodeContact {
+			endpoint: node.endpoint.into_inner(),
+			public_key: node.public_key,
+		})
 	}
 
 	fn farm_pricing(farm_id: FarmId) -> Option<PricingPolicy<BalanceOf<T>>> {

@@ -239,8 +239,8 @@ pub mod pallet {
 		/// Farms, with ids from 1: owner twin, name, prices, operator account (which consents
 		/// by being in the genesis).
 		pub farms: Vec<GenesisFarm<T>>,
-		/// Nodes, with ids from 1: farm, capacity, ZOS endpoint URL.
-		pub nodes: Vec<(FarmId, Resources, Vec<u8>)>,
+		/// Nodes, with ids from 1: farm, capacity, ZOS endpoint URL, the node's ed25519 key.
+		pub nodes: Vec<(FarmId, Resources, Vec<u8>, NodeKey)>,
 	}
 
 	#[pallet::genesis_build]
@@ -258,11 +258,11 @@ pub mod pallet {
 					.expect("genesis: a farm is invalid");
 				Pallet::<T>::do_set_operator(farm_id, Some(operator.clone()));
 			}
-			for (farm_id, capacity, endpoint) in &self.nodes {
+			for (farm_id, capacity, endpoint, public_key) in &self.nodes {
 				assert!(Farms::<T>::contains_key(farm_id), "genesis: a node's farm does not exist");
 				let endpoint =
 					endpoint.clone().try_into().expect("genesis: an endpoint is too long");
-				Pallet::<T>::do_register_node(*farm_id, *capacity, endpoint, None)
+				Pallet::<T>::do_register_node(*farm_id, *capacity, endpoint, *public_key, None)
 					.expect("genesis: a node is invalid");
 			}
 		}
@@ -289,6 +289,8 @@ pub mod pallet {
 		NodeCapacitySet { node_id: NodeId, capacity: Resources },
 		/// A node's ZOS endpoint changed.
 		NodeEndpointSet { node_id: NodeId, endpoint: EndpointOf<T> },
+		/// A node's key (its ZOS identity) was set.
+		NodeKeySet { node_id: NodeId, public_key: NodeKey },
 		/// A farm owner removed a node.
 		NodeRemoved { node_id: NodeId, farm_id: FarmId },
 		/// An account created a cooperative and became its admin.
@@ -477,6 +479,8 @@ pub mod pallet {
 		/// - Origin: signed, by the farm owner's account: a node never joins a farm by itself.
 		/// - `capacity`: what the node offers.
 		/// - `endpoint`: the http(s) URL of the node's ZOS API.
+		/// - `public_key`: the node's own ed25519 key (its ZOS identity), with which it signs its
+		///   replies; the off-chain worker believes only replies signed with it.
 		/// - Effect: holds the node's storage deposit on the caller's account (returned when the
 		///   node is removed).
 		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`], [`Error::InvalidEndpoint`],
@@ -489,10 +493,12 @@ pub mod pallet {
 			farm_id: FarmId,
 			capacity: Resources,
 			endpoint: EndpointOf<T>,
+			public_key: NodeKey,
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			Self::owned_farm(&account, farm_id)?;
-			let node_id = Self::do_register_node(farm_id, capacity, endpoint, Some(&account))?;
+			let node_id =
+				Self::do_register_node(farm_id, capacity, endpoint, public_key, Some(&account))?;
 			Self::deposit_event(Event::NodeRegistered { node_id, farm_id, capacity });
 			Ok(())
 		}
@@ -849,6 +855,29 @@ pub mod pallet {
 			Self::deposit_event(Event::FarmOperatorResigned { farm_id, operator: account });
 			Ok(())
 		}
+
+		/// Sets a node's key: the ed25519 key of its ZOS identity, e.g. after the node was
+		/// reinstalled with a new one. From then on the off-chain worker believes only replies
+		/// signed with the new key.
+		///
+		/// - Origin: signed, by the owner of the node's farm.
+		/// - Errors: [`Error::NodeNotFound`], [`Error::NotFarmOwner`].
+		/// - Event: [`Event::NodeKeySet`].
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::set_node_key())]
+		pub fn set_node_key(
+			origin: OriginFor<T>,
+			node_id: NodeId,
+			public_key: NodeKey,
+		) -> DispatchResult {
+			let account = ensure_signed(origin)?;
+			let mut node = Self::owned_node(&account, node_id)?;
+			node.public_key = public_key;
+			// The record keeps its size: the deposit stays as it is.
+			Nodes::<T>::insert(node_id, node);
+			Self::deposit_event(Event::NodeKeySet { node_id, public_key });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -942,6 +971,7 @@ pub mod pallet {
 			farm_id: FarmId,
 			capacity: Resources,
 			endpoint: EndpointOf<T>,
+			public_key: NodeKey,
 			payer: Option<&T::AccountId>,
 		) -> Result<NodeId, DispatchError> {
 			ensure!(Self::is_valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
@@ -950,6 +980,7 @@ pub mod pallet {
 				capacity,
 				reserved: Resources::default(),
 				endpoint,
+				public_key,
 				live_agreements: 0,
 				deposit: Zero::zero(),
 			};

@@ -6,7 +6,7 @@ use frame_support::{
 	traits::fungible::{Inspect, Mutate},
 	BoundedVec,
 };
-use gridchain_primitives::grid::Payee;
+use gridchain_primitives::grid::{GridRegistry, Payee};
 use sp_runtime::{DispatchError, Perbill, TokenError};
 
 type Origin = <Test as frame_system::Config>::RuntimeOrigin;
@@ -14,6 +14,9 @@ type Origin = <Test as frame_system::Config>::RuntimeOrigin;
 fn name(text: &str) -> NameOf<Test> {
 	BoundedVec::try_from(text.as_bytes().to_vec()).unwrap()
 }
+
+/// A node's key (its ZOS identity).
+const NODE_KEY: NodeKey = [7; 32];
 
 fn endpoint(text: &str) -> EndpointOf<Test> {
 	BoundedVec::try_from(text.as_bytes().to_vec()).unwrap()
@@ -62,7 +65,8 @@ fn alice_with_farm_and_node() {
 		Origin::signed(ALICE),
 		1,
 		capacity(100),
-		endpoint("http://127.0.0.1:8080")
+		endpoint("http://127.0.0.1:8080"),
+		NODE_KEY
 	));
 }
 
@@ -234,16 +238,34 @@ fn only_the_farm_owner_registers_nodes() {
 
 		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
 		assert_noop!(
-			Registry::register_node(Origin::signed(BOB), 1, capacity(1), endpoint("http://x")),
+			Registry::register_node(
+				Origin::signed(BOB),
+				1,
+				capacity(1),
+				endpoint("http://x"),
+				NODE_KEY
+			),
 			Error::<Test>::NotFarmOwner
 		);
 		assert_noop!(
-			Registry::register_node(Origin::signed(ALICE), 2, capacity(1), endpoint("http://x")),
+			Registry::register_node(
+				Origin::signed(ALICE),
+				2,
+				capacity(1),
+				endpoint("http://x"),
+				NODE_KEY
+			),
 			Error::<Test>::FarmNotFound
 		);
 		for bad in ["", "ftp://x", "http://", "http://a b", "127.0.0.1:80"] {
 			assert_noop!(
-				Registry::register_node(Origin::signed(ALICE), 1, capacity(1), endpoint(bad)),
+				Registry::register_node(
+					Origin::signed(ALICE),
+					1,
+					capacity(1),
+					endpoint(bad),
+					NODE_KEY
+				),
 				Error::<Test>::InvalidEndpoint
 			);
 		}
@@ -272,6 +294,38 @@ fn capacity_can_only_go_down_to_what_is_reserved() {
 		assert_noop!(
 			Registry::set_node_capacity(Origin::signed(ALICE), 9, capacity(200)),
 			Error::<Test>::NodeNotFound
+		);
+	});
+}
+
+#[test]
+fn a_node_is_registered_with_its_key_and_only_its_farm_owner_changes_it() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		assert_eq!(Nodes::<Test>::get(1).unwrap().public_key, NODE_KEY);
+		let deposit = Nodes::<Test>::get(1).unwrap().deposit;
+		assert_ok!(Registry::register_twin(Origin::signed(BOB)));
+		assert_noop!(
+			Registry::set_node_key(Origin::signed(BOB), 1, [9; 32]),
+			Error::<Test>::NotFarmOwner
+		);
+		// The operator serves the farm; it does not own its nodes.
+		assert_noop!(
+			Registry::set_node_key(Origin::signed(OPERATOR), 1, [9; 32]),
+			Error::<Test>::NotFarmOwner
+		);
+		assert_noop!(
+			Registry::set_node_key(Origin::signed(ALICE), 2, [9; 32]),
+			Error::<Test>::NodeNotFound
+		);
+		assert_ok!(Registry::set_node_key(Origin::signed(ALICE), 1, [9; 32]));
+		assert_eq!(last_event(), Event::NodeKeySet { node_id: 1, public_key: [9; 32] });
+		let node = Nodes::<Test>::get(1).unwrap();
+		assert_eq!(node.public_key, [9; 32]);
+		assert_eq!(node.deposit, deposit);
+		assert_eq!(
+			<Registry as GridRegistry<_, _>>::node_contact(1).map(|contact| contact.public_key),
+			Some([9; 32])
 		);
 	});
 }
@@ -676,7 +730,8 @@ fn storage_deposits_are_held_per_record_by_its_bytes_and_returned_on_removal() {
 			Origin::signed(ALICE),
 			1,
 			capacity(1),
-			endpoint("http://127.0.0.1:1")
+			endpoint("http://127.0.0.1:1"),
+			NODE_KEY
 		));
 		let short = Nodes::<Test>::get(1).unwrap().deposit;
 		// A longer endpoint holds more; a shorter one gives it back.

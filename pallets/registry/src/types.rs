@@ -7,7 +7,7 @@ use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
 pub use gridchain_primitives::grid::{
-	CooperativeId, FarmId, NodeId, PricingPolicy, Resources, TwinId, GIB,
+	CooperativeId, FarmId, NodeId, NodeKey, PricingPolicy, Resources, TwinId, GIB,
 };
 
 /// A balance of the registry's currency.
@@ -99,6 +99,9 @@ pub struct Node<T: Config> {
 	pub reserved: Resources,
 	/// The URL of the node's ZOS API.
 	pub endpoint: EndpointOf<T>,
+	/// The node's own identity: the ed25519 key it signs its ZOS replies with, so the
+	/// off-chain worker knows that the answer comes from this node.
+	pub public_key: NodeKey,
 	/// How many agreements hold a reservation on the node.
 	pub live_agreements: u32,
 	/// The storage deposit held on the farm owner's account for this record.

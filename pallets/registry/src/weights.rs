@@ -54,6 +54,7 @@ pub trait WeightInfo {
 	fn register_node() -> Weight;
 	fn set_node_capacity() -> Weight;
 	fn set_node_endpoint() -> Weight;
+	fn set_node_key() -> Weight;
 	fn remove_node() -> Weight;
 	fn create_cooperative(m: u32, ) -> Weight;
 	fn set_cooperative_members(m: u32, f: u32, ) -> Weight;
@@ -221,6 +222,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	fn set_node_key() -> Weight {
+		Weight::from_parts(29_905_000, 3823)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn remove_node() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `953`
@@ -403,6 +409,11 @@ impl WeightInfo for () {
 		Weight::from_parts(76_925_000, 3823)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn set_node_key() -> Weight {
+		Weight::from_parts(29_905_000, 3823)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_node() -> Weight {
 		Weight::from_parts(88_021_000, 3823)

@@ -106,6 +106,9 @@ sp_api::decl_runtime_apis! {
 		fn agreement(contract_id: ContractId) -> Option<zos_client::chain::AgreementView>;
 		/// The public key of a twin.
 		fn twin_key(twin_id: gridchain_primitives::grid::TwinId) -> Option<[u8; 32]>;
+		/// The operator that accepted to serve the farm of a node: its account, the sr25519
+		/// key that signs the envelopes a node must answer; `None` without one.
+		fn node_operator(node_id: gridchain_primitives::grid::NodeId) -> Option<[u8; 32]>;
 		/// The deployment challenge a twin signs for an agreement on these workloads and texts
 		/// (the `signature` argument of `create_node_contract`).
 		fn deployment_challenge(

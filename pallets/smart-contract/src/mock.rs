@@ -156,6 +156,11 @@ pub fn operator() -> AccountId {
 	Sr25519Keyring::Ferdie.to_account_id()
 }
 
+/// The key of the farm's nodes (their ZOS identity), with which they sign their replies.
+pub fn node_pair() -> sp_core::ed25519::Pair {
+	sp_core::ed25519::Pair::from_string("//ZosNode", None).expect("a valid dev seed")
+}
+
 /// Every account starts with this.
 pub const ENDOWMENT: Balance = 1_000_000 * TFT;
 
@@ -216,6 +221,7 @@ fn setup_farm() {
 		1,
 		Resources { cru: 16, mru: 64 * GIB, sru: 1024 * GIB, hru: 0 },
 		BoundedVec::try_from(b"http://127.0.0.1:8080".to_vec()).unwrap(),
+		node_pair().public().0,
 	)
 	.unwrap();
 }

@@ -48,10 +48,32 @@ use sp_runtime::{
 	},
 	KeyTypeId, SaturatedConversion,
 };
-use zos_client::{commands, offchain::OffchainHttp, ResultState, ZosError};
+use zos_client::{commands, offchain::OffchainHttp, rmb, ResultState, ZosError};
 
 /// The key type of farm operator keys.
 pub const ZOS_KEY_TYPE: KeyTypeId = KeyTypeId(*b"zos!");
+
+/// A client of a ZOS node, as the worker talks to it.
+type NodeClient = commands::Client<OffchainHttp, OperatorSigner>;
+
+/// Signs RMB envelopes with an operator's `zos!` key from this node's keystore.
+pub struct OperatorSigner(crypto::Public);
+
+impl OperatorSigner {
+	/// The signer of `operator`, whose account is its sr25519 public key.
+	pub fn of(operator: &sp_runtime::AccountId32) -> Self {
+		let public: &[u8; 32] = operator.as_ref();
+		OperatorSigner(crypto::Public::from(sp_core::sr25519::Public::from_raw(*public)))
+	}
+}
+
+impl rmb::Signer for OperatorSigner {
+	fn sign(&self, challenge: &[u8; 32]) -> Option<[u8; rmb::SIGNATURE_LENGTH]> {
+		let signature: crypto::Signature = sp_runtime::RuntimeAppPublic::sign(&self.0, challenge)?;
+		let bytes: [u8; 64] = AsRef::<[u8]>::as_ref(&signature).try_into().ok()?;
+		Some(rmb::with_key_type(rmb::SR25519, bytes))
+	}
+}
 
 /// The most pending actions of one farm that one run works on (talks to a node for).
 pub const MAX_ACTIONS_PER_FARM_PER_RUN: usize = 16;
@@ -296,7 +318,7 @@ impl<T: Config> Pallet<T> {
 			);
 		let Ok(guard) = lock.try_lock() else { return Attempt::Locked };
 
-		let step = Self::carry_out(farm_id, contract_id, action);
+		let step = Self::carry_out(farm_id, contract_id, action, &operator.id);
 		let outcome = match step {
 			Step::Report(outcome) => outcome,
 			Step::Wait | Step::Retry(_) => {
@@ -362,10 +384,15 @@ impl<T: Config> Pallet<T> {
 		BoundedVec::truncate_from(bytes)
 	}
 
-	/// Does one attempt at an action on the agreement's node.
-	fn carry_out(farm_id: FarmId, contract_id: ContractId, action: PendingAction) -> Step<String> {
+	/// Does one attempt at an action on the agreement's node, talking as `operator`.
+	fn carry_out(
+		farm_id: FarmId,
+		contract_id: ContractId,
+		action: PendingAction,
+		operator: &T::AccountId,
+	) -> Step<String> {
 		let Some(contract) = Contracts::<T>::get(contract_id) else { return Step::Wait };
-		let client = Self::node_client(farm_id, &contract);
+		let client = Self::node_client(farm_id, &contract, operator);
 		match (action, client) {
 			(PendingAction::Deploy, Ok(mut client)) => {
 				Self::deploy(&mut client, contract_id, &contract)
@@ -391,23 +418,30 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// A client of the agreement's node, sending as the farm's twin; or why there is none.
+	/// A client of the agreement's node, sending as the farm's twin with `operator`'s key and
+	/// believing only the node's key; or why there is none.
 	fn node_client(
 		farm_id: FarmId,
 		contract: &Contract<T>,
-	) -> Result<commands::Client<OffchainHttp>, String> {
-		let endpoint = T::Registry::node_endpoint(contract.node_id)
+		operator: &T::AccountId,
+	) -> Result<NodeClient, String> {
+		let contact = T::Registry::node_contact(contract.node_id)
 			.ok_or_else(|| String::from("the node is no longer registered"))?;
-		let endpoint = String::from_utf8(endpoint)
+		let endpoint = String::from_utf8(contact.endpoint)
 			.map_err(|_| String::from("the node's endpoint is not text"))?;
-		let farm_twin = T::Registry::farm_owner(farm_id).unwrap_or(0);
-		Ok(commands::Client::new(OffchainHttp::new(endpoint, HTTP_TIMEOUT_MILLIS), farm_twin, 0))
+		let parties = commands::Parties {
+			signer: OperatorSigner::of(operator),
+			source_twin: T::Registry::farm_owner(farm_id).unwrap_or(0),
+			node_twin: 0,
+			node_key: contact.public_key,
+		};
+		Ok(commands::Client::new(OffchainHttp::new(endpoint, HTTP_TIMEOUT_MILLIS), parties))
 	}
 
 	/// Gets the deployment from the node, deploying it first if the node does not have it.
 	/// Reports a failure only when the node runs none of it.
 	fn deploy(
-		client: &mut commands::Client<OffchainHttp>,
+		client: &mut NodeClient,
 		contract_id: ContractId,
 		contract: &Contract<T>,
 	) -> Step<String> {
@@ -445,10 +479,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Asks the node to remove a cancelled agreement's deployment; one it does not have is gone
 	/// already.
-	fn delete(
-		client: &mut commands::Client<OffchainHttp>,
-		contract_id: ContractId,
-	) -> Step<String> {
+	fn delete(client: &mut NodeClient, contract_id: ContractId) -> Step<String> {
 		match client.call(&commands::delete(contract_id)) {
 			Ok(()) => Step::Report(DeploymentOutcome::Deleted),
 			Err(error) if error.is_not_found() => Step::Report(DeploymentOutcome::Deleted),
@@ -460,7 +491,7 @@ impl<T: Config> Pallet<T> {
 	/// Asks the node to pause or resume a deployment; one the node does not have has nothing
 	/// to pause or resume.
 	fn pause_or_resume(
-		client: &mut commands::Client<OffchainHttp>,
+		client: &mut NodeClient,
 		request: commands::Request<()>,
 		done: DeploymentOutcome<String>,
 	) -> Step<String> {

@@ -1,15 +1,26 @@
 //! The off-chain worker against scripted ZOS replies: the HTTP requests it must make (byte for
-//! byte) and the reports it submits. The end-to-end tests run it against zos-sim.
+//! byte, once their operator signature is checked and taken off) and the reports it submits.
+//! The end-to-end tests run it against zos-sim.
 
 use crate::{mock::*, offchain::*, *};
 use codec::Decode;
 use frame_support::{assert_ok, traits::Hooks};
-use sp_core::offchain::{
-	testing::{self, OffchainState, PendingRequest, PoolState},
-	OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+use sp_core::{
+	offchain::{
+		self as offchain_api,
+		testing::{self, OffchainState, PendingRequest, PoolState},
+		HttpError, HttpRequestId, HttpRequestStatus, OffchainDbExt, OffchainWorkerExt, Timestamp,
+		TransactionPoolExt,
+	},
+	Pair,
 };
-use std::sync::Arc;
-use zos_client::{commands, error::code, rmb::Envelope, ResultState, WorkloadResult};
+use std::{collections::BTreeMap, sync::Arc};
+use zos_client::{
+	commands::{self, Parties},
+	error::code,
+	rmb::{Envelope, Signer},
+	ResultState, WorkloadResult,
+};
 
 type Shared<T> = Arc<parking_lot::RwLock<T>>;
 
@@ -24,13 +35,133 @@ struct Worker {
 	sequence: u64,
 }
 
+/// The worker's HTTP as a ZOS node receives it: every request must be an envelope signed by
+/// the farm operator's key (or the test fails); the signature is checked and taken off before
+/// the request is matched, byte for byte, with the scripted ones.
+struct SignedRequests {
+	scripted: testing::TestOffchainExt,
+	operator: [u8; 32],
+	bodies: BTreeMap<HttpRequestId, Vec<u8>>,
+}
+
+impl offchain_api::Externalities for SignedRequests {
+	fn is_validator(&self) -> bool {
+		self.scripted.is_validator()
+	}
+	fn network_state(&self) -> Result<offchain_api::OpaqueNetworkState, ()> {
+		self.scripted.network_state()
+	}
+	fn timestamp(&mut self) -> Timestamp {
+		self.scripted.timestamp()
+	}
+	fn sleep_until(&mut self, deadline: Timestamp) {
+		self.scripted.sleep_until(deadline)
+	}
+	fn random_seed(&mut self) -> [u8; 32] {
+		self.scripted.random_seed()
+	}
+	fn http_request_start(
+		&mut self,
+		method: &str,
+		uri: &str,
+		meta: &[u8],
+	) -> Result<HttpRequestId, ()> {
+		self.scripted.http_request_start(method, uri, meta)
+	}
+	fn http_request_add_header(
+		&mut self,
+		request_id: HttpRequestId,
+		name: &str,
+		value: &str,
+	) -> Result<(), ()> {
+		self.scripted.http_request_add_header(request_id, name, value)
+	}
+	fn http_request_write_body(
+		&mut self,
+		request_id: HttpRequestId,
+		chunk: &[u8],
+		deadline: Option<Timestamp>,
+	) -> Result<(), HttpError> {
+		if !chunk.is_empty() {
+			self.bodies.entry(request_id).or_default().extend_from_slice(chunk);
+			return Ok(());
+		}
+		let body = self.bodies.remove(&request_id).unwrap_or_default();
+		let mut envelope = Envelope::from_bytes(&body).expect("the worker sends envelopes");
+		envelope.verify(&self.operator).expect("signed with the operator's key");
+		envelope.sig = None;
+		self.scripted.http_request_write_body(request_id, &envelope.to_bytes(), deadline)?;
+		self.scripted.http_request_write_body(request_id, &[], deadline)
+	}
+	fn http_response_wait(
+		&mut self,
+		ids: &[HttpRequestId],
+		deadline: Option<Timestamp>,
+	) -> Vec<HttpRequestStatus> {
+		self.scripted.http_response_wait(ids, deadline)
+	}
+	fn http_response_headers(&mut self, request_id: HttpRequestId) -> Vec<(Vec<u8>, Vec<u8>)> {
+		self.scripted.http_response_headers(request_id)
+	}
+	fn http_response_read_body(
+		&mut self,
+		request_id: HttpRequestId,
+		buffer: &mut [u8],
+		deadline: Option<Timestamp>,
+	) -> Result<usize, HttpError> {
+		self.scripted.http_response_read_body(request_id, buffer, deadline)
+	}
+	fn set_authorized_nodes(&mut self, nodes: Vec<sp_core::OpaquePeerId>, authorized_only: bool) {
+		self.scripted.set_authorized_nodes(nodes, authorized_only)
+	}
+}
+
+/// The parties of the requests the worker makes to a node of the farm owned by `farm_twin`,
+/// for building the scripted (unsigned) requests: the signature is taken off before matching.
+fn parties(farm_twin: u32) -> Parties<Unsigned> {
+	Parties {
+		signer: Unsigned,
+		source_twin: farm_twin,
+		node_twin: 0,
+		node_key: node_pair().public().0,
+	}
+}
+
+/// Builds a request as the worker does, less its signature.
+struct Unsigned;
+
+impl Signer for Unsigned {
+	fn sign(&self, _: &[u8; 32]) -> Option<[u8; zos_client::rmb::SIGNATURE_LENGTH]> {
+		Some([0; zos_client::rmb::SIGNATURE_LENGTH])
+	}
+}
+
+/// The bytes of `request` as the node reads them once the signature is off.
+fn unsigned_envelope<R: serde::de::DeserializeOwned>(
+	request: &commands::Request<R>,
+	farm_twin: u32,
+	now: u64,
+	sequence: u64,
+) -> (Envelope, Vec<u8>) {
+	let (_, body) = request.envelope(&parties(farm_twin), now, sequence).unwrap();
+	let mut envelope = Envelope::from_bytes(&body).unwrap();
+	envelope.sig = None;
+	let body = envelope.to_bytes();
+	(envelope, body)
+}
+
 /// A chain with the operator's key (Ferdie's, under `zos!`) in the keystore, and scripted HTTP.
 fn with_worker(test: impl FnOnce(&mut Worker)) {
 	let mut ext = new_test_ext();
 	let (offchain, http) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
-	ext.register_extension(OffchainDbExt::new(offchain.clone()));
-	ext.register_extension(OffchainWorkerExt::new(offchain));
+	let signed = SignedRequests {
+		scripted: offchain.clone(),
+		operator: operator().into(),
+		bodies: BTreeMap::new(),
+	};
+	ext.register_extension(OffchainDbExt::new(offchain));
+	ext.register_extension(OffchainWorkerExt::new(signed));
 	ext.register_extension(TransactionPoolExt::new(pool));
 	ext.execute_with(|| {
 		sp_io::crypto::sr25519_generate(ZOS_KEY_TYPE, Some(b"//Ferdie".to_vec()));
@@ -67,26 +198,39 @@ impl Worker {
 		self.sequence = 0;
 	}
 
-	/// Expects the worker to send `request` and answers with the body `reply` or an error.
+	/// Expects the worker to send `request` and answers with the body `reply` or an error,
+	/// signed by the node.
 	fn expect<R: serde::de::DeserializeOwned>(
 		&mut self,
 		request: &commands::Request<R>,
 		reply: Result<serde_json::Value, (u32, &str)>,
 	) {
+		self.expect_from(ENDPOINT, FARM_TWIN, request, reply, &node_pair());
+	}
+
+	/// Expects the worker to send `request` as `farm_twin` to the node at `endpoint`, and
+	/// answers with `reply` signed by `node_key`.
+	fn expect_from<R: serde::de::DeserializeOwned>(
+		&mut self,
+		endpoint: &str,
+		farm_twin: u32,
+		request: &commands::Request<R>,
+		reply: Result<serde_json::Value, (u32, &str)>,
+		node_key: &sp_core::ed25519::Pair,
+	) {
 		self.sequence += 1;
 		let now = self.now_secs();
-		let (_, body) = request.envelope(FARM_TWIN, 0, now, self.sequence);
-		let envelope = Envelope::from_bytes(&body).unwrap();
+		let (envelope, body) = unsigned_envelope(request, farm_twin, now, self.sequence);
 		let answer = match reply {
 			Ok(value) => envelope.reply_ok(0, now, &serde_json::to_vec(&value).unwrap()),
 			Err((code, message)) => envelope.reply_err(0, now, code, message.into()),
 		};
 		self.http.write().expect_request(PendingRequest {
 			method: "POST".into(),
-			uri: ENDPOINT.into(),
+			uri: endpoint.into(),
 			headers: vec![("Content-Type".into(), "application/json".into())],
 			body,
-			response: Some(answer.to_bytes()),
+			response: Some(answer.sign(node_key).unwrap().to_bytes()),
 			sent: true,
 			..Default::default()
 		});
@@ -197,6 +341,41 @@ fn a_refused_or_failed_deployment_is_reported_failed_with_the_nodes_message() {
 				(failed, DeploymentOutcome::Failed(text("vol: disk broke"))),
 			]
 		);
+	});
+}
+
+#[test]
+fn a_reply_not_signed_by_the_nodes_key_is_not_believed() {
+	with_worker(|worker| {
+		let id = create_volume(100 * TFT);
+		let impostor = sp_core::ed25519::Pair::from_string("//Impostor", None).unwrap();
+		// Someone else answers for the node: "deployed", or "not there" (which would make the
+		// worker deploy and maybe report a failure). Neither is believed: asked again later.
+		worker.at(2);
+		let deployed = Ok(on_node(id, ResultState::Ok, ""));
+		worker.expect_from(ENDPOINT, FARM_TWIN, &commands::get(id), deployed.clone(), &impostor);
+		worker.run();
+		worker.at(3);
+		let absent = Err((code::NOT_FOUND, "deployment not found"));
+		worker.expect_from(ENDPOINT, FARM_TWIN, &commands::get(id), absent, &impostor);
+		worker.run();
+		assert!(worker.reports().is_empty());
+		assert_eq!(progress_of(id, PendingAction::Deploy).unreachable_attempts, 2);
+		// The farmer registers the node's new key: from then on that key is the node's.
+		assert_ok!(pallet_registry::Pallet::<Test>::set_node_key(
+			RuntimeOrigin::signed(bob()),
+			1,
+			impostor.public().0
+		));
+		worker.at(5);
+		worker.expect_from(ENDPOINT, FARM_TWIN, &commands::get(id), deployed, &node_pair());
+		worker.run();
+		assert!(worker.reports().is_empty(), "the old key is not believed any more");
+		worker.at(9);
+		let deployed = Ok(on_node(id, ResultState::Ok, ""));
+		worker.expect_from(ENDPOINT, FARM_TWIN, &commands::get(id), deployed, &impostor);
+		worker.run();
+		assert_eq!(worker.reports(), vec![(id, DeploymentOutcome::Deployed)]);
 	});
 }
 
@@ -504,6 +683,7 @@ fn one_farms_stuck_actions_do_not_starve_another_farm() {
 				..Default::default()
 			},
 			frame_support::BoundedVec::try_from(b"http://127.0.0.1:8081".to_vec()).unwrap(),
+			node_pair().public().0,
 		));
 		// Farm 1 has more stuck actions (still initialising on its node) than a run's budget.
 		let stuck: Vec<_> =
@@ -527,22 +707,13 @@ fn one_farms_stuck_actions_do_not_starve_another_farm() {
 			worker.expect(&commands::get(*id), Ok(on_node(*id, ResultState::Init, "")));
 		}
 		worker.next_action();
-		let now = worker.now_secs();
-		let (_, body) = commands::get(other).envelope(FARM_TWIN + 2, 0, now, 1);
-		let answer = Envelope::from_bytes(&body).unwrap().reply_ok(
-			0,
-			now,
-			&serde_json::to_vec(&on_node(other, ResultState::Ok, "")).unwrap(),
+		worker.expect_from(
+			"http://127.0.0.1:8081",
+			FARM_TWIN + 2,
+			&commands::get(other),
+			Ok(on_node(other, ResultState::Ok, "")),
+			&node_pair(),
 		);
-		worker.http.write().expect_request(PendingRequest {
-			method: "POST".into(),
-			uri: "http://127.0.0.1:8081".into(),
-			headers: vec![("Content-Type".into(), "application/json".into())],
-			body,
-			response: Some(answer.to_bytes()),
-			sent: true,
-			..Default::default()
-		});
 		worker.run();
 		assert_eq!(worker.reports(), vec![(other, DeploymentOutcome::Deployed)]);
 		// The waiting ones back off like failing ones: not asked again next block.

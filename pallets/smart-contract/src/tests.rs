@@ -866,6 +866,7 @@ fn a_payment_a_new_account_cannot_receive_is_kept_and_claimable() {
 			2,
 			gridchain_primitives::grid::Resources { sru: 1024 * GIB, ..Default::default() },
 			BoundedVec::try_from(b"http://127.0.0.1:8081".to_vec()).unwrap(),
+			node_pair().public().0,
 		));
 		let workloads = vec![volume("vol", 10)];
 		let signature = sign(&alice(), 1, &workloads, SignatureStyle::Raw);

@@ -4,7 +4,7 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
-use gridchain_primitives::grid::{GridRegistry, TwinId};
+use gridchain_primitives::grid::{GridRegistry, NodeId, TwinId};
 
 impl<T: Config> Pallet<T> {
 	/// Workloads that are non-empty, bounded, well named, uniquely named, and non-zero.
@@ -174,5 +174,12 @@ impl<T: Config> Pallet<T> {
 	/// The public key of a twin: its account.
 	pub fn twin_key(twin_id: TwinId) -> Option<[u8; 32]> {
 		T::Registry::twin_account(twin_id).map(Into::into)
+	}
+
+	/// The operator that accepted to serve the farm of `node_id`, whose key signs the worker's
+	/// envelopes to the node.
+	pub fn node_operator(node_id: NodeId) -> Option<[u8; 32]> {
+		let node = T::Registry::node(node_id)?;
+		T::Registry::farm_operator(node.farm_id).map(Into::into)
 	}
 }
