@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 
 import { eventData, sendOk } from './lib/chain.js';
 import { waitFor } from './lib/node.js';
-import { rmb } from './lib/sim.js';
 import { BLOCK_MS, GIB, startZosSetting } from './lib/zos-setting.js';
 
 describe('ZOS nodes that fail', { timeout: 900_000 }, () => {
@@ -31,7 +30,7 @@ describe('ZOS nodes that fail', { timeout: 900_000 }, () => {
     assert.equal((await fx.contract(contractId)).state.type, 'Created');
     const deployed = await fx.waitForEvent('ContractDeployed', contractId, 180_000);
     assert.ok(deployed.block > block);
-    const history = await rmb(fx.sim.url, 'zos.deployment.changes', { contract_id: contractId });
+    const history = await fx.rmb('zos.deployment.changes', { contract_id: contractId });
     assert.equal(history.filter((w) => w.result.state === 'ok').length, 1, 'deployed more than once');
   });
 
@@ -44,14 +43,14 @@ describe('ZOS nodes that fail', { timeout: 900_000 }, () => {
     await fx.startSim();
     await fx.waitForEvent('ContractDeployed', second, 180_000);
     for (const id of [first, second]) {
-      const history = await rmb(fx.sim.url, 'zos.deployment.changes', { contract_id: id });
+      const history = await fx.rmb('zos.deployment.changes', { contract_id: id });
       assert.equal(history.length, 1, `agreement ${id} has ${history.length} changes`);
       assert.equal(history[0].result.state, 'ok');
     }
     const live = await Promise.all(
       (await fx.api.query.smartContract.contracts.entries()).map(async ([, c]) => c.unwrap().state.type),
     );
-    const stats = await rmb(fx.sim.url, 'zos.statistics.get');
+    const stats = await fx.rmb('zos.statistics.get');
     assert.equal(stats.users.deployments, live.filter((s) => s === 'Deployed').length);
   });
 
@@ -80,7 +79,7 @@ describe('ZOS nodes that fail', { timeout: 900_000 }, () => {
       const capacity = { cru: 8, mru: 32n * GIB, sru: 200n * GIB, hru: 0 };
       const hostileNodes = [];
       for (const port of [trickle, flood]) {
-        const registered = await sendOk(fx.api, fx.api.tx.registry.registerNode(fx.farmId, capacity, `http://127.0.0.1:${port}/`), fx.farmer);
+        const registered = await sendOk(fx.api, fx.api.tx.registry.registerNode(fx.farmId, capacity, `http://127.0.0.1:${port}/`, fx.nodeKey.publicKey), fx.farmer);
         hostileNodes.push(eventData(registered.events, fx.api.events.registry.NodeRegistered).nodeId.toNumber());
       }
       const stuck = [];

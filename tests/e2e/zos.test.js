@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { u8aToHex } from '@polkadot/util';
+
 import { decodeDispatchError, eventData, sendAndFinalize, sendOk } from './lib/chain.js';
-import { rmb } from './lib/sim.js';
 import { DEPOSIT, GIB, TFT, median, startZosSetting } from './lib/zos-setting.js';
 
 describe('ZOS deployments driven by the chain', { timeout: 900_000 }, () => {
@@ -30,7 +31,7 @@ describe('ZOS deployments driven by the chain', { timeout: 900_000 }, () => {
     assert.equal(stored.state.type, 'Deployed');
     assert.equal(stored.since.toNumber(), deployed.block);
 
-    const onNode = await rmb(fx.sim.url, 'zos.deployment.get', { contract_id: contractId });
+    const onNode = await fx.rmb('zos.deployment.get', { contract_id: contractId });
     assert.equal(onNode.contract_id, contractId);
     assert.equal(onNode.twin_id, fx.userTwin);
     const [volume] = onNode.workloads;
@@ -56,7 +57,7 @@ describe('ZOS deployments driven by the chain', { timeout: 900_000 }, () => {
     await fx.waitForEvent('ContractDeleted', contractId);
     assert.equal(await fx.contract(contractId), null);
     assert.equal(await fx.reservedSru(), reservedBefore - 3n * GIB);
-    const onNode = await rmb(fx.sim.url, 'zos.deployment.get', { contract_id: contractId });
+    const onNode = await fx.rmb('zos.deployment.get', { contract_id: contractId });
     assert.equal(onNode.workloads[0].result.state, 'deleted');
   });
 
@@ -67,6 +68,21 @@ describe('ZOS deployments driven by the chain', { timeout: 900_000 }, () => {
     assert.match(Buffer.from(failed.data.reason.toU8a(true)).toString('utf8'), /injected failure/);
     assert.equal(failed.data.refunded.toBigInt(), DEPOSIT);
     assert.equal(await fx.contract(contractId), null);
+  });
+
+  it('answers only the farm operator, and signs every reply with the node key registered on chain', async () => {
+    // What the simulated node reads from the chain: its key and its farm's operator.
+    const node = (await fx.api.query.registry.nodes(fx.nodeId)).unwrap();
+    assert.equal(node.publicKey.toHex(), u8aToHex(fx.nodeKey.publicKey));
+    const operator = await fx.api.call.zosApi.nodeOperator(fx.nodeId);
+    assert.equal(operator.unwrap().toHex(), u8aToHex(fx.alice.publicKey));
+    // Signed by the operator (here, by this file's own implementation of docs/zos.md), the
+    // request is answered, and the reply's signature checks out against the node's key.
+    const version = await fx.rmb('zos.system.version');
+    assert.match(version.zos, /simulator/);
+    // Signed by anyone else: refused.
+    await assert.rejects(fx.rmb('zos.system.version', null, { signer: fx.eve }), (error) => error.code === 401);
+    await assert.rejects(fx.rmb('zos.deployment.list', null, { signer: fx.farmer }), (error) => error.code === 401);
   });
 
   it('rejects a deployment report signed by anyone but the farm operator', async () => {

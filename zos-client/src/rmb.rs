@@ -526,6 +526,20 @@ mod tests {
 	/// their own (JavaScript) implementation of docs/zos.md.
 	#[test]
 	fn the_challenge_is_the_documented_hash() {
+		// The example of docs/zos.md, its hash computed with Python's hashlib.
+		let example = Envelope::new(
+			"2-1763780000-1".into(),
+			"zos.deployment.get",
+			br#"{"contract_id":1}"#,
+			2,
+			0,
+			1_763_780_000,
+			60,
+		);
+		assert_eq!(
+			hex::encode(example.challenge()),
+			"d2067b396339305ae98335e14837195255cace58481f592c0f0133fa7c0dfb31"
+		);
 		let envelope = Envelope::new(
 			"2-60-1".into(),
 			"zos.deployment.get",

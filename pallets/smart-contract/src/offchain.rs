@@ -28,6 +28,10 @@
 //!   runs (a slow node, several blocks imported at once) never do the same action together;
 //!   after a report is sent the lock is kept for [`REPORT_WAIT_BLOCKS`], the time for the
 //!   report to be included, so a report is not sent twice.
+//! - **Signed both ways.** Each RMB envelope is signed with the operator key, and a reply is
+//!   believed only when signed by the node's own key registered with it on chain (see
+//!   [`zos_client::rmb`]); an answer from anyone else is no answer: tried again, never
+//!   reported.
 //! - **Reported by the operator.** The result goes back as a `report_deployment` transaction
 //!   signed with the operator key, which the chain accepts from that farm's operator only.
 

@@ -12,7 +12,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { decodeDispatchError, eventData, sendOk } from './chain.js';
 import { freePort, startDevNode, waitFor } from './node.js';
-import { startSim } from './sim.js';
+import { rmb, startSim } from './sim.js';
 import { createNodeContractTx } from './zos.js';
 
 export const TFT = 10_000_000n;
@@ -27,11 +27,16 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** The secret URI of the simulated node's own ed25519 key (its ZOS identity). */
+export const NODE_KEY_SEED = '//ZosE2eNode';
+
 /**
  * Starts the setting. Returns an object with `node`, `api`, `sim` (the running simulator),
- * `nodeId`, `farmId`, `userTwin`, the keys `alice`, `farmer`, `user`, `eve`, the events `seen`,
- * and `startSim(extraArgs)`, `waitForEvent(method, contractId)`, `createVolume(name, gib)`,
- * `contract(id)`, `reservedSru()`, `stop()`.
+ * `nodeId`, `farmId`, `userTwin`, the keys `alice` (the farm's operator), `farmer`, `user`,
+ * `eve`, `nodeKey` (the simulated node's ed25519 pair), the events `seen`, and
+ * `startSim(extraArgs)`, `rmb(cmd, body, { signer })` (a command to the simulated node, signed
+ * by the operator unless told otherwise), `waitForEvent(method, contractId)`,
+ * `createVolume(name, gib)`, `contract(id)`, `reservedSru()`, `stop()`.
  */
 export async function startZosSetting({ prometheus = false } = {}) {
   await cryptoWaitReady();
@@ -45,6 +50,7 @@ export async function startZosSetting({ prometheus = false } = {}) {
     farmer: keyring.addFromUri('//Dave'),
     user: keyring.addFromUri('//Ferdie'),
     eve: keyring.addFromUri('//Eve'),
+    nodeKey: new Keyring({ type: 'ed25519' }).addFromUri(NODE_KEY_SEED),
     // smartContract events by block number, from every new best block.
     seen: [],
   };
@@ -72,7 +78,8 @@ export async function startZosSetting({ prometheus = false } = {}) {
   await sendOk(api, api.tx.registry.acceptFarmOperator(fx.farmId), fx.alice);
   const simPort = await freePort();
   const capacity = { cru: 8, mru: 32n * GIB, sru: 200n * GIB, hru: 0 };
-  const registered = await sendOk(api, api.tx.registry.registerNode(fx.farmId, capacity, `http://127.0.0.1:${simPort}/`), fx.farmer);
+  // The node is registered with its own key: the worker believes only replies signed with it.
+  const registered = await sendOk(api, api.tx.registry.registerNode(fx.farmId, capacity, `http://127.0.0.1:${simPort}/`, fx.nodeKey.publicKey), fx.farmer);
   fx.nodeId = eventData(registered.events, api.events.registry.NodeRegistered).nodeId.toNumber();
   const stateDir = mkdtempSync(join(tmpdir(), 'zos-sim-'));
 
@@ -82,11 +89,14 @@ export async function startZosSetting({ prometheus = false } = {}) {
       nodeId: fx.nodeId,
       chainRpc: node.rpcUrl.replace('ws://', 'http://'),
       stateFile: join(stateDir, 'state.json'),
+      keySeed: NODE_KEY_SEED,
       sru: 200n * GIB,
       extraArgs,
     });
     return fx.sim;
   };
+
+  fx.rmb = (cmd, body, { signer = fx.alice } = {}) => rmb(fx.sim.url, cmd, body, { signer, nodeKey: fx.nodeKey.publicKey });
 
   /** The first smartContract event `method` about `contractId`, once it happened. */
   fx.waitForEvent = (method, contractId, timeoutMs = 120_000) => waitFor(
