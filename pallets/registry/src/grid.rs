@@ -98,7 +98,8 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Pallet::<T>::do_set_operator(farm_id, Some(operator.clone()));
 		let endpoint: EndpointOf<T> =
 			b"http://127.0.0.1:1/".to_vec().try_into().expect("a short endpoint");
-		Pallet::<T>::do_register_node(farm_id, capacity, endpoint, None).expect("a new node")
+		Pallet::<T>::do_register_node(farm_id, capacity, endpoint, [0; 32], None)
+			.expect("a new node")
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -145,7 +145,8 @@ impl<T: Config> Pallet<T> {
 
 	/// The storage deposit of an agreement whose terms encode to `terms_len` bytes.
 	pub(crate) fn storage_deposit(terms_len: usize) -> BalanceOf<T> {
-		let bytes = terms_len.saturating_add(Contract::<T>::max_encoded_len()) as u32;
+		let bytes = u32::try_from(terms_len.saturating_add(Contract::<T>::max_encoded_len()))
+			.unwrap_or(u32::MAX);
 		T::DepositPerAgreement::get()
 			.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 	}
@@ -235,7 +236,8 @@ impl<T: Config> Pallet<T> {
 		let billed = blocks_between(contract.since, at);
 		contract.debt = rate.saturating_mul(billed).saturating_sub(contract.escrow);
 		contract.escrow = 0;
-		contract.billed_blocks = contract.billed_blocks.saturating_add(billed as u64);
+		contract.billed_blocks =
+			contract.billed_blocks.saturating_add(billed.saturated_into::<u64>());
 		contract.since = at;
 		let ends_at = at.saturating_add(T::GracePeriod::get());
 		contract.state = ContractState::GracePeriod { ends_at };
@@ -307,7 +309,7 @@ impl<T: Config> Pallet<T> {
 			ContractState::Cancelled { .. } => return,
 		}
 		if contract.state.is_billed() {
-			let billed = blocks_between(contract.since, ended_at) as u64;
+			let billed = blocks_between(contract.since, ended_at).saturated_into::<u64>();
 			contract.billed_blocks = contract.billed_blocks.saturating_add(billed);
 		}
 		Self::refund(&contract.owner, refunded);
@@ -353,7 +355,7 @@ impl<T: Config> Pallet<T> {
 				ledger.accrued = ledger.accrued.saturating_add(debt);
 				ledger.rate = ledger.rate.saturating_add(rate);
 			});
-			let billed = blocks_between(contract.since, now) as u64;
+			let billed = blocks_between(contract.since, now).saturated_into::<u64>();
 			contract.billed_blocks = contract.billed_blocks.saturating_add(billed);
 			contract.since = now;
 			contract.debt = 0;
@@ -507,7 +509,7 @@ impl<T: Config> Pallet<T> {
 		});
 		let billed_now = match contract.state {
 			ContractState::Deployed | ContractState::GracePeriod { .. } => {
-				blocks_between(contract.since, now) as u64
+				blocks_between(contract.since, now).saturated_into::<u64>()
 			},
 			_ => 0,
 		};
