@@ -36,7 +36,7 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
     assert.equal(node.process.signalCode === 'SIGKILL', false, 'node did not shut down on SIGINT');
   });
 
-  it('starts with the dev farm operated by Alice and its node at the default zos-sim address', async () => {
+  it('starts with the dev farm operated by Alice and its node at the default zos-sim address, with zos-sim\'s default key', async () => {
     const twin = (await api.query.registry.twinIdByAccount(alice.address)).unwrap().toNumber();
     const farm = (await api.query.registry.farms(1)).unwrap();
     assert.equal(farm.owner.toNumber(), twin);
@@ -46,6 +46,9 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
     const devNode = (await api.query.registry.nodes(1)).unwrap();
     assert.equal(devNode.farmId.toNumber(), 1);
     assert.equal(devNode.endpoint.toUtf8(), 'http://127.0.0.1:8080/');
+    // zos-sim signs with `--key-seed //Alice` (ed25519) unless told otherwise.
+    const aliceEd = new Keyring({ type: 'ed25519' }).addFromUri('//Alice');
+    assert.equal(devNode.publicKey.toHex(), u8aToHex(aliceEd.publicKey));
   });
 
   it('announces TFT with 7 decimals and SS58 format 42', async () => {

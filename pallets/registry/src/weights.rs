@@ -79,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `312`
 		//  Estimated: `3550`
-		// Minimum execution time: 69_223_000 picoseconds.
-		Weight::from_parts(76_603_000, 3550)
+		// Minimum execution time: 69_152_000 picoseconds.
+		Weight::from_parts(105_797_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `419`
 		//  Estimated: `3551`
-		// Minimum execution time: 86_649_000 picoseconds.
-		Weight::from_parts(136_402_000, 3551)
+		// Minimum execution time: 86_819_000 picoseconds.
+		Weight::from_parts(134_851_000, 3551)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -115,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `512`
 		//  Estimated: `3665`
-		// Minimum execution time: 18_738_000 picoseconds.
-		Weight::from_parts(36_174_000, 3665)
+		// Minimum execution time: 18_598_000 picoseconds.
+		Weight::from_parts(33_199_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -130,8 +130,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `512`
 		//  Estimated: `3665`
-		// Minimum execution time: 18_217_000 picoseconds.
-		Weight::from_parts(33_670_000, 3665)
+		// Minimum execution time: 18_417_000 picoseconds.
+		Weight::from_parts(31_206_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -145,8 +145,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `501`
 		//  Estimated: `3665`
-		// Minimum execution time: 22_604_000 picoseconds.
-		Weight::from_parts(28_322_000, 3665)
+		// Minimum execution time: 23_114_000 picoseconds.
+		Weight::from_parts(39_298_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -158,8 +158,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `434`
 		//  Estimated: `3665`
-		// Minimum execution time: 17_005_000 picoseconds.
-		Weight::from_parts(33_550_000, 3665)
+		// Minimum execution time: 17_006_000 picoseconds.
+		Weight::from_parts(28_022_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -172,33 +172,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::NextNodeId` (r:1 w:1)
 	/// Proof: `Registry::NextNodeId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Nodes` (r:0 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
 	fn register_node() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `581`
 		//  Estimated: `3665`
-		// Minimum execution time: 75_883_000 picoseconds.
-		Weight::from_parts(101_311_000, 3665)
+		// Minimum execution time: 75_853_000 picoseconds.
+		Weight::from_parts(113_028_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn set_node_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `898`
-		//  Estimated: `3823`
-		// Minimum execution time: 22_764_000 picoseconds.
-		Weight::from_parts(29_905_000, 3823)
+		//  Measured:  `930`
+		//  Estimated: `3855`
+		// Minimum execution time: 23_525_000 picoseconds.
+		Weight::from_parts(40_800_000, 3855)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
@@ -207,32 +207,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn set_node_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `953`
-		//  Estimated: `3823`
-		// Minimum execution time: 49_523_000 picoseconds.
-		Weight::from_parts(76_925_000, 3823)
+		//  Measured:  `985`
+		//  Estimated: `3855`
+		// Minimum execution time: 49_514_000 picoseconds.
+		Weight::from_parts(77_886_000, 3855)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Farms` (r:1 w:0)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
+	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn set_node_key() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `930`
+		//  Estimated: `3855`
+		// Minimum execution time: 22_764_000 picoseconds.
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Registry::Nodes` (r:1 w:1)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	fn set_node_key() -> Weight {
-		Weight::from_parts(29_905_000, 3823)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
 	fn remove_node() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `953`
-		//  Estimated: `3823`
+		//  Measured:  `985`
+		//  Estimated: `3855`
 		// Minimum execution time: 61_171_000 picoseconds.
-		Weight::from_parts(88_021_000, 3823)
+		Weight::from_parts(72_547_000, 3855)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -249,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `210`
 		//  Estimated: `3593`
-		// Minimum execution time: 103_203_000 picoseconds.
-		Weight::from_parts(151_205_818, 3593)
-			// Standard Error: 10_768
-			.saturating_add(Weight::from_parts(214_401, 0).saturating_mul(m.into()))
+		// Minimum execution time: 101_551_000 picoseconds.
+		Weight::from_parts(118_278_792, 3593)
+			// Standard Error: 17_453
+			.saturating_add(Weight::from_parts(62_668, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -272,14 +282,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
 	/// The range of component `f` is `[0, 64]`.
-	fn set_cooperative_members(_m: u32, f: u32, ) -> Weight {
+	fn set_cooperative_members(m: u32, f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4509 + f * (15 ±0)`
 		//  Estimated: `83134 + f * (2523 ±0)`
-		// Minimum execution time: 231_014_000 picoseconds.
-		Weight::from_parts(373_337_473, 83134)
-			// Standard Error: 99_186
-			.saturating_add(Weight::from_parts(7_640_163, 0).saturating_mul(f.into()))
+		// Minimum execution time: 228_640_000 picoseconds.
+		Weight::from_parts(261_623_863, 83134)
+			// Standard Error: 192_627
+			.saturating_add(Weight::from_parts(770_050, 0).saturating_mul(m.into()))
+			// Standard Error: 94_203
+			.saturating_add(Weight::from_parts(6_863_535, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(35_u64))
@@ -297,8 +309,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `602`
 		//  Estimated: `4748`
-		// Minimum execution time: 22_453_000 picoseconds.
-		Weight::from_parts(39_589_000, 4748)
+		// Minimum execution time: 22_854_000 picoseconds.
+		Weight::from_parts(26_349_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -318,8 +330,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1810`
 		//  Estimated: `4748`
-		// Minimum execution time: 33_600_000 picoseconds.
-		Weight::from_parts(51_307_000, 4748)
+		// Minimum execution time: 34_351_000 picoseconds.
+		Weight::from_parts(49_183_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -339,8 +351,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1862`
 		//  Estimated: `4748`
-		// Minimum execution time: 31_546_000 picoseconds.
-		Weight::from_parts(52_598_000, 4748)
+		// Minimum execution time: 32_067_000 picoseconds.
+		Weight::from_parts(54_861_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -356,8 +368,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2393`
 		//  Estimated: `4748`
-		// Minimum execution time: 75_382_000 picoseconds.
-		Weight::from_parts(117_174_000, 4748)
+		// Minimum execution time: 75_462_000 picoseconds.
+		Weight::from_parts(126_478_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -366,91 +378,92 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_twin() -> Weight {
-		Weight::from_parts(76_603_000, 3550)
+		Weight::from_parts(105_797_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn create_farm() -> Weight {
-		Weight::from_parts(136_402_000, 3551)
+		Weight::from_parts(134_851_000, 3551)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_pricing_policy() -> Weight {
-		Weight::from_parts(36_174_000, 3665)
+		Weight::from_parts(33_199_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_farm_operator() -> Weight {
-		Weight::from_parts(33_670_000, 3665)
+		Weight::from_parts(31_206_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_farm_operator() -> Weight {
-		Weight::from_parts(28_322_000, 3665)
+		Weight::from_parts(39_298_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn resign_farm_operator() -> Weight {
-		Weight::from_parts(33_550_000, 3665)
+		Weight::from_parts(28_022_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(101_311_000, 3665)
+		Weight::from_parts(113_028_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_node_capacity() -> Weight {
-		Weight::from_parts(29_905_000, 3823)
+		Weight::from_parts(40_800_000, 3855)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_node_endpoint() -> Weight {
-		Weight::from_parts(76_925_000, 3823)
+		Weight::from_parts(77_886_000, 3855)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_node_key() -> Weight {
-		Weight::from_parts(29_905_000, 3823)
+		Weight::from_parts(40_480_000, 3855)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_node() -> Weight {
-		Weight::from_parts(88_021_000, 3823)
+		Weight::from_parts(72_547_000, 3855)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn create_cooperative(m: u32, ) -> Weight {
-		Weight::from_parts(151_205_818, 3593)
-			.saturating_add(Weight::from_parts(214_401, 0).saturating_mul(m.into()))
+		Weight::from_parts(118_278_792, 3593)
+			.saturating_add(Weight::from_parts(62_668, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn set_cooperative_members(_m: u32, f: u32, ) -> Weight {
-		Weight::from_parts(373_337_473, 83134)
-			.saturating_add(Weight::from_parts(7_640_163, 0).saturating_mul(f.into()))
+	fn set_cooperative_members(m: u32, f: u32, ) -> Weight {
+		Weight::from_parts(261_623_863, 83134)
+			.saturating_add(Weight::from_parts(770_050, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(6_863_535, 0).saturating_mul(f.into()))
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(f.into())))
 			.saturating_add(ParityDbWeight::get().writes(35_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(f.into()))
 	}
 	fn request_cooperative_membership() -> Weight {
-		Weight::from_parts(39_589_000, 4748)
+		Weight::from_parts(26_349_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_cooperative_membership() -> Weight {
-		Weight::from_parts(51_307_000, 4748)
+		Weight::from_parts(49_183_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn leave_cooperative() -> Weight {
-		Weight::from_parts(52_598_000, 4748)
+		Weight::from_parts(54_861_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_cooperative_earnings() -> Weight {
-		Weight::from_parts(117_174_000, 4748)
+		Weight::from_parts(126_478_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
