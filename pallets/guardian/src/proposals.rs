@@ -1,0 +1,270 @@
+//! Proposals: proposing, voting (one bit per member slot, so a vote costs the same in a circle
+//! of 9 or 99), approval, rejection, execution, and the agenda of what is due in each block.
+
+use crate::{pallet::*, types::*, weights::WeightInfo};
+use codec::{DecodeLimit, Encode};
+use frame_support::{
+	dispatch::{extract_actual_weight, GetDispatchInfo},
+	pallet_prelude::*,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Dispatchable, One, Saturating};
+
+/// How many blocks after the one asked for the agenda is searched for room.
+pub const AGENDA_SPILL_BLOCKS: u32 = 64;
+
+/// How deep a proposal's call may nest when it is decoded.
+const CALL_DECODE_DEPTH: u32 = 64;
+
+impl<T: Config> Pallet<T> {
+	/// Records `proposer`'s proposal of `call` to `circle_id`, with the proposer's aye.
+	pub(crate) fn do_propose(
+		proposer: T::AccountId,
+		circle_id: CircleId,
+		call: <T as Config>::RuntimeCall,
+		dispatch_as: DispatchAs,
+	) -> DispatchResult {
+		let mut circle = Circles::<T>::get(circle_id).ok_or(Error::<T>::CircleNotFound)?;
+		let member = Members::<T>::get(circle_id, &proposer).ok_or(Error::<T>::NotMember)?;
+		let encoded: EncodedCallOf<T> =
+			call.encode().try_into().map_err(|_| Error::<T>::CallTooLong)?;
+		let call_weight = call.get_dispatch_info().call_weight;
+		ensure!(call_weight.all_lte(T::MaxCallWeight::get()), Error::<T>::CallTooHeavy);
+		ensure!(
+			circle.open_proposals < T::MaxOpenProposals::get(),
+			Error::<T>::TooManyOpenProposals
+		);
+		let index = circle.next_proposal;
+		let next = index.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let end = now.saturating_add(circle.voting_period);
+		let deposit = T::ProposalDeposit::get().saturating_add(
+			T::ProposalDepositPerByte::get().saturating_mul((encoded.len() as u32).into()),
+		);
+		let mut proposal = Proposal {
+			proposer: proposer.clone(),
+			call: encoded,
+			call_weight,
+			dispatch_as,
+			deposit,
+			ayes: 1 << member.slot,
+			nays: 0,
+			end,
+			approved_at: None,
+		};
+		let approved = proposal.aye_count() >= circle.threshold;
+		let end = if approved {
+			proposal.approved_at = Some(now);
+			end
+		} else {
+			// Votes are taken through block `end`; the proposal is looked at again at the start
+			// of the next block (or a little later when that block's agenda is full, and its
+			// voting lasts as long).
+			let after = Self::schedule(end.saturating_add(One::one()), circle_id, index, Due::End)?;
+			after.saturating_sub(One::one())
+		};
+		proposal.end = end;
+		let executes_at = if approved {
+			Some(Self::schedule(
+				Self::execution_block(now, circle.execution_delay),
+				circle_id,
+				index,
+				Due::Execution,
+			)?)
+		} else {
+			None
+		};
+		Self::hold(&HoldReason::ProposalDeposit, &proposer, deposit)?;
+		circle.open_proposals = circle.open_proposals.saturating_add(1);
+		circle.next_proposal = next;
+		Circles::<T>::insert(circle_id, circle);
+		Proposals::<T>::insert(circle_id, index, proposal);
+		Self::deposit_event(Event::Proposed { circle_id, index, proposer, dispatch_as, end });
+		if let Some(executes_at) = executes_at {
+			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
+		}
+		Ok(())
+	}
+
+	/// Records `voter`'s vote, approving or rejecting the proposal when it decides it.
+	pub(crate) fn do_vote(
+		voter: T::AccountId,
+		circle_id: CircleId,
+		index: ProposalIndex,
+		aye: bool,
+	) -> DispatchResult {
+		let circle = Circles::<T>::get(circle_id).ok_or(Error::<T>::CircleNotFound)?;
+		let member = Members::<T>::get(circle_id, &voter).ok_or(Error::<T>::NotMember)?;
+		let mut proposal =
+			Proposals::<T>::get(circle_id, index).ok_or(Error::<T>::ProposalNotFound)?;
+		ensure!(proposal.approved_at.is_none(), Error::<T>::AlreadyApproved);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= proposal.end, Error::<T>::VotingEnded);
+		let bit: SlotSet = 1 << member.slot;
+		let (cast, other) = if aye {
+			(&mut proposal.ayes, &mut proposal.nays)
+		} else {
+			(&mut proposal.nays, &mut proposal.ayes)
+		};
+		ensure!(*cast & bit == 0, Error::<T>::AlreadyVoted);
+		*cast |= bit;
+		*other &= !bit;
+		let (ayes, nays) = (proposal.aye_count(), proposal.nay_count());
+		Self::deposit_event(Event::Voted { circle_id, index, voter, aye, ayes, nays });
+		if ayes >= circle.threshold {
+			let executes_at = Self::schedule(
+				Self::execution_block(now, circle.execution_delay),
+				circle_id,
+				index,
+				Due::Execution,
+			)?;
+			proposal.approved_at = Some(now);
+			Proposals::<T>::insert(circle_id, index, proposal);
+			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
+		} else if circle.member_count.saturating_sub(nays) < circle.threshold {
+			Self::reject(circle_id, index, proposal, RejectionReason::Unreachable);
+		} else {
+			Proposals::<T>::insert(circle_id, index, proposal);
+		}
+		Ok(())
+	}
+
+	/// The first block in which a proposal approved at `now` may execute.
+	fn execution_block(
+		now: BlockNumberFor<T>,
+		execution_delay: BlockNumberFor<T>,
+	) -> BlockNumberFor<T> {
+		now.saturating_add(execution_delay.max(One::one()))
+	}
+
+	/// Puts a proposal on the agenda of block `at`, or of the first block after it with room;
+	/// the block it went to.
+	pub(crate) fn schedule(
+		at: BlockNumberFor<T>,
+		circle_id: CircleId,
+		index: ProposalIndex,
+		due: Due,
+	) -> Result<BlockNumberFor<T>, DispatchError> {
+		let mut block = at;
+		for _ in 0..AGENDA_SPILL_BLOCKS {
+			let pushed =
+				Agenda::<T>::mutate(block, |items| items.try_push((circle_id, index, due)).is_ok());
+			if pushed {
+				return Ok(block);
+			}
+			block = block.saturating_add(One::one());
+		}
+		Err(Error::<T>::AgendaFull.into())
+	}
+
+	/// Ends a proposal without its call: removes it and returns its deposit.
+	pub(crate) fn reject(
+		circle_id: CircleId,
+		index: ProposalIndex,
+		proposal: Proposal<T>,
+		reason: RejectionReason,
+	) {
+		Self::end_proposal(circle_id, index, &proposal);
+		Self::deposit_event(Event::Rejected { circle_id, index, reason });
+	}
+
+	/// Rejects the circle's proposals not yet approved: their votes were cast by the members
+	/// and threshold of before. At most `MaxOpenProposals`.
+	pub(crate) fn reject_unapproved(circle_id: CircleId, reason: RejectionReason) {
+		let unapproved: alloc::vec::Vec<_> = Proposals::<T>::iter_prefix(circle_id)
+			.filter(|(_, proposal)| proposal.approved_at.is_none())
+			.collect();
+		for (index, proposal) in unapproved {
+			Self::reject(circle_id, index, proposal, reason);
+		}
+	}
+
+	/// Removes an ended proposal, counts it out of its circle and returns its deposit.
+	fn end_proposal(circle_id: CircleId, index: ProposalIndex, proposal: &Proposal<T>) {
+		Proposals::<T>::remove(circle_id, index);
+		Circles::<T>::mutate(circle_id, |circle| {
+			if let Some(circle) = circle {
+				circle.open_proposals = circle.open_proposals.saturating_sub(1);
+			}
+		});
+		Self::release(&HoldReason::ProposalDeposit, &proposal.proposer, proposal.deposit);
+	}
+
+	/// Dispatches an approved proposal's call and ends the proposal; the weight the call used.
+	/// The proposal is gone before the call runs, so the call sees its circle as it will be.
+	pub(crate) fn enact(
+		circle_id: CircleId,
+		index: ProposalIndex,
+		proposal: Proposal<T>,
+	) -> Weight {
+		Self::end_proposal(circle_id, index, &proposal);
+		let call = <T as Config>::RuntimeCall::decode_with_depth_limit(
+			CALL_DECODE_DEPTH,
+			&mut &proposal.call[..],
+		);
+		let result = match call {
+			Ok(call) => {
+				let origin: <T as Config>::RuntimeOrigin = match proposal.dispatch_as {
+					DispatchAs::Circle => Origin::Circle(circle_id).into(),
+					DispatchAs::Treasury => {
+						frame_system::RawOrigin::Signed(Self::treasury_account(circle_id)).into()
+					},
+				};
+				let info = call.get_dispatch_info();
+				let outcome = call.dispatch(origin);
+				let used = extract_actual_weight(&outcome, &info);
+				(outcome.map(|_| ()).map_err(|error| error.error), used)
+			},
+			// The runtime changed since the proposal was made: its call means nothing now.
+			Err(_) => (Err(DispatchError::Other("the call no longer decodes")), Weight::zero()),
+		};
+		Self::deposit_event(Event::Executed { circle_id, index, result: result.0 });
+		result.1
+	}
+
+	/// Works through the proposals due in block `now`: rejects those whose voting ended and
+	/// executes approved ones within the block's execution budget (at least one); the rest
+	/// move to the next block. The weight used.
+	pub(crate) fn work_through_agenda(now: BlockNumberFor<T>) -> Weight {
+		let due = Agenda::<T>::take(now);
+		let mut weight = T::WeightInfo::agenda_base();
+		let mut executed = Weight::zero();
+		let mut first = true;
+		for (circle_id, index, due) in due {
+			let Some(proposal) = Proposals::<T>::get(circle_id, index) else {
+				weight.saturating_accrue(T::WeightInfo::agenda_end());
+				continue;
+			};
+			match (due, proposal.approved_at) {
+				(Due::End, None) => {
+					weight.saturating_accrue(T::WeightInfo::agenda_end());
+					Self::reject(circle_id, index, proposal, RejectionReason::Expired);
+				},
+				(Due::Execution, Some(_)) => {
+					let fits = executed
+						.saturating_add(proposal.call_weight)
+						.all_lte(T::MaxExecutionWeightPerBlock::get());
+					if first || fits {
+						first = false;
+						weight.saturating_accrue(T::WeightInfo::agenda_execution());
+						let used = Self::enact(circle_id, index, proposal);
+						executed.saturating_accrue(used);
+						weight.saturating_accrue(used);
+					} else {
+						// Over the block's budget: the next block (or anyone with `execute`).
+						let next = now.saturating_add(One::one());
+						if Self::schedule(next, circle_id, index, Due::Execution).is_err() {
+							log::warn!(
+								target: "runtime::guardian",
+								"proposal {index} of circle {circle_id} waits for `execute`"
+							);
+						}
+					}
+				},
+				// An approved proposal's voting end, or an item already dealt with.
+				_ => weight.saturating_accrue(T::WeightInfo::agenda_end()),
+			}
+		}
+		weight
+	}
+}
