@@ -428,6 +428,8 @@ pub mod pallet {
 		IdsExhausted,
 		/// The member has `MaxKeysPerMember` keys already.
 		TooManyKeys,
+		/// Only the council's proposals are dispatched as root.
+		NotCouncil,
 	}
 
 	#[pallet::hooks]
@@ -490,12 +492,13 @@ pub mod pallet {
 		///
 		/// - Origin: signed, by a member.
 		/// - `call`: at most `MaxCallLength` bytes encoded and `MaxCallWeight` heavy.
-		/// - `dispatch_as`: with the circle's origin, or signed by its treasury account.
+		/// - `dispatch_as`: with the circle's origin, signed by its treasury account, or (the
+		///   council only) as root.
 		/// - Effect: holds `ProposalDeposit` + `ProposalDepositPerByte` × the call's length from
 		///   the proposer until the proposal ends. With a threshold of 1 it is approved at once.
 		/// - Errors: [`Error::CircleNotFound`], [`Error::NotMember`], [`Error::CallTooLong`],
-		///   [`Error::CallTooHeavy`], [`Error::TooManyOpenProposals`], [`Error::AgendaFull`],
-		///   [`Error::CannotPayDeposit`], [`Error::IdsExhausted`].
+		///   [`Error::CallTooHeavy`], [`Error::NotCouncil`], [`Error::TooManyOpenProposals`],
+		///   [`Error::AgendaFull`], [`Error::CannotPayDeposit`], [`Error::IdsExhausted`].
 		/// - Events: [`Event::Proposed`], and [`Event::Approved`] with a threshold of 1.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::propose(T::MaxCallLength::get()))]

@@ -31,6 +31,10 @@ impl<T: Config> Pallet<T> {
 		let call_weight = call.get_dispatch_info().call_weight;
 		ensure!(call_weight.all_lte(T::MaxCallWeight::get()), Error::<T>::CallTooHeavy);
 		ensure!(
+			dispatch_as != DispatchAs::Root || Self::is_council(circle_id),
+			Error::<T>::NotCouncil
+		);
+		ensure!(
 			circle.open_proposals < T::MaxOpenProposals::get(),
 			Error::<T>::TooManyOpenProposals
 		);
@@ -129,6 +133,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Whether the circle is the council, whose proposals may be dispatched as root.
+	pub(crate) fn is_council(circle_id: CircleId) -> bool {
+		Roles::<T>::get(Role::Council) == Some(circle_id)
+	}
+
 	/// The first block in which a proposal approved at `now` may execute.
 	fn execution_block(
 		now: BlockNumberFor<T>,
@@ -209,11 +218,17 @@ impl<T: Config> Pallet<T> {
 					DispatchAs::Treasury => {
 						frame_system::RawOrigin::Signed(Self::treasury_account(circle_id)).into()
 					},
+					DispatchAs::Root => frame_system::RawOrigin::Root.into(),
 				};
-				let info = call.get_dispatch_info();
-				let outcome = call.dispatch(origin);
-				let used = extract_actual_weight(&outcome, &info);
-				(outcome.map(|_| ()).map_err(|error| error.error), used)
+				// The council may have changed since the proposal was made.
+				if proposal.dispatch_as == DispatchAs::Root && !Self::is_council(circle_id) {
+					(Err(Error::<T>::NotCouncil.into()), Weight::zero())
+				} else {
+					let info = call.get_dispatch_info();
+					let outcome = call.dispatch(origin);
+					let used = extract_actual_weight(&outcome, &info);
+					(outcome.map(|_| ()).map_err(|error| error.error), used)
+				}
 			},
 			// The runtime changed since the proposal was made: its call means nothing now.
 			Err(_) => (Err(DispatchError::Other("the call no longer decodes")), Weight::zero()),

@@ -601,3 +601,32 @@ fn a_circle_of_ninety_nine_counts_every_seat() {
 		assert_eq!(rejected(id, nays), Some(RejectionReason::Unreachable));
 	});
 }
+
+#[test]
+fn only_the_council_dispatches_as_root() {
+	test(|| {
+		let id = nine();
+		let set_storage = || {
+			RuntimeCall::System(frame_system::Call::set_storage {
+				items: vec![(b"gc".to_vec(), b"governed".to_vec())],
+			})
+		};
+		assert_noop!(
+			Guardian::propose(signed(1), id, Box::new(set_storage()), DispatchAs::Root),
+			Error::<Test>::NotCouncil
+		);
+		// Root calls refuse a circle's own origin.
+		assert_eq!(agree(id, set_storage(), DispatchAs::Circle), Err(DispatchError::BadOrigin));
+		let index = propose(1, 101, set_storage(), DispatchAs::Root);
+		ayes(1, index, 102..=105);
+		run_to_block(System::block_number() + 1);
+		assert_eq!(executed(1, index), Some(Ok(())));
+		assert_eq!(sp_io::storage::get(b"gc").map(|v| v.to_vec()), Some(b"governed".to_vec()));
+		// A council that lost its role before execution: its root call is refused.
+		let late = propose(1, 101, set_storage(), DispatchAs::Root);
+		ayes(1, late, 102..=105);
+		Roles::<Test>::remove(Role::Council);
+		run_to_block(System::block_number() + 1);
+		assert_eq!(executed(1, late), Some(Err(Error::<Test>::NotCouncil.into())));
+	});
+}

@@ -124,6 +124,10 @@ pub enum DispatchAs {
 	/// member of another circle.
 	#[codec(index = 1)]
 	Treasury,
+	/// As root: the runtime's governance (a runtime upgrade, a parameter). Only the circle
+	/// that holds the [`Role::Council`] role proposes and executes such calls.
+	#[codec(index = 2)]
+	Root,
 }
 
 /// A proposal: a call, who proposed it, and the votes so far.
