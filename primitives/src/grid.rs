@@ -114,6 +114,48 @@ pub struct PricingPolicy<Balance> {
 	pub hru_per_gib_hour: Balance,
 }
 
+/// The lowest and highest prices the council allows in farms' pricing policies, per unit.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceBounds<Balance> {
+	/// The lowest price of each unit.
+	pub min: PricingPolicy<Balance>,
+	/// The highest price of each unit.
+	pub max: PricingPolicy<Balance>,
+}
+
+impl<Balance: PartialOrd + Copy> PriceBounds<Balance> {
+	/// Whether every price of `pricing` is within the bounds.
+	pub fn allow(&self, pricing: &PricingPolicy<Balance>) -> bool {
+		let within = |price: Balance, min: Balance, max: Balance| min <= price && price <= max;
+		within(pricing.cru_per_core_hour, self.min.cru_per_core_hour, self.max.cru_per_core_hour)
+			&& within(
+				pricing.mru_per_gib_hour,
+				self.min.mru_per_gib_hour,
+				self.max.mru_per_gib_hour,
+			) && within(pricing.sru_per_gib_hour, self.min.sru_per_gib_hour, self.max.sru_per_gib_hour)
+			&& within(
+				pricing.hru_per_gib_hour,
+				self.min.hru_per_gib_hour,
+				self.max.hru_per_gib_hour,
+			)
+	}
+}
+
 /// What the agreements pallet needs to know about a node.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct NodeInfo {
@@ -125,6 +167,8 @@ pub struct NodeInfo {
 	pub reserved: Resources,
 	/// How many agreements hold a reservation on it.
 	pub live_agreements: u32,
+	/// Suspended by the auditors: no new agreements on it (live ones keep running).
+	pub suspended: bool,
 }
 
 /// How to reach a node and know that it is the node answering.

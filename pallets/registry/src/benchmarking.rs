@@ -8,7 +8,7 @@ use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
 		fungible::{Inspect, Mutate},
-		Get,
+		EnsureOrigin, Get,
 	},
 	BoundedVec,
 };
@@ -220,6 +220,41 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), node_id, [3; 32]);
 		assert_eq!(Nodes::<T>::get(node_id).unwrap().public_key, [3; 32]);
+	}
+
+	#[benchmark]
+	fn audit_node() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AuditorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let caller: T::AccountId = whitelisted_caller();
+		let (_, node_id) = farm_with_node::<T>(&caller);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, node_id, capacity());
+		assert_eq!(Nodes::<T>::get(node_id).unwrap().audited, Some(capacity()));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_node_suspended() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AuditorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let caller: T::AccountId = whitelisted_caller();
+		let (_, node_id) = farm_with_node::<T>(&caller);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, node_id, true);
+		assert!(Nodes::<T>::get(node_id).unwrap().suspended);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_price_bounds() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let bounds = PriceBounds { min: PricingPolicy::default(), max: some_pricing::<T>() };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Some(bounds));
+		assert_eq!(PriceBoundsInForce::<T>::get(), Some(bounds));
+		Ok(())
 	}
 
 	#[benchmark]

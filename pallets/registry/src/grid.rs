@@ -22,6 +22,7 @@ impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			capacity: node.capacity,
 			reserved: node.reserved,
 			live_agreements: node.live_agreements,
+			suspended: node.suspended,
 		})
 	}
 

@@ -147,6 +147,12 @@ pub mod pallet {
 		/// Pays a farm its earnings before its payee changes (the agreements pallet).
 		type FarmPayouts: FarmPayouts;
 
+		/// Who audits nodes' capacity and suspends nodes: in the runtime, the auditor circle.
+		type AuditorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Who sets the bounds of farms' prices: in the runtime, the council.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -230,6 +236,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MembershipRequests<T: Config> = StorageMap<_, Twox64Concat, FarmId, CooperativeId>;
 
+	/// The lowest and highest prices farms' pricing policies may set; none: any price.
+	#[pallet::storage]
+	pub type PriceBoundsInForce<T: Config> = StorageValue<_, PriceBounds<BalanceOf<T>>>;
+
 	/// Registry entries a chain starts with (e.g. the dev chain's farm, see docs/zos.md).
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -291,6 +301,12 @@ pub mod pallet {
 		NodeEndpointSet { node_id: NodeId, endpoint: EndpointOf<T> },
 		/// A node's key (its ZOS identity) was set.
 		NodeKeySet { node_id: NodeId, public_key: NodeKey },
+		/// The auditors verified a node's capacity.
+		NodeAudited { node_id: NodeId, verified: Resources },
+		/// The auditors suspended a node (no new agreements), or lifted its suspension.
+		NodeSuspensionSet { node_id: NodeId, suspended: bool },
+		/// The council set the bounds of farms' prices (`None`: no bounds).
+		PriceBoundsSet { bounds: Option<PriceBounds<BalanceOf<T>>> },
 		/// A farm owner removed a node.
 		NodeRemoved { node_id: NodeId, farm_id: FarmId },
 		/// An account created a cooperative and became its admin.
@@ -333,6 +349,10 @@ pub mod pallet {
 		NodeNotFound,
 		/// The new capacity is below what agreements have reserved on the node.
 		CapacityBelowReserved,
+		/// A price of the pricing policy is outside the bounds the council set.
+		PriceOutOfBounds,
+		/// A price bound's minimum is above its maximum.
+		InvalidPriceBounds,
 		/// The node does not have this much free capacity.
 		InsufficientCapacity,
 		/// The node holds `MaxAgreementsPerNode` live agreements already.
@@ -413,7 +433,7 @@ pub mod pallet {
 		///   ([`Pallet::accept_farm_operator`]).
 		/// - Effect: holds the farm's storage deposit on the caller's account.
 		/// - Errors: [`Error::NoTwin`], [`Error::InvalidName`], [`Error::FarmNameTaken`],
-		///   [`Error::IdsExhausted`], [`Error::CannotPayDeposit`].
+		///   [`Error::PriceOutOfBounds`], [`Error::IdsExhausted`], [`Error::CannotPayDeposit`].
 		/// - Events: [`Event::FarmCreated`], [`Event::PricingPolicySet`], and
 		///   [`Event::FarmOperatorSet`] or [`Event::FarmOperatorOffered`].
 		#[pallet::call_index(1)]
@@ -436,7 +456,8 @@ pub mod pallet {
 		/// Sets a farm's pricing policy. Agreements already made keep their price.
 		///
 		/// - Origin: signed, by the farm owner's account.
-		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`].
+		/// - Errors: [`Error::FarmNotFound`], [`Error::NotFarmOwner`],
+		///   [`Error::PriceOutOfBounds`].
 		/// - Event: [`Event::PricingPolicySet`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_pricing_policy())]
@@ -447,6 +468,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let account = ensure_signed(origin)?;
 			let mut farm = Self::owned_farm(&account, farm_id)?;
+			Self::ensure_price_within_bounds(&pricing)?;
 			farm.pricing = pricing;
 			Farms::<T>::insert(farm_id, farm);
 			Self::deposit_event(Event::PricingPolicySet { farm_id, pricing });
@@ -878,6 +900,70 @@ pub mod pallet {
 			Self::deposit_event(Event::NodeKeySet { node_id, public_key });
 			Ok(())
 		}
+
+		/// Records the capacity the auditors verified on a node (seed 000: auditing of
+		/// capacity). It is shown with the node; the node's offered capacity stays its own.
+		///
+		/// - Origin: [`Config::AuditorOrigin`] (the auditor circle).
+		/// - Errors: [`Error::NodeNotFound`].
+		/// - Event: [`Event::NodeAudited`].
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::audit_node())]
+		pub fn audit_node(
+			origin: OriginFor<T>,
+			node_id: NodeId,
+			verified: Resources,
+		) -> DispatchResult {
+			T::AuditorOrigin::ensure_origin(origin)?;
+			let mut node = Nodes::<T>::get(node_id).ok_or(Error::<T>::NodeNotFound)?;
+			node.audited = Some(verified);
+			Nodes::<T>::insert(node_id, node);
+			Self::deposit_event(Event::NodeAudited { node_id, verified });
+			Ok(())
+		}
+
+		/// Suspends a node, or lifts its suspension. A suspended node takes no new agreements;
+		/// its live agreements keep running and paying.
+		///
+		/// - Origin: [`Config::AuditorOrigin`] (the auditor circle).
+		/// - Errors: [`Error::NodeNotFound`].
+		/// - Event: [`Event::NodeSuspensionSet`].
+		#[pallet::call_index(18)]
+		#[pallet::weight(T::WeightInfo::set_node_suspended())]
+		pub fn set_node_suspended(
+			origin: OriginFor<T>,
+			node_id: NodeId,
+			suspended: bool,
+		) -> DispatchResult {
+			T::AuditorOrigin::ensure_origin(origin)?;
+			let mut node = Nodes::<T>::get(node_id).ok_or(Error::<T>::NodeNotFound)?;
+			node.suspended = suspended;
+			Nodes::<T>::insert(node_id, node);
+			Self::deposit_event(Event::NodeSuspensionSet { node_id, suspended });
+			Ok(())
+		}
+
+		/// Sets the lowest and highest price of each unit that farms' pricing policies may
+		/// set from now on (`None`: no bounds). Policies already in force are kept until their
+		/// farm changes them.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`] (the council).
+		/// - Errors: [`Error::InvalidPriceBounds`].
+		/// - Event: [`Event::PriceBoundsSet`].
+		#[pallet::call_index(19)]
+		#[pallet::weight(T::WeightInfo::set_price_bounds())]
+		pub fn set_price_bounds(
+			origin: OriginFor<T>,
+			bounds: Option<PriceBounds<BalanceOf<T>>>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			if let Some(bounds) = &bounds {
+				ensure!(bounds.allow(&bounds.min), Error::<T>::InvalidPriceBounds);
+			}
+			PriceBoundsInForce::<T>::set(bounds);
+			Self::deposit_event(Event::PriceBoundsSet { bounds });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -913,6 +999,7 @@ pub mod pallet {
 		) -> Result<FarmId, DispatchError> {
 			ensure!(Self::is_valid_name(&name), Error::<T>::InvalidName);
 			ensure!(!FarmIdByName::<T>::contains_key(&name), Error::<T>::FarmNameTaken);
+			Self::ensure_price_within_bounds(&pricing)?;
 			let mut farm = Farm {
 				owner,
 				name,
@@ -981,6 +1068,8 @@ pub mod pallet {
 				reserved: Resources::default(),
 				endpoint,
 				public_key,
+				audited: None,
+				suspended: false,
 				live_agreements: 0,
 				deposit: Zero::zero(),
 			};
@@ -993,6 +1082,17 @@ pub mod pallet {
 			}
 			Nodes::<T>::insert(node_id, node);
 			Ok(node_id)
+		}
+
+		/// Errors with [`Error::PriceOutOfBounds`] unless `pricing` is within the council's
+		/// bounds.
+		pub(crate) fn ensure_price_within_bounds(
+			pricing: &PricingPolicy<BalanceOf<T>>,
+		) -> DispatchResult {
+			if let Some(bounds) = PriceBoundsInForce::<T>::get() {
+				ensure!(bounds.allow(pricing), Error::<T>::PriceOutOfBounds);
+			}
+			Ok(())
 		}
 
 		/// The storage deposit of a record of `bytes` bytes.

@@ -44,6 +44,10 @@ parameter_types! {
 	pub static DepositPerByte: u64 = 0;
 }
 
+frame_support::ord_parameter_types! {
+	pub const Auditor: u64 = AUDITOR;
+}
+
 impl pallet_registry::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -55,6 +59,8 @@ impl pallet_registry::Config for Test {
 	type MaxAgreementsPerNode = ConstU32<3>;
 	type MaxCooperativeFarms = ConstU32<2>;
 	type FarmPayouts = ();
+	type AuditorOrigin = frame_system::EnsureSignedBy<Auditor, u64>;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }
@@ -64,6 +70,8 @@ pub const BOB: u64 = 2;
 pub const CHARLIE: u64 = 3;
 pub const DAVE: u64 = 4;
 pub const OPERATOR: u64 = 9;
+/// The account the auditors' origin stands for in these tests.
+pub const AUDITOR: u64 = 8;
 /// What Alice, Bob and Charlie start with; Dave has nothing.
 pub const ENDOWMENT: u64 = 1_000;
 

@@ -771,3 +771,69 @@ fn storage_deposits_are_held_per_record_by_its_bytes_and_returned_on_removal() {
 		);
 	});
 }
+
+#[test]
+fn the_auditors_verify_and_suspend_nodes_and_nobody_else() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		let verified = capacity(80);
+		assert_noop!(
+			Registry::audit_node(Origin::signed(ALICE), 1, verified),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Registry::set_node_suspended(Origin::signed(OPERATOR), 1, true),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Registry::audit_node(Origin::signed(AUDITOR), 9, verified),
+			Error::<Test>::NodeNotFound
+		);
+		assert_ok!(Registry::audit_node(Origin::signed(AUDITOR), 1, verified));
+		assert_eq!(last_event(), Event::NodeAudited { node_id: 1, verified });
+		assert_ok!(Registry::set_node_suspended(Origin::signed(AUDITOR), 1, true));
+		assert_eq!(last_event(), Event::NodeSuspensionSet { node_id: 1, suspended: true });
+		let node = Nodes::<Test>::get(1).unwrap();
+		assert_eq!((node.audited, node.suspended), (Some(verified), true));
+		// What other pallets see.
+		assert!(<Registry as GridRegistry<_, _>>::node(1).unwrap().suspended);
+		assert_ok!(Registry::set_node_suspended(Origin::signed(AUDITOR), 1, false));
+		assert!(!<Registry as GridRegistry<_, _>>::node(1).unwrap().suspended);
+	});
+}
+
+#[test]
+fn farms_price_within_the_councils_bounds_and_policies_in_force_are_kept() {
+	new_test_ext().execute_with(|| {
+		alice_with_farm_and_node();
+		let bounds = PriceBounds { min: pricing(2), max: pricing(20) };
+		assert_noop!(
+			Registry::set_price_bounds(Origin::signed(ALICE), Some(bounds)),
+			DispatchError::BadOrigin
+		);
+		let upside_down = PriceBounds { min: pricing(20), max: pricing(2) };
+		assert_noop!(
+			Registry::set_price_bounds(Origin::root(), Some(upside_down)),
+			Error::<Test>::InvalidPriceBounds
+		);
+		assert_ok!(Registry::set_price_bounds(Origin::root(), Some(bounds)));
+		assert_eq!(last_event(), Event::PriceBoundsSet { bounds: Some(bounds) });
+		// Alice's farm prices at 10 (within), kept; new policies must be within.
+		assert_eq!(Farms::<Test>::get(1).unwrap().pricing, pricing(10));
+		assert_noop!(
+			Registry::set_pricing_policy(Origin::signed(ALICE), 1, pricing(1)),
+			Error::<Test>::PriceOutOfBounds
+		);
+		assert_noop!(
+			Registry::set_pricing_policy(Origin::signed(ALICE), 1, pricing(21)),
+			Error::<Test>::PriceOutOfBounds
+		);
+		assert_noop!(
+			Registry::create_farm(Origin::signed(ALICE), name("cheap"), pricing(1), ALICE),
+			Error::<Test>::PriceOutOfBounds
+		);
+		assert_ok!(Registry::set_pricing_policy(Origin::signed(ALICE), 1, pricing(2)));
+		assert_ok!(Registry::set_price_bounds(Origin::root(), None));
+		assert_ok!(Registry::set_pricing_policy(Origin::signed(ALICE), 1, pricing(1)));
+	});
+}

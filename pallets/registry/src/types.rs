@@ -7,7 +7,7 @@ use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 
 pub use gridchain_primitives::grid::{
-	CooperativeId, FarmId, NodeId, NodeKey, PricingPolicy, Resources, TwinId, GIB,
+	CooperativeId, FarmId, NodeId, NodeKey, PriceBounds, PricingPolicy, Resources, TwinId, GIB,
 };
 
 /// A balance of the registry's currency.
@@ -104,6 +104,10 @@ pub struct Node<T: Config> {
 	pub public_key: NodeKey,
 	/// How many agreements hold a reservation on the node.
 	pub live_agreements: u32,
+	/// The capacity the auditor circle verified on the node, if it audited it.
+	pub audited: Option<Resources>,
+	/// Suspended by the auditor circle: no new agreements on it; live ones keep running.
+	pub suspended: bool,
 	/// The storage deposit held on the farm owner's account for this record.
 	pub deposit: BalanceOf<T>,
 }

@@ -55,6 +55,9 @@ pub trait WeightInfo {
 	fn set_node_capacity() -> Weight;
 	fn set_node_endpoint() -> Weight;
 	fn set_node_key() -> Weight;
+	fn audit_node() -> Weight;
+	fn set_node_suspended() -> Weight;
+	fn set_price_bounds() -> Weight;
 	fn remove_node() -> Weight;
 	fn create_cooperative(m: u32, ) -> Weight;
 	fn set_cooperative_members(m: u32, f: u32, ) -> Weight;
@@ -237,6 +240,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	// Provisional (set_node_key's figures) until `scripts/bench.sh registry` measures them.
+	fn audit_node() -> Weight {
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_node_suspended() -> Weight {
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn set_price_bounds() -> Weight {
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(T::DbWeight::get().reads(0_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn remove_node() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `985`
@@ -425,6 +444,22 @@ impl WeightInfo for () {
 	fn set_node_key() -> Weight {
 		Weight::from_parts(40_480_000, 3855)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	// Provisional (set_node_key's figures) until `scripts/bench.sh registry` measures them.
+	fn audit_node() -> Weight {
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_node_suspended() -> Weight {
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_price_bounds() -> Weight {
+		Weight::from_parts(40_480_000, 3855)
+			.saturating_add(ParityDbWeight::get().reads(0_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_node() -> Weight {

@@ -27,6 +27,7 @@ impl<T: Config> Pallet<T> {
 		let twin_id = T::Registry::twin_of(&owner).ok_or(Error::<T>::NoTwin)?;
 		ensure!(TwinDebtCount::<T>::get(twin_id) == 0, Error::<T>::TwinHasDebt);
 		let node = T::Registry::node(node_id).ok_or(Error::<T>::NodeNotFound)?;
+		ensure!(!node.suspended, Error::<T>::NodeSuspended);
 		let pricing = T::Registry::farm_pricing(node.farm_id).ok_or(Error::<T>::FarmNotFound)?;
 		ensure!(T::Registry::farm_operator(node.farm_id).is_some(), Error::<T>::FarmHasNoOperator);
 		let workloads = Self::checked_workloads(workloads)?;

@@ -137,6 +137,7 @@ impl<T: Config> Pallet<T> {
 		workloads: alloc::vec::Vec<WorkloadKind>,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		let node = T::Registry::node(node_id).ok_or(Error::<T>::NodeNotFound)?;
+		ensure!(!node.suspended, Error::<T>::NodeSuspended);
 		let pricing = T::Registry::farm_pricing(node.farm_id).ok_or(Error::<T>::FarmNotFound)?;
 		ensure!(!workloads.is_empty(), Error::<T>::NoWorkloads);
 		let (_, rate) = Self::price_on(&node, &pricing, workloads.iter())?;

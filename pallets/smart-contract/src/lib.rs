@@ -436,6 +436,8 @@ pub mod pallet {
 		NothingToClaim,
 		/// Every agreement id is taken.
 		IdsExhausted,
+		/// The auditors suspended the node: it takes no new agreements.
+		NodeSuspended,
 	}
 
 	/// What the farm's operator reports about an agreement.
@@ -488,6 +490,7 @@ pub mod pallet {
 		///   the farm reports the deployment, and after [`Config::DeploymentTimeout`] without
 		///   one it is cancelled and refunded in full.
 		/// - Errors: [`Error::NoTwin`], [`Error::TwinHasDebt`], [`Error::NodeNotFound`],
+		///   [`Error::NodeSuspended`],
 		///   [`Error::FarmNotFound`], [`Error::FarmHasNoOperator`], [`Error::NoWorkloads`],
 		///   [`Error::TooManyWorkloads`], [`Error::InvalidWorkloadName`],
 		///   [`Error::DuplicateWorkloadName`], [`Error::ZeroSizeVolume`],

@@ -61,6 +61,8 @@ impl pallet_registry::Config for Test {
 	type MaxAgreementsPerNode = ConstU32<64>;
 	type MaxCooperativeFarms = ConstU32<4>;
 	type FarmPayouts = SmartContract;
+	type AuditorOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = ();
 }

@@ -1388,3 +1388,27 @@ fn an_agreement_is_charged_for_the_text_it_carries() {
 		assert!(weight_with("0123456789").ref_time() > weight_with("").ref_time());
 	});
 }
+
+#[test]
+fn a_suspended_node_takes_no_new_agreement_and_its_live_ones_keep_running() {
+	run(|| {
+		let live = create_volume(100 * TFT);
+		assert_ok!(SmartContract::report_deployment(
+			Origin::signed(operator()),
+			live,
+			DeploymentOutcome::Deployed
+		));
+		use pallet_registry::Pallet as Reg;
+		assert_ok!(Reg::<Test>::set_node_suspended(Origin::root(), 1, true));
+		assert_noop!(
+			SmartContract::quote_cost_per_hour(1, vec![WorkloadKind::Volume { size: GIB }]),
+			Error::<Test>::NodeSuspended
+		);
+		assert_noop!(create_changed(|_| {}), Error::<Test>::NodeSuspended);
+		run_to_block(System::block_number() + 600);
+		assert_ok!(SmartContract::settle(Origin::signed(bob()), live));
+		assert_eq!(Contracts::<Test>::get(live).unwrap().state, ContractState::Deployed);
+		assert_ok!(Reg::<Test>::set_node_suspended(Origin::root(), 1, false));
+		create_volume(100 * TFT);
+	});
+}
