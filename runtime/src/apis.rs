@@ -218,6 +218,14 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_guardian::GuardianApi<Block, AccountId, BlockNumber> for Runtime {
+		fn circle(
+			circle_id: pallet_guardian::CircleId,
+		) -> Option<pallet_guardian::CircleView<AccountId, BlockNumber>> {
+			crate::Guardian::circle_view(circle_id)
+		}
+	}
+
 	impl pallet_smart_contract::ZosApi<Block> for Runtime {
 		fn agreement(
 			contract_id: pallet_smart_contract::ContractId,
@@ -264,7 +272,7 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use crate::{Balances, Registry, SmartContract, Sudo, Timestamp};
+			use crate::{Balances, Guardian, Registry, SmartContract, Timestamp};
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
@@ -281,7 +289,7 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::{Balances, Registry, SmartContract, Sudo, Timestamp};
+			use crate::{Balances, Guardian, Registry, SmartContract, Timestamp};
 			use frame_benchmarking::{baseline, BenchmarkBatch};
 			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
 			use frame_system_benchmarking::Pallet as SystemBench;

@@ -5,7 +5,7 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
-	[pallet_sudo, Sudo]
 	[pallet_registry, Registry]
 	[pallet_smart_contract, SmartContract]
+	[pallet_guardian, Guardian]
 );

@@ -157,6 +157,9 @@ impl pallet_registry::Config for Runtime {
 	type MaxAgreementsPerNode = ConstU32<1024>;
 	type MaxCooperativeFarms = ConstU32<64>;
 	type FarmPayouts = SmartContract;
+	/// The auditor circle, chosen by the council.
+	type AuditorOrigin = pallet_guardian::EnsureRole<Runtime, AuditorRole>;
+	type GovernanceOrigin = Governance;
 	type PalletId = CooperativesPalletId;
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
@@ -193,10 +196,51 @@ impl pallet_smart_contract::Config for Runtime {
 	type WeightInfo = pallet_smart_contract::weights::SubstrateWeight<Runtime>;
 }
 
-impl pallet_sudo::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
+parameter_types! {
+	pub const GuardianPalletId: PalletId = PalletId(*b"gc/guard");
+	pub const CouncilRole: pallet_guardian::Role = pallet_guardian::Role::Council;
+	pub const AuditorRole: pallet_guardian::Role = pallet_guardian::Role::Auditor;
+	/// A proposal's call may take up to half a block.
+	pub GuardianMaxCallWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+	/// A block's initialization executes approved calls up to half a block (at least one).
+	pub GuardianExecutionWeight: Weight =
+		Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+}
+
+/// The council: the circle that holds the runtime's root-level powers (no sudo).
+pub type Council = pallet_guardian::EnsureRole<Runtime, CouncilRole>;
+
+/// The council, or root (which only the council's proposals dispatch as).
+pub type Governance =
+	frame_support::traits::EitherOfDiverse<frame_system::EnsureRoot<AccountId>, Council>;
+
+impl pallet_guardian::Config for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type CircleOrigin = pallet_guardian::EnsureCircle<Runtime>;
+	type RoleOrigin = Governance;
+	type PalletId = GuardianPalletId;
+	type MinMembers = ConstU32<9>;
+	type MaxMembers = ConstU32<99>;
+	type MaxNameLength = ConstU32<64>;
+	type MaxKeysPerMember = ConstU32<4>;
+	type MaxCallLength = ConstU32<4096>;
+	type MaxCallWeight = GuardianMaxCallWeight;
+	type MaxOpenProposals = ConstU32<16>;
+	type MaxDuePerBlock = ConstU32<32>;
+	type MaxExecutionWeightPerBlock = GuardianExecutionWeight;
+	/// A minute at least to vote; 30 days at most, and at most 30 days' delay.
+	type MinVotingPeriod = ConstU32<10>;
+	type MaxVotingPeriod = ConstU32<{ 30 * DAYS }>;
+	/// 10 TFT for a circle of up to 99 members with their keys (about 20 KiB at the
+	/// registry's 0.0001 TFT per byte, rounded up), returned when it dissolves.
+	type CircleDeposit = ConstU128<{ 10 * token::TFT }>;
+	/// 1 TFT per proposal plus 0.0001 TFT per byte of its call, returned when it ends.
+	type ProposalDeposit = ConstU128<{ token::TFT }>;
+	type ProposalDepositPerByte = ConstU128<{ token::TFT / 10_000 }>;
+	type WeightInfo = pallet_guardian::weights::SubstrateWeight<Runtime>;
 }
 
 // Transactions the runtime creates itself: the farm operators' deployment reports, signed by

@@ -1,10 +1,12 @@
 //! Genesis presets: the starting state of a `development` chain (Alice alone produces and
 //! finalizes blocks) and of a `local_testnet` (Alice and Bob). Both endow the well-known dev
-//! accounts and make Alice the sudo key. The development chain also has a dev farm operated by
+//! accounts and the nine development guardians, whose council (circle 1) governs the chain:
+//! there is no sudo. The development chain also has a dev farm operated by
 //! Alice, with one node whose ZOS API is a zos-sim on 127.0.0.1:8080 (docs/zos.md).
 
 use crate::{
-	token::TFT, AccountId, BalancesConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig,
+	token::TFT, AccountId, BalancesConfig, BlockNumber, GuardianConfig, RegistryConfig,
+	RuntimeGenesisConfig, MINUTES,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -47,10 +49,34 @@ fn dev_registry() -> RegistryConfig {
 	}
 }
 
+/// The development council's members: the sr25519 keys of the secret URIs `//Guardian1` to
+/// `//Guardian9` (development keys, public to anyone: docs/guardian.md).
+pub fn dev_guardians() -> Vec<AccountId> {
+	use sp_core::Pair;
+	(1..=9)
+		.map(|n| {
+			sp_core::sr25519::Pair::from_string(&alloc::format!("//Guardian{n}"), None)
+				.expect("a valid development secret URI")
+				.public()
+				.into()
+		})
+		.collect()
+}
+
+/// How long the development council votes: 10 minutes; approved calls run in the next block.
+const DEV_COUNCIL_VOTING_PERIOD: BlockNumber = 10 * MINUTES;
+
+/// The council, circle 1, with the runtime's root-level powers: 5 of the 9 guardians decide.
+fn dev_council() -> GuardianConfig {
+	GuardianConfig {
+		circles: vec![(b"council".to_vec(), dev_guardians(), 5, DEV_COUNCIL_VOTING_PERIOD, 0)],
+		roles: vec![(pallet_guardian::Role::Council, 1)],
+	}
+}
+
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	sudo_key: AccountId,
 	registry: RegistryConfig,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -69,8 +95,8 @@ fn genesis(
 				.map(|(_, grandpa)| (grandpa.clone(), 1))
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(sudo_key) },
 		registry,
+		guardian: dev_council(),
 	})
 }
 
@@ -79,9 +105,10 @@ fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId)
 	(sr.public().into(), ed.public().into())
 }
 
-/// The well-known dev accounts (Alice..Ferdie and their stash accounts).
+/// The well-known dev accounts (Alice..Ferdie and their stash accounts) and the development
+/// guardians.
 fn dev_accounts() -> Vec<AccountId> {
-	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).chain(dev_guardians()).collect()
 }
 
 /// The `development` preset: Alice is the only authority.
@@ -89,7 +116,6 @@ pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
 		dev_registry(),
 	)
 }
@@ -102,7 +128,6 @@ pub fn local_config_genesis() -> Value {
 			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
 		RegistryConfig::default(),
 	)
 }

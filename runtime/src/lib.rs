@@ -95,14 +95,14 @@ mod runtime {
 	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
-	#[runtime::pallet_index(6)]
-	pub type Sudo = pallet_sudo;
-
 	#[runtime::pallet_index(10)]
 	pub type Registry = pallet_registry;
 
 	#[runtime::pallet_index(11)]
 	pub type SmartContract = pallet_smart_contract;
+
+	#[runtime::pallet_index(12)]
+	pub type Guardian = pallet_guardian;
 }
 
 /// The address format: an account id, or an index (unused, kept for wallet compatibility).

@@ -42,7 +42,7 @@ fn preset_state(preset: &str) -> sp_io::TestExternalities {
 }
 
 #[test]
-fn development_preset_has_alice_as_only_authority_and_sudo() {
+fn development_preset_has_alice_as_only_authority_and_the_guardians_as_council() {
 	preset_state(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		assert_eq!(
 			pallet_aura::Authorities::<crate::Runtime>::get().into_inner(),
@@ -52,10 +52,20 @@ fn development_preset_has_alice_as_only_authority_and_sudo() {
 			Grandpa::grandpa_authorities(),
 			vec![(Ed25519Keyring::Alice.public().into(), 1)]
 		);
+		// No sudo: the council of nine development guardians governs, five of them decide.
 		assert_eq!(
-			pallet_sudo::Key::<crate::Runtime>::get(),
-			Some(Sr25519Keyring::Alice.to_account_id())
+			pallet_guardian::Roles::<crate::Runtime>::get(pallet_guardian::Role::Council),
+			Some(1)
 		);
+		let council = crate::Guardian::circle_view(1).unwrap();
+		assert_eq!(council.threshold, 5);
+		let members: Vec<_> = council.members.into_iter().map(|(account, _)| account).collect();
+		assert_eq!(members, genesis_config_presets::dev_guardians());
+		let first: crate::AccountId = {
+			use sp_core::Pair;
+			sp_core::sr25519::Pair::from_string("//Guardian1", None).unwrap().public().into()
+		};
+		assert_eq!(members[0], first);
 	});
 }
 
@@ -71,16 +81,19 @@ fn local_testnet_preset_has_alice_and_bob_as_authorities() {
 }
 
 #[test]
-fn presets_endow_the_twelve_dev_accounts_with_a_million_tft() {
+fn presets_endow_the_twelve_dev_accounts_and_the_nine_guardians_with_a_million_tft() {
 	preset_state(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		for account in Sr25519Keyring::well_known() {
 			assert_eq!(Balances::free_balance(account.to_account_id()), 1_000_000 * TFT);
 		}
-		// The dev accounts, and the existential deposit that keeps the smart-contract pallet's
-		// account alive.
+		for guardian in genesis_config_presets::dev_guardians() {
+			assert_eq!(Balances::free_balance(guardian), 1_000_000 * TFT);
+		}
+		// The dev accounts and guardians, and the existential deposit that keeps the
+		// smart-contract pallet's account alive.
 		assert_eq!(
 			Balances::total_issuance(),
-			12 * 1_000_000 * TFT + crate::token::EXISTENTIAL_DEPOSIT
+			21 * 1_000_000 * TFT + crate::token::EXISTENTIAL_DEPOSIT
 		);
 		assert_eq!(System::block_number(), 0);
 	});

@@ -130,14 +130,16 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
     );
   });
 
-  it('decodes a module error by pallet and name through the metadata', async () => {
-    // Bob is not the sudo key: pallet-sudo refuses with its own error.
+  it('has no sudo, and decodes a module error by pallet and name through the metadata', async () => {
+    // The council of guardians governs; there is no sudo key to hold.
+    assert.equal(api.tx.sudo, undefined);
+    // Bob is not a guardian: he cannot propose to the council (circle 1).
     const { dispatchError } = await sendAndFinalize(
-      api, api.tx.sudo.sudo(api.tx.system.remark('0x00')), bob);
+      api, api.tx.guardian.propose(1, api.tx.system.remark('0x00'), 'Circle'), bob);
     assert.ok(dispatchError?.isModule, 'expected a module error');
     const decoded = decodeDispatchError(api, dispatchError);
-    assert.equal(decoded.section, 'sudo');
-    assert.equal(decoded.name, 'RequireSudo');
+    assert.equal(decoded.section, 'guardian');
+    assert.equal(decoded.name, 'NotMember');
   });
 
   it('gives a node started with a development key that key as its ZOS operator key', async () => {
