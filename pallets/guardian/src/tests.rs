@@ -630,3 +630,52 @@ fn only_the_council_dispatches_as_root() {
 		assert_eq!(executed(1, late), Some(Err(Error::<Test>::NotCouncil.into())));
 	});
 }
+
+#[test]
+fn a_full_circle_takes_no_member_and_ids_do_not_wrap() {
+	test(|| {
+		let full = circle((1..=99).map(account).collect(), 5, 0);
+		let add = guardian(crate::Call::add_member { member: account(150) });
+		let index = propose(full, 1, add, DispatchAs::Circle);
+		ayes(full, index, 2..=5);
+		run_to_block(2);
+		assert_eq!(executed(full, index), Some(Err(Error::<Test>::TooManyMembers.into())));
+		NextCircleId::<Test>::put(CircleId::MAX);
+		assert_noop!(
+			Guardian::create_circle(signed(200), name("c"), members(accounts(9)), 5, 10, 0),
+			Error::<Test>::IdsExhausted
+		);
+	});
+}
+
+#[test]
+fn when_every_block_near_the_end_is_full_a_proposal_is_refused_by_name() {
+	test(|| {
+		// 48 circles of 4 open proposals fill the agendas of the 64 blocks after their end
+		// (3 a block); a 49th circle's proposal finds no room.
+		let circles: Vec<_> = (0..49u8)
+			.map(|n| {
+				let id = NextCircleId::<Test>::get();
+				assert_ok!(Guardian::create_circle(
+					signed(120 + n),
+					name("c"),
+					members(accounts(9)),
+					5,
+					VOTING_PERIOD,
+					0
+				));
+				id
+			})
+			.collect();
+		for id in &circles[..48] {
+			for proposer in 1..=4 {
+				propose(*id, proposer, remark(), DispatchAs::Circle);
+			}
+		}
+		assert_eq!(Agenda::<Test>::get(12 + 63).len(), 3);
+		assert_noop!(
+			Guardian::propose(signed(1), circles[48], Box::new(remark()), DispatchAs::Circle),
+			Error::<Test>::AgendaFull
+		);
+	});
+}
