@@ -75,9 +75,10 @@ fn largest_call<T: Config>() -> <T as Config>::RuntimeCall {
 fn open_proposals<T: Config>(circle_id: CircleId, count: u32) -> Vec<ProposalIndex> {
 	(0..count)
 		.map(|n| {
-			let index = Circles::<T>::get(circle_id).expect("the circle").next_proposal;
+			let circle = Circles::<T>::get(circle_id).expect("the circle");
+			let index = circle.next_proposal;
 			Pallet::<T>::do_propose(
-				member::<T>(n),
+				member::<T>(n % circle.member_count),
 				circle_id,
 				largest_call::<T>(),
 				DispatchAs::Circle,

@@ -12,7 +12,8 @@ impl<T: Config> Pallet<T> {
 	///   count and its slot set say, each in its own slot, and `1 <= threshold <= members`;
 	/// - every proposal's tally is its recorded votes: its aye and nay sets are disjoint and
 	///   within the circle's members, and a proposal not approved has fewer ayes than the
-	///   threshold and is on the agenda; the circle's open count is its proposals' number;
+	///   threshold and is on the agenda; every proposal has its call and every call its
+	///   proposal; the circle's open count is its proposals' number;
 	/// - what is held from each account is exactly its circles' and open proposals' deposits;
 	/// - every role's circle exists.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -54,6 +55,10 @@ impl<T: Config> Pallet<T> {
 					"a proposal reached the threshold unapproved",
 				)?;
 				ensure(on_agenda.contains(&(circle_id, index)), "a proposal is on no agenda")?;
+				ensure(
+					ProposalCalls::<T>::contains_key(circle_id, index),
+					"a proposal has no call",
+				)?;
 				let held = proposal_deposits.entry(proposal.proposer.clone()).or_default();
 				*held = held.saturating_add(proposal.deposit);
 			}
@@ -63,6 +68,9 @@ impl<T: Config> Pallet<T> {
 		}
 		for (circle_id, _) in Proposals::<T>::iter_keys() {
 			ensure(Circles::<T>::contains_key(circle_id), "a proposal of no circle")?;
+		}
+		for (circle_id, index) in ProposalCalls::<T>::iter_keys() {
+			ensure(Proposals::<T>::contains_key(circle_id, index), "a call of no proposal")?;
 		}
 		for (circle_id, _) in Members::<T>::iter_keys() {
 			ensure(Circles::<T>::contains_key(circle_id), "a member of no circle")?;

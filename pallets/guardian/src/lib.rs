@@ -236,6 +236,11 @@ pub mod pallet {
 	pub type Proposals<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, CircleId, Twox64Concat, ProposalIndex, Proposal<T>>;
 
+	/// The calls of the open proposals, SCALE encoded: read only to execute them.
+	#[pallet::storage]
+	pub type ProposalCalls<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, CircleId, Twox64Concat, ProposalIndex, EncodedCallOf<T>>;
+
 	/// What is due in a block: proposals whose voting period ends, and approved proposals to
 	/// execute.
 	#[pallet::storage]

@@ -47,7 +47,6 @@ impl<T: Config> Pallet<T> {
 		);
 		let mut proposal = Proposal {
 			proposer: proposer.clone(),
-			call: encoded,
 			call_weight,
 			dispatch_as,
 			deposit,
@@ -83,6 +82,7 @@ impl<T: Config> Pallet<T> {
 		circle.next_proposal = next;
 		Circles::<T>::insert(circle_id, circle);
 		Proposals::<T>::insert(circle_id, index, proposal);
+		ProposalCalls::<T>::insert(circle_id, index, encoded);
 		Self::deposit_event(Event::Proposed { circle_id, index, proposer, dispatch_as, end });
 		if let Some(executes_at) = executes_at {
 			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
@@ -173,7 +173,7 @@ impl<T: Config> Pallet<T> {
 		proposal: Proposal<T>,
 		reason: RejectionReason,
 	) {
-		Self::end_proposal(circle_id, index, &proposal);
+		let _ = Self::end_proposal(circle_id, index, &proposal);
 		Self::deposit_event(Event::Rejected { circle_id, index, reason });
 	}
 
@@ -188,15 +188,22 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Removes an ended proposal, counts it out of its circle and returns its deposit.
-	fn end_proposal(circle_id: CircleId, index: ProposalIndex, proposal: &Proposal<T>) {
+	/// Removes an ended proposal and its call, counts it out of its circle and returns its
+	/// deposit; the call.
+	fn end_proposal(
+		circle_id: CircleId,
+		index: ProposalIndex,
+		proposal: &Proposal<T>,
+	) -> Option<EncodedCallOf<T>> {
 		Proposals::<T>::remove(circle_id, index);
+		let call = ProposalCalls::<T>::take(circle_id, index);
 		Circles::<T>::mutate(circle_id, |circle| {
 			if let Some(circle) = circle {
 				circle.open_proposals = circle.open_proposals.saturating_sub(1);
 			}
 		});
 		Self::release(&HoldReason::ProposalDeposit, &proposal.proposer, proposal.deposit);
+		call
 	}
 
 	/// Dispatches an approved proposal's call and ends the proposal; the weight the call used.
@@ -206,10 +213,10 @@ impl<T: Config> Pallet<T> {
 		index: ProposalIndex,
 		proposal: Proposal<T>,
 	) -> Weight {
-		Self::end_proposal(circle_id, index, &proposal);
+		let encoded = Self::end_proposal(circle_id, index, &proposal).unwrap_or_default();
 		let call = <T as Config>::RuntimeCall::decode_with_depth_limit(
 			CALL_DECODE_DEPTH,
-			&mut &proposal.call[..],
+			&mut &encoded[..],
 		);
 		let result = match call {
 			Ok(call) => {

@@ -130,7 +130,9 @@ pub enum DispatchAs {
 	Root,
 }
 
-/// A proposal: a call, who proposed it, and the votes so far.
+/// A proposal's voting record: who proposed it, its call's weight, and the votes so far. The
+/// call itself is kept apart ([`crate::ProposalCalls`]) and read only when it is executed, so
+/// a vote reads and writes a small record whatever the call's length.
 #[derive(
 	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
 )]
@@ -138,8 +140,6 @@ pub enum DispatchAs {
 pub struct Proposal<T: Config> {
 	/// The member who proposed it, and who holds its deposit.
 	pub proposer: T::AccountId,
-	/// The call, SCALE encoded.
-	pub call: EncodedCallOf<T>,
 	/// The call's weight, measured when it was proposed.
 	pub call_weight: Weight,
 	/// As whom the call is dispatched.

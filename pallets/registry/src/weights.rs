@@ -73,7 +73,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:1)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextTwinId` (r:1 w:1)
 	/// Proof: `Registry::NextTwinId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Twins` (r:0 w:1)
@@ -81,9 +81,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_twin() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `312`
-		//  Estimated: `3550`
-		// Minimum execution time: 69_152_000 picoseconds.
-		Weight::from_parts(105_797_000, 3550)
+		//  Estimated: `3586`
+		// Minimum execution time: 68_692_000 picoseconds.
+		Weight::from_parts(72_768_000, 3586)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -91,8 +91,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::FarmIdByName` (r:1 w:1)
 	/// Proof: `Registry::FarmIdByName` (`max_values`: None, `max_size`: Some(86), added: 2561, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PriceBoundsInForce` (r:1 w:0)
+	/// Proof: `Registry::PriceBoundsInForce` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextFarmId` (r:1 w:1)
 	/// Proof: `Registry::NextFarmId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:0 w:1)
@@ -103,24 +105,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::FarmsByOperator` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn create_farm() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `419`
-		//  Estimated: `3551`
-		// Minimum execution time: 86_819_000 picoseconds.
-		Weight::from_parts(134_851_000, 3551)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		//  Measured:  `450`
+		//  Estimated: `3586`
+		// Minimum execution time: 88_281_000 picoseconds.
+		Weight::from_parts(127_780_000, 3586)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:1)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PriceBoundsInForce` (r:1 w:0)
+	/// Proof: `Registry::PriceBoundsInForce` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
 	fn set_pricing_policy() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `512`
 		//  Estimated: `3665`
-		// Minimum execution time: 18_598_000 picoseconds.
-		Weight::from_parts(33_199_000, 3665)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 19_479_000 picoseconds.
+		Weight::from_parts(21_722_000, 3665)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Registry::Farms` (r:1 w:0)
@@ -133,8 +137,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `512`
 		//  Estimated: `3665`
-		// Minimum execution time: 18_417_000 picoseconds.
-		Weight::from_parts(31_206_000, 3665)
+		// Minimum execution time: 18_388_000 picoseconds.
+		Weight::from_parts(20_570_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -148,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `501`
 		//  Estimated: `3665`
-		// Minimum execution time: 23_114_000 picoseconds.
-		Weight::from_parts(39_298_000, 3665)
+		// Minimum execution time: 23_374_000 picoseconds.
+		Weight::from_parts(28_302_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -161,8 +165,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `434`
 		//  Estimated: `3665`
-		// Minimum execution time: 17_006_000 picoseconds.
-		Weight::from_parts(28_022_000, 3665)
+		// Minimum execution time: 17_215_000 picoseconds.
+		Weight::from_parts(19_689_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -171,97 +175,117 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::NextNodeId` (r:1 w:1)
 	/// Proof: `Registry::NextNodeId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Nodes` (r:0 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	fn register_node() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `581`
 		//  Estimated: `3665`
-		// Minimum execution time: 75_853_000 picoseconds.
-		Weight::from_parts(113_028_000, 3665)
+		// Minimum execution time: 76_243_000 picoseconds.
+		Weight::from_parts(110_965_000, 3665)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn set_node_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `930`
-		//  Estimated: `3855`
-		// Minimum execution time: 23_525_000 picoseconds.
-		Weight::from_parts(40_800_000, 3855)
+		//  Measured:  `932`
+		//  Estimated: `3889`
+		// Minimum execution time: 23_285_000 picoseconds.
+		Weight::from_parts(28_532_000, 3889)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn set_node_endpoint() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `985`
-		//  Estimated: `3855`
-		// Minimum execution time: 49_514_000 picoseconds.
-		Weight::from_parts(77_886_000, 3855)
+		//  Measured:  `987`
+		//  Estimated: `3889`
+		// Minimum execution time: 49_433_000 picoseconds.
+		Weight::from_parts(68_502_000, 3889)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn set_node_key() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `930`
-		//  Estimated: `3855`
-		// Minimum execution time: 22_764_000 picoseconds.
-		Weight::from_parts(40_480_000, 3855)
+		//  Measured:  `932`
+		//  Estimated: `3889`
+		// Minimum execution time: 22_854_000 picoseconds.
+		Weight::from_parts(28_112_000, 3889)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Guardian::Roles` (r:1 w:0)
+	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Nodes` (r:1 w:1)
-	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(390), added: 2865, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
+	fn audit_node() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `781`
+		//  Estimated: `3889`
+		// Minimum execution time: 26_330_000 picoseconds.
+		Weight::from_parts(44_746_000, 3889)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Guardian::Roles` (r:1 w:0)
+	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Nodes` (r:1 w:1)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
+	fn set_node_suspended() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `781`
+		//  Estimated: `3889`
+		// Minimum execution time: 26_930_000 picoseconds.
+		Weight::from_parts(34_261_000, 3889)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Registry::PriceBoundsInForce` (r:0 w:1)
+	/// Proof: `Registry::PriceBoundsInForce` (`max_values`: Some(1), `max_size`: Some(128), added: 623, mode: `MaxEncodedLen`)
+	fn set_price_bounds() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 5_688_000 picoseconds.
+		Weight::from_parts(9_424_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Registry::Nodes` (r:1 w:1)
+	/// Proof: `Registry::Nodes` (`max_values`: None, `max_size`: Some(424), added: 2899, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	// Provisional (set_node_key's figures) until `scripts/bench.sh registry` measures them.
-	fn audit_node() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn set_node_suspended() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	fn set_price_bounds() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
-			.saturating_add(T::DbWeight::get().reads(0_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn remove_node() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `985`
-		//  Estimated: `3855`
-		// Minimum execution time: 61_171_000 picoseconds.
-		Weight::from_parts(72_547_000, 3855)
+		//  Measured:  `987`
+		//  Estimated: `3889`
+		// Minimum execution time: 61_281_000 picoseconds.
+		Weight::from_parts(94_791_000, 3889)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -270,7 +294,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Cooperatives` (r:0 w:1)
 	/// Proof: `Registry::Cooperatives` (`max_values`: None, `max_size`: Some(1283), added: 3758, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
@@ -278,10 +302,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `210`
 		//  Estimated: `3593`
-		// Minimum execution time: 101_551_000 picoseconds.
-		Weight::from_parts(118_278_792, 3593)
-			// Standard Error: 17_453
-			.saturating_add(Weight::from_parts(62_668, 0).saturating_mul(m.into()))
+		// Minimum execution time: 102_632_000 picoseconds.
+		Weight::from_parts(137_775_693, 3593)
+			// Standard Error: 22_168
+			.saturating_add(Weight::from_parts(86_090, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -298,19 +322,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::MemberEarnings` (r:32 w:32)
 	/// Proof: `Registry::MemberEarnings` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
 	/// The range of component `f` is `[0, 64]`.
-	fn set_cooperative_members(m: u32, f: u32, ) -> Weight {
+	fn set_cooperative_members(_m: u32, f: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4509 + f * (15 ±0)`
 		//  Estimated: `83134 + f * (2523 ±0)`
-		// Minimum execution time: 228_640_000 picoseconds.
-		Weight::from_parts(261_623_863, 83134)
-			// Standard Error: 192_627
-			.saturating_add(Weight::from_parts(770_050, 0).saturating_mul(m.into()))
-			// Standard Error: 94_203
-			.saturating_add(Weight::from_parts(6_863_535, 0).saturating_mul(f.into()))
+		// Minimum execution time: 231_144_000 picoseconds.
+		Weight::from_parts(368_557_430, 83134)
+			// Standard Error: 66_728
+			.saturating_add(Weight::from_parts(8_479_711, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(35_u64))
@@ -328,8 +350,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `602`
 		//  Estimated: `4748`
-		// Minimum execution time: 22_854_000 picoseconds.
-		Weight::from_parts(26_349_000, 4748)
+		// Minimum execution time: 22_864_000 picoseconds.
+		Weight::from_parts(25_929_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -349,8 +371,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1810`
 		//  Estimated: `4748`
-		// Minimum execution time: 34_351_000 picoseconds.
-		Weight::from_parts(49_183_000, 4748)
+		// Minimum execution time: 33_820_000 picoseconds.
+		Weight::from_parts(43_926_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -370,8 +392,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1862`
 		//  Estimated: `4748`
-		// Minimum execution time: 32_067_000 picoseconds.
-		Weight::from_parts(54_861_000, 4748)
+		// Minimum execution time: 31_878_000 picoseconds.
+		Weight::from_parts(56_634_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -387,8 +409,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2393`
 		//  Estimated: `4748`
-		// Minimum execution time: 75_462_000 picoseconds.
-		Weight::from_parts(126_478_000, 4748)
+		// Minimum execution time: 75_612_000 picoseconds.
+		Weight::from_parts(84_475_000, 4748)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -397,108 +419,105 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_twin() -> Weight {
-		Weight::from_parts(105_797_000, 3550)
+		Weight::from_parts(72_768_000, 3586)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn create_farm() -> Weight {
-		Weight::from_parts(134_851_000, 3551)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(127_780_000, 3586)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_pricing_policy() -> Weight {
-		Weight::from_parts(33_199_000, 3665)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(21_722_000, 3665)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_farm_operator() -> Weight {
-		Weight::from_parts(31_206_000, 3665)
+		Weight::from_parts(20_570_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_farm_operator() -> Weight {
-		Weight::from_parts(39_298_000, 3665)
+		Weight::from_parts(28_302_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn resign_farm_operator() -> Weight {
-		Weight::from_parts(28_022_000, 3665)
+		Weight::from_parts(19_689_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(113_028_000, 3665)
+		Weight::from_parts(110_965_000, 3665)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_node_capacity() -> Weight {
-		Weight::from_parts(40_800_000, 3855)
+		Weight::from_parts(28_532_000, 3889)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_node_endpoint() -> Weight {
-		Weight::from_parts(77_886_000, 3855)
+		Weight::from_parts(68_502_000, 3889)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_node_key() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
+		Weight::from_parts(28_112_000, 3889)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	// Provisional (set_node_key's figures) until `scripts/bench.sh registry` measures them.
 	fn audit_node() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
+		Weight::from_parts(44_746_000, 3889)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_node_suspended() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
+		Weight::from_parts(34_261_000, 3889)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_price_bounds() -> Weight {
-		Weight::from_parts(40_480_000, 3855)
-			.saturating_add(ParityDbWeight::get().reads(0_u64))
+		Weight::from_parts(9_424_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_node() -> Weight {
-		Weight::from_parts(72_547_000, 3855)
+		Weight::from_parts(94_791_000, 3889)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn create_cooperative(m: u32, ) -> Weight {
-		Weight::from_parts(118_278_792, 3593)
-			.saturating_add(Weight::from_parts(62_668, 0).saturating_mul(m.into()))
+		Weight::from_parts(137_775_693, 3593)
+			.saturating_add(Weight::from_parts(86_090, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn set_cooperative_members(m: u32, f: u32, ) -> Weight {
-		Weight::from_parts(261_623_863, 83134)
-			.saturating_add(Weight::from_parts(770_050, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(6_863_535, 0).saturating_mul(f.into()))
+	fn set_cooperative_members(_m: u32, f: u32, ) -> Weight {
+		Weight::from_parts(368_557_430, 83134)
+			.saturating_add(Weight::from_parts(8_479_711, 0).saturating_mul(f.into()))
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(f.into())))
 			.saturating_add(ParityDbWeight::get().writes(35_u64))
 			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(f.into()))
 	}
 	fn request_cooperative_membership() -> Weight {
-		Weight::from_parts(26_349_000, 4748)
+		Weight::from_parts(25_929_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn approve_cooperative_membership() -> Weight {
-		Weight::from_parts(49_183_000, 4748)
+		Weight::from_parts(43_926_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn leave_cooperative() -> Weight {
-		Weight::from_parts(54_861_000, 4748)
+		Weight::from_parts(56_634_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_cooperative_earnings() -> Weight {
-		Weight::from_parts(126_478_000, 4748)
+		Weight::from_parts(84_475_000, 4748)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
