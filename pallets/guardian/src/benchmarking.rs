@@ -135,16 +135,39 @@ mod benchmarks {
 		assert_eq!(Circles::<T>::get(circle_id).expect("the circle").open_proposals, 1);
 	}
 
-	/// The costliest vote: the one that approves (and puts the proposal on the agenda).
+	/// A vote that decides nothing: what most votes cost, and what they are charged in the end.
 	#[benchmark]
 	fn vote() {
+		let circle_id = largest_circle::<T>();
+		let index = open_proposals::<T>(circle_id, 1)[0];
+		let voter = member::<T>(1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(voter), circle_id, index, true);
+		assert_eq!(Proposals::<T>::get(circle_id, index).expect("open").aye_count(), 2);
+	}
+
+	/// The vote that approves: it also puts the proposal on the agenda.
+	#[benchmark]
+	fn vote_approving() {
 		let circle_id = largest_circle::<T>();
 		let index = open_proposals::<T>(circle_id, 1)[0];
 		all_ayes_but_one::<T>(circle_id, index, 0);
 		let last = member::<T>(T::MaxMembers::get() - 1);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), circle_id, index, true);
+		vote(RawOrigin::Signed(last), circle_id, index, true);
 		assert!(Proposals::<T>::get(circle_id, index).expect("open").approved_at.is_some());
+	}
+
+	/// The nay that leaves the ayes unable to reach the threshold: it also ends the proposal.
+	#[benchmark]
+	fn vote_rejecting() {
+		let circle_id = largest_circle::<T>();
+		let index = open_proposals::<T>(circle_id, 1)[0];
+		// The threshold is every member: the first nay decides.
+		let voter = member::<T>(1);
+		#[extrinsic_call]
+		vote(RawOrigin::Signed(voter), circle_id, index, false);
+		assert!(Proposals::<T>::get(circle_id, index).is_none());
 	}
 
 	/// Executing an approved proposal (its call, a remark, counted apart).

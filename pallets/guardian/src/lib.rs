@@ -527,16 +527,19 @@ pub mod pallet {
 		///   [`Error::ProposalNotFound`], [`Error::VotingEnded`], [`Error::AlreadyApproved`],
 		///   [`Error::AlreadyVoted`], [`Error::AgendaFull`].
 		/// - Events: [`Event::Voted`], and [`Event::Approved`] or [`Event::Rejected`].
+		/// - Weight: charged as the vote that decides; a vote that decides nothing is refunded
+		///   down to its own, smaller weight.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::vote())]
+		#[pallet::weight(T::WeightInfo::vote_approving().max(T::WeightInfo::vote_rejecting()))]
 		pub fn vote(
 			origin: OriginFor<T>,
 			circle_id: CircleId,
 			index: ProposalIndex,
 			aye: bool,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let voter = ensure_signed(origin)?;
-			Self::do_vote(voter, circle_id, index, aye)
+			let decided = Self::do_vote(voter, circle_id, index, aye)?;
+			Ok(if decided { None } else { Some(T::WeightInfo::vote()) }.into())
 		}
 
 		/// Executes an approved proposal whose delay has passed, before the chain does.

@@ -90,13 +90,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Records `voter`'s vote, approving or rejecting the proposal when it decides it.
+	/// Records `voter`'s vote, approving or rejecting the proposal when it decides it; whether
+	/// it decided.
 	pub(crate) fn do_vote(
 		voter: T::AccountId,
 		circle_id: CircleId,
 		index: ProposalIndex,
 		aye: bool,
-	) -> DispatchResult {
+	) -> Result<bool, DispatchError> {
 		let circle = Circles::<T>::get(circle_id).ok_or(Error::<T>::CircleNotFound)?;
 		let member = Members::<T>::get(circle_id, &voter).ok_or(Error::<T>::NotMember)?;
 		let mut proposal =
@@ -125,12 +126,14 @@ impl<T: Config> Pallet<T> {
 			proposal.approved_at = Some(now);
 			Proposals::<T>::insert(circle_id, index, proposal);
 			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
+			Ok(true)
 		} else if circle.member_count.saturating_sub(nays) < circle.threshold {
 			Self::reject(circle_id, index, proposal, RejectionReason::Unreachable);
+			Ok(true)
 		} else {
 			Proposals::<T>::insert(circle_id, index, proposal);
+			Ok(false)
 		}
-		Ok(())
 	}
 
 	/// Whether the circle is the council, whose proposals may be dispatched as root.
