@@ -47,6 +47,7 @@ extern crate alloc;
 
 pub use origin::{EnsureCircle, EnsureRole};
 pub use pallet::*;
+use proposals::Decision;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -527,8 +528,8 @@ pub mod pallet {
 		///   [`Error::ProposalNotFound`], [`Error::VotingEnded`], [`Error::AlreadyApproved`],
 		///   [`Error::AlreadyVoted`], [`Error::AgendaFull`].
 		/// - Events: [`Event::Voted`], and [`Event::Approved`] or [`Event::Rejected`].
-		/// - Weight: charged as the vote that decides; a vote that decides nothing is refunded
-		///   down to its own, smaller weight.
+		/// - Weight: charged up front as the costlier deciding vote, and refunded to what the
+		///   vote was: one that decides nothing, one that approves, or one that rejects.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::vote_approving().max(T::WeightInfo::vote_rejecting()))]
 		pub fn vote(
@@ -538,8 +539,12 @@ pub mod pallet {
 			aye: bool,
 		) -> DispatchResultWithPostInfo {
 			let voter = ensure_signed(origin)?;
-			let decided = Self::do_vote(voter, circle_id, index, aye)?;
-			Ok(if decided { None } else { Some(T::WeightInfo::vote()) }.into())
+			let weight = match Self::do_vote(voter, circle_id, index, aye)? {
+				Decision::Open => T::WeightInfo::vote(),
+				Decision::Approved => T::WeightInfo::vote_approving(),
+				Decision::Rejected => T::WeightInfo::vote_rejecting(),
+			};
+			Ok(Some(weight).into())
 		}
 
 		/// Executes an approved proposal whose delay has passed, before the chain does.

@@ -10,6 +10,17 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Dispatchable, One, Saturating};
 
+/// What a vote did to its proposal.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Decision {
+	/// Nothing decided yet.
+	Open,
+	/// The ayes reached the threshold.
+	Approved,
+	/// The ayes can no longer reach it.
+	Rejected,
+}
+
 /// How many blocks after the one asked for the agenda is searched for room.
 pub const AGENDA_SPILL_BLOCKS: u32 = 64;
 
@@ -90,14 +101,13 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Records `voter`'s vote, approving or rejecting the proposal when it decides it; whether
-	/// it decided.
+	/// Records `voter`'s vote, approving or rejecting the proposal when it decides it.
 	pub(crate) fn do_vote(
 		voter: T::AccountId,
 		circle_id: CircleId,
 		index: ProposalIndex,
 		aye: bool,
-	) -> Result<bool, DispatchError> {
+	) -> Result<Decision, DispatchError> {
 		let circle = Circles::<T>::get(circle_id).ok_or(Error::<T>::CircleNotFound)?;
 		let member = Members::<T>::get(circle_id, &voter).ok_or(Error::<T>::NotMember)?;
 		let mut proposal =
@@ -126,13 +136,13 @@ impl<T: Config> Pallet<T> {
 			proposal.approved_at = Some(now);
 			Proposals::<T>::insert(circle_id, index, proposal);
 			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
-			Ok(true)
+			Ok(Decision::Approved)
 		} else if circle.member_count.saturating_sub(nays) < circle.threshold {
 			Self::reject(circle_id, index, proposal, RejectionReason::Unreachable);
-			Ok(true)
+			Ok(Decision::Rejected)
 		} else {
 			Proposals::<T>::insert(circle_id, index, proposal);
-			Ok(false)
+			Ok(Decision::Open)
 		}
 	}
 

@@ -81,10 +81,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `130`
 		//  Estimated: `3586`
-		// Minimum execution time: 81_961_000 picoseconds.
-		Weight::from_parts(78_859_827, 3586)
-			// Standard Error: 30_655
-			.saturating_add(Weight::from_parts(3_379_050, 0).saturating_mul(m.into()))
+		// Minimum execution time: 83_093_000 picoseconds.
+		Weight::from_parts(74_287_391, 3586)
+			// Standard Error: 27_213
+			.saturating_add(Weight::from_parts(3_454_006, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -108,10 +108,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1288`
 		//  Estimated: `3766`
-		// Minimum execution time: 103_574_000 picoseconds.
-		Weight::from_parts(137_052_699, 3766)
-			// Standard Error: 300
-			.saturating_add(Weight::from_parts(676, 0).saturating_mul(l.into()))
+		// Minimum execution time: 108_160_000 picoseconds.
+		Weight::from_parts(177_080_519, 3766)
+			// Standard Error: 335
+			.saturating_add(Weight::from_parts(1_253, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -121,16 +121,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	fn vote() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1369`
+		//  Estimated: `3659`
+		// Minimum execution time: 41_812_000 picoseconds.
+		Weight::from_parts(78_347_000, 3659)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Guardian::Circles` (r:1 w:0)
+	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Members` (r:1 w:0)
+	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Proposals` (r:1 w:1)
+	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Agenda` (r:1 w:1)
 	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
-	fn vote() -> Weight {
+	fn vote_approving() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1141`
 		//  Estimated: `3766`
-		// Minimum execution time: 47_691_000 picoseconds.
-		Weight::from_parts(70_816_000, 3766)
+		// Minimum execution time: 50_405_000 picoseconds.
+		Weight::from_parts(86_820_000, 3766)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Guardian::Circles` (r:1 w:1)
+	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Members` (r:1 w:0)
+	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Proposals` (r:1 w:1)
+	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	fn vote_rejecting() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5842`
+		//  Estimated: `7587`
+		// Minimum execution time: 110_034_000 picoseconds.
+		Weight::from_parts(196_192_000, 7587)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
@@ -142,23 +178,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	// Provisional until `scripts/bench.sh guardian` measures them.
-	fn vote_approving() -> Weight {
-		Weight::from_parts(80_000_000, 3766)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	fn vote_rejecting() -> Weight {
-		Weight::from_parts(150_000_000, 7587)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-	}
 	fn execute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4983`
 		//  Estimated: `7587`
-		// Minimum execution time: 101_761_000 picoseconds.
-		Weight::from_parts(134_840_000, 7587)
+		// Minimum execution time: 105_076_000 picoseconds.
+		Weight::from_parts(176_141_000, 7587)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -176,8 +201,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4979`
 		//  Estimated: `7587`
-		// Minimum execution time: 88_652_000 picoseconds.
-		Weight::from_parts(118_516_000, 7587)
+		// Minimum execution time: 93_509_000 picoseconds.
+		Weight::from_parts(157_133_000, 7587)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -198,10 +223,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5645 + p * (391 ±0)`
 		//  Estimated: `3659 + p * (6597 ±0)`
-		// Minimum execution time: 57_175_000 picoseconds.
-		Weight::from_parts(89_917_324, 3659)
-			// Standard Error: 930_208
-			.saturating_add(Weight::from_parts(85_333_460, 0).saturating_mul(p.into()))
+		// Minimum execution time: 56_433_000 picoseconds.
+		Weight::from_parts(73_890_340, 3659)
+			// Standard Error: 768_433
+			.saturating_add(Weight::from_parts(82_899_582, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -225,10 +250,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5702 + p * (391 ±0)`
 		//  Estimated: `3659 + p * (6597 ±0)`
-		// Minimum execution time: 55_742_000 picoseconds.
-		Weight::from_parts(103_985_131, 3659)
-			// Standard Error: 868_042
-			.saturating_add(Weight::from_parts(76_472_332, 0).saturating_mul(p.into()))
+		// Minimum execution time: 74_401_000 picoseconds.
+		Weight::from_parts(139_339_795, 3659)
+			// Standard Error: 481_609
+			.saturating_add(Weight::from_parts(90_341_909, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -252,10 +277,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5702 + p * (391 ±0)`
 		//  Estimated: `6328 + p * (6597 ±0)`
-		// Minimum execution time: 55_132_000 picoseconds.
-		Weight::from_parts(91_945_538, 6328)
-			// Standard Error: 718_315
-			.saturating_add(Weight::from_parts(85_019_200, 0).saturating_mul(p.into()))
+		// Minimum execution time: 57_275_000 picoseconds.
+		Weight::from_parts(154_347_568, 6328)
+			// Standard Error: 704_660
+			.saturating_add(Weight::from_parts(81_505_168, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -277,10 +302,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5092 + p * (391 ±0)`
 		//  Estimated: `3631 + p * (6597 ±0)`
-		// Minimum execution time: 68_923_000 picoseconds.
-		Weight::from_parts(113_395_480, 3631)
-			// Standard Error: 312_195
-			.saturating_add(Weight::from_parts(90_092_231, 0).saturating_mul(p.into()))
+		// Minimum execution time: 36_083_000 picoseconds.
+		Weight::from_parts(53_720_684, 3631)
+			// Standard Error: 474_758
+			.saturating_add(Weight::from_parts(69_566_254, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -293,8 +318,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3631`
-		// Minimum execution time: 33_220_000 picoseconds.
-		Weight::from_parts(62_914_000, 3631)
+		// Minimum execution time: 25_448_000 picoseconds.
+		Weight::from_parts(52_237_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -317,13 +342,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn dissolve_circle(m: u32, p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3716 + m * (68 ±0) + p * (375 ±0)`
-		//  Estimated: `5966 + m * (2669 ±0) + p * (6597 ±0)`
-		// Minimum execution time: 219_687_000 picoseconds.
-		Weight::from_parts(174_748_813, 5966)
-			// Standard Error: 347_961
-			.saturating_add(Weight::from_parts(1_351_998, 0).saturating_mul(m.into()))
-			// Standard Error: 1_913_867
-			.saturating_add(Weight::from_parts(90_108_969, 0).saturating_mul(p.into()))
+		//  Estimated: `5966 + m * (2669 ±5) + p * (6597 ±0)`
+		// Minimum execution time: 237_844_000 picoseconds.
+		Weight::from_parts(339_753_042, 5966)
+			// Standard Error: 278_306
+			.saturating_add(Weight::from_parts(501_669, 0).saturating_mul(m.into()))
+			// Standard Error: 1_530_747
+			.saturating_add(Weight::from_parts(71_972_388, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
@@ -339,8 +364,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `829`
 		//  Estimated: `3659`
-		// Minimum execution time: 39_089_000 picoseconds.
-		Weight::from_parts(65_487_000, 3659)
+		// Minimum execution time: 28_433_000 picoseconds.
+		Weight::from_parts(47_811_000, 3659)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -352,8 +377,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `198`
 		//  Estimated: `3631`
-		// Minimum execution time: 27_611_000 picoseconds.
-		Weight::from_parts(60_640_000, 3631)
+		// Minimum execution time: 24_236_000 picoseconds.
+		Weight::from_parts(57_605_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -363,8 +388,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `130`
 		//  Estimated: `3766`
-		// Minimum execution time: 5_528_000 picoseconds.
-		Weight::from_parts(7_751_000, 3766)
+		// Minimum execution time: 5_297_000 picoseconds.
+		Weight::from_parts(6_059_000, 3766)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Guardian::Agenda` (r:1 w:1)
@@ -383,8 +408,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4988`
 		//  Estimated: `7587`
-		// Minimum execution time: 86_458_000 picoseconds.
-		Weight::from_parts(130_684_000, 7587)
+		// Minimum execution time: 80_069_000 picoseconds.
+		Weight::from_parts(103_184_000, 7587)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -404,8 +429,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5022`
 		//  Estimated: `7587`
-		// Minimum execution time: 95_052_000 picoseconds.
-		Weight::from_parts(120_499_000, 7587)
+		// Minimum execution time: 102_112_000 picoseconds.
+		Weight::from_parts(126_558_000, 7587)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -414,47 +439,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_circle(m: u32, ) -> Weight {
-		Weight::from_parts(78_859_827, 3586)
-			.saturating_add(Weight::from_parts(3_379_050, 0).saturating_mul(m.into()))
+		Weight::from_parts(74_287_391, 3586)
+			.saturating_add(Weight::from_parts(3_454_006, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 	}
 	fn propose(l: u32, ) -> Weight {
-		Weight::from_parts(137_052_699, 3766)
-			.saturating_add(Weight::from_parts(676, 0).saturating_mul(l.into()))
+		Weight::from_parts(177_080_519, 3766)
+			.saturating_add(Weight::from_parts(1_253, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn vote() -> Weight {
-		Weight::from_parts(70_816_000, 3766)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(78_347_000, 3659)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	// Provisional until `scripts/bench.sh guardian` measures them.
 	fn vote_approving() -> Weight {
-		Weight::from_parts(80_000_000, 3766)
+		Weight::from_parts(86_820_000, 3766)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn vote_rejecting() -> Weight {
-		Weight::from_parts(150_000_000, 7587)
+		Weight::from_parts(196_192_000, 7587)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn execute() -> Weight {
-		Weight::from_parts(134_840_000, 7587)
+		Weight::from_parts(176_141_000, 7587)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn withdraw_proposal() -> Weight {
-		Weight::from_parts(118_516_000, 7587)
+		Weight::from_parts(157_133_000, 7587)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn add_member(p: u32, ) -> Weight {
-		Weight::from_parts(89_917_324, 3659)
-			.saturating_add(Weight::from_parts(85_333_460, 0).saturating_mul(p.into()))
+		Weight::from_parts(73_890_340, 3659)
+			.saturating_add(Weight::from_parts(82_899_582, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -462,8 +486,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
 	}
 	fn remove_member(p: u32, ) -> Weight {
-		Weight::from_parts(103_985_131, 3659)
-			.saturating_add(Weight::from_parts(76_472_332, 0).saturating_mul(p.into()))
+		Weight::from_parts(139_339_795, 3659)
+			.saturating_add(Weight::from_parts(90_341_909, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -471,8 +495,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
 	}
 	fn swap_member(p: u32, ) -> Weight {
-		Weight::from_parts(91_945_538, 6328)
-			.saturating_add(Weight::from_parts(85_019_200, 0).saturating_mul(p.into()))
+		Weight::from_parts(154_347_568, 6328)
+			.saturating_add(Weight::from_parts(81_505_168, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -480,8 +504,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
 	}
 	fn set_threshold(p: u32, ) -> Weight {
-		Weight::from_parts(113_395_480, 3631)
-			.saturating_add(Weight::from_parts(90_092_231, 0).saturating_mul(p.into()))
+		Weight::from_parts(53_720_684, 3631)
+			.saturating_add(Weight::from_parts(69_566_254, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -489,14 +513,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
 	}
 	fn set_periods() -> Weight {
-		Weight::from_parts(62_914_000, 3631)
+		Weight::from_parts(52_237_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn dissolve_circle(m: u32, p: u32, ) -> Weight {
-		Weight::from_parts(174_748_813, 5966)
-			.saturating_add(Weight::from_parts(1_351_998, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(90_108_969, 0).saturating_mul(p.into()))
+		Weight::from_parts(339_753_042, 5966)
+			.saturating_add(Weight::from_parts(501_669, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(71_972_388, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
@@ -507,26 +531,26 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
 	}
 	fn set_member_key() -> Weight {
-		Weight::from_parts(65_487_000, 3659)
+		Weight::from_parts(47_811_000, 3659)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_role() -> Weight {
-		Weight::from_parts(60_640_000, 3631)
+		Weight::from_parts(57_605_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn agenda_base() -> Weight {
-		Weight::from_parts(7_751_000, 3766)
+		Weight::from_parts(6_059_000, 3766)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn agenda_end() -> Weight {
-		Weight::from_parts(130_684_000, 7587)
+		Weight::from_parts(103_184_000, 7587)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn agenda_execution() -> Weight {
-		Weight::from_parts(120_499_000, 7587)
+		Weight::from_parts(126_558_000, 7587)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
