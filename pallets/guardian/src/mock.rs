@@ -91,23 +91,27 @@ pub fn council() -> Vec<AccountId> {
 	(101..=109).map(account).collect()
 }
 
-/// Fresh externalities at block 1, with the council as circle 1; the invariants are checked
-/// after `test` runs.
-pub fn test(test: impl FnOnce()) {
+/// The genesis of the tests: the numbered accounts endowed (with `endowed`), and the council.
+fn genesis(endowed: bool) -> sp_runtime::Storage {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: (1..=200).map(|n| (account(n), ENDOWMENT)).collect(),
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	let balances =
+		if endowed { (1..=200).map(|n| (account(n), ENDOWMENT)).collect() } else { vec![] };
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	pallet_guardian::GenesisConfig::<Test> {
 		circles: vec![(b"council".to_vec(), council(), 5, VOTING_PERIOD, 0)],
 		roles: vec![(pallet_guardian::Role::Council, 1)],
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
+	storage
+}
+
+/// Fresh externalities at block 1, with the council as circle 1; the invariants are checked
+/// after `test` runs.
+pub fn test(test: impl FnOnce()) {
+	let mut ext = sp_io::TestExternalities::new(genesis(true));
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		test();
@@ -129,14 +133,7 @@ pub fn run_to_block(block: u64) {
 /// Externalities for the benchmarks' tests: the genesis council, and block 1.
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_bench_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_guardian::GenesisConfig::<Test> {
-		circles: vec![(b"council".to_vec(), council(), 5, VOTING_PERIOD, 0)],
-		roles: vec![(pallet_guardian::Role::Council, 1)],
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
+	let mut ext = sp_io::TestExternalities::new(genesis(false));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
