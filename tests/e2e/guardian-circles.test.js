@@ -50,7 +50,7 @@ describe('guardian circles of their own', { timeout: 600_000 }, () => {
     await fx.fund([...aMembers, ...bMembers]);
     const a = await fx.newCircle('a', aMembers);
     const aTreasury = (await fx.api.call.guardianApi.circle(a)).unwrap().treasury.toString();
-    // A's treasury pays its own fees as B's member.
+    // A's treasury holds funds of its own; its vote in B, a call of A's proposal, pays no fee.
     await sendOk(fx.api, fx.api.tx.balances.transferKeepAlive(aTreasury, 10n * TFT), fx.council[0]);
     const made = await sendOk(fx.api, fx.api.tx.guardian.createCircle('b', [...bMembers.map((m) => m.address), aTreasury], 5, 10, 0), fx.council[0]);
     const b = eventData(made.events, fx.api.events.guardian.CircleCreated).circleId.toNumber();
