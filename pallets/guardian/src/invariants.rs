@@ -12,7 +12,7 @@ impl<T: Config> Pallet<T> {
 	///   count and its slot set say, each in its own slot, and `1 <= threshold <= members`;
 	/// - every proposal's tally is its recorded votes: its aye and nay sets are disjoint and
 	///   within the circle's members, and a proposal not approved has fewer ayes than the
-	///   threshold and is on the agenda; every proposal has its call and every call its
+	///   threshold and is on the agenda of its voting end; every proposal has its call and every call its
 	///   proposal; the circle's open count is its proposals' number;
 	/// - what is held from each account is exactly its circles' and open proposals' deposits;
 	/// - every role's circle exists.
@@ -54,7 +54,11 @@ impl<T: Config> Pallet<T> {
 					proposal.approved_at.is_some() || proposal.aye_count() < circle.threshold,
 					"a proposal reached the threshold unapproved",
 				)?;
-				ensure(on_agenda.contains(&(circle_id, index)), "a proposal is on no agenda")?;
+				// An approved proposal that found no room in any agenda waits for `execute`.
+				ensure(
+					proposal.approved_at.is_some() || on_agenda.contains(&(circle_id, index)),
+					"a proposal open for votes is on no agenda",
+				)?;
 				ensure(
 					ProposalCalls::<T>::contains_key(circle_id, index),
 					"a proposal has no call",

@@ -507,15 +507,22 @@ pub mod pallet {
 		///   [`Error::AgendaFull`], [`Error::CannotPayDeposit`], [`Error::IdsExhausted`].
 		/// - Events: [`Event::Proposed`], and [`Event::Approved`] with a threshold of 1.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::propose(T::MaxCallLength::get()))]
+		#[pallet::weight(
+			T::WeightInfo::propose(T::MaxCallLength::get())
+				.saturating_add(Pallet::<T>::max_passed_over_weight())
+		)]
 		pub fn propose(
 			origin: OriginFor<T>,
 			circle_id: CircleId,
 			call: Box<<T as Config>::RuntimeCall>,
 			dispatch_as: DispatchAs,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let proposer = ensure_signed(origin)?;
-			Self::do_propose(proposer, circle_id, *call, dispatch_as)
+			let length = call.encoded_size() as u32;
+			let passed_over = Self::do_propose(proposer, circle_id, *call, dispatch_as)?;
+			let weight = T::WeightInfo::propose(length.min(T::MaxCallLength::get()))
+				.saturating_add(Self::passed_over_weight(passed_over));
+			Ok(Some(weight).into())
 		}
 
 		/// Votes on a proposal, or changes one's vote, until it ends or is approved.
@@ -531,7 +538,11 @@ pub mod pallet {
 		/// - Weight: charged up front as the costlier deciding vote, and refunded to what the
 		///   vote was: one that decides nothing, one that approves, or one that rejects.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::vote_approving().max(T::WeightInfo::vote_rejecting()))]
+		#[pallet::weight(
+			T::WeightInfo::vote_approving()
+				.saturating_add(Pallet::<T>::max_passed_over_weight())
+				.max(T::WeightInfo::vote_rejecting())
+		)]
 		pub fn vote(
 			origin: OriginFor<T>,
 			circle_id: CircleId,
@@ -541,7 +552,8 @@ pub mod pallet {
 			let voter = ensure_signed(origin)?;
 			let weight = match Self::do_vote(voter, circle_id, index, aye)? {
 				Decision::Open => T::WeightInfo::vote(),
-				Decision::Approved => T::WeightInfo::vote_approving(),
+				Decision::Approved { passed_over } => T::WeightInfo::vote_approving()
+					.saturating_add(Self::passed_over_weight(passed_over)),
 				Decision::Rejected => T::WeightInfo::vote_rejecting(),
 			};
 			Ok(Some(weight).into())

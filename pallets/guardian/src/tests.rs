@@ -4,7 +4,12 @@
 use crate::{mock::*, *};
 use codec::Encode;
 use frame_support::weights::Weight;
-use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVec};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{fungible::Inspect, Get},
+	BoundedVec,
+};
+use sp_runtime::traits::Dispatchable;
 use sp_runtime::{DispatchError, DispatchResult, TokenError};
 
 type Origin = <Test as frame_system::Config>::RuntimeOrigin;
@@ -651,9 +656,9 @@ fn a_full_circle_takes_no_member_and_ids_do_not_wrap() {
 #[test]
 fn when_every_block_near_the_end_is_full_a_proposal_is_refused_by_name() {
 	test(|| {
-		// 48 circles of 4 open proposals fill the agendas of the 64 blocks after their end
-		// (3 a block); a 49th circle's proposal finds no room.
-		let circles: Vec<_> = (0..49u8)
+		// 12 circles of 4 open proposals fill the agendas of the 16 blocks from their voting
+		// end on (3 a block); a 13th circle's proposal finds no room.
+		let circles: Vec<_> = (0..13u8)
 			.map(|n| {
 				let id = NextCircleId::<Test>::get();
 				assert_ok!(Guardian::create_circle(
@@ -667,15 +672,61 @@ fn when_every_block_near_the_end_is_full_a_proposal_is_refused_by_name() {
 				id
 			})
 			.collect();
-		for id in &circles[..48] {
+		for id in &circles[..12] {
 			for proposer in 1..=4 {
 				propose(*id, proposer, remark(), DispatchAs::Circle);
 			}
 		}
-		assert_eq!(Agenda::<Test>::get(12 + 63).len(), 3);
+		assert_eq!(Agenda::<Test>::get(12 + 15).len(), 3);
 		assert_noop!(
-			Guardian::propose(signed(1), circles[48], Box::new(remark()), DispatchAs::Circle),
+			Guardian::propose(signed(1), circles[12], Box::new(remark()), DispatchAs::Circle),
 			Error::<Test>::AgendaFull
 		);
+	});
+}
+
+#[test]
+fn passing_over_full_agendas_is_charged_to_the_proposer_and_the_approving_voter() {
+	test(|| {
+		use frame_support::dispatch::{GetDispatchInfo, PostDispatchInfo};
+		let id = nine();
+		let other = nine();
+		// Block 12's agenda (the voting end of proposals made now) is full: three of another
+		// circle's proposals.
+		for _ in 0..3 {
+			propose(other, 1, remark(), DispatchAs::Circle);
+		}
+		let call = guardian(crate::Call::propose {
+			circle_id: id,
+			call: Box::new(remark()),
+			dispatch_as: DispatchAs::Circle,
+		});
+		let declared = call.get_dispatch_info().call_weight;
+		let post: PostDispatchInfo = call.dispatch(signed(1)).unwrap();
+		let db: frame_support::weights::RuntimeDbWeight =
+			<<Test as frame_system::Config>::DbWeight as Get<_>>::get();
+		let length = remark().encode().len() as u32;
+		let charged = post.actual_weight.unwrap();
+		assert_eq!(
+			charged,
+			<() as WeightInfo>::propose(length).saturating_add(db.reads_writes(1, 1))
+		);
+		assert!(charged.all_lte(declared));
+		assert_eq!(Proposals::<Test>::get(id, 0).unwrap().end, 12, "voting lasts as long");
+
+		// Block 2's agenda (executions approved now) is full too: the approving vote passes
+		// over it and pays for it.
+		Agenda::<Test>::insert(2, BoundedVec::try_from(vec![(99, 0, Due::End); 3]).unwrap());
+		ayes(id, 0, 2..=4);
+		let vote = guardian(crate::Call::vote { circle_id: id, index: 0, aye: true });
+		let post: PostDispatchInfo = vote.dispatch(signed(5)).unwrap();
+		assert_eq!(
+			post.actual_weight.unwrap(),
+			<() as WeightInfo>::vote_approving().saturating_add(db.reads_writes(1, 1))
+		);
+		System::assert_last_event(
+			Event::Approved { circle_id: id, index: 0, executes_at: 3 }.into(),
+		);
+		Agenda::<Test>::remove(2);
 	});
 }
