@@ -1,10 +1,12 @@
 // Guardian circles govern the dev chain, through @polkadot/api: the genesis council of nine
 // (`//Guardian1`..`//Guardian9`, 5 of 9) decides by proposal (5 ayes execute, 4 do not, 5 nays
-// reject) and chooses the auditor circle, which suspends a node, after which a new agreement on
-// it is refused. (Circles of their own are in guardian-circles.test.js, beside this file.)
+// reject), holds the power to upgrade the runtime (sudo is gone), and chooses the auditor circle,
+// which suspends a node, after which a new agreement on it is refused. (Circles of their own are in guardian-circles.test.js, beside this file.)
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+
+import { blake2AsHex } from '@polkadot/util-crypto';
 
 import { decodeDispatchError, eventData, sendAndFinalize, sendOk } from './lib/chain.js';
 import { GIB, TFT, startGuardianSetting } from './lib/guardian-setting.js';
@@ -47,6 +49,47 @@ describe('guardian circles govern the chain', { timeout: 600_000 }, () => {
     const rejected = await fx.event('Rejected', 1, refused);
     assert.equal(rejected.reason, 'Unreachable');
     assert.ok((await fx.api.query.registry.priceBoundsInForce()).isSome);
+  });
+
+  it('upgrades the runtime only by the council: authorized by proposal as root, then applied by anyone', async () => {
+    // The runtime as the chain stores it; its hash is what the council authorizes.
+    const code = (await fx.api.rpc.state.getStorage(':code')).toHex();
+    const codeHash = blake2AsHex(code, 256);
+    const [guardian, anyone] = [fx.council[0], fx.keyring.addFromUri('//UpgradeApplier')];
+    await fx.fund([anyone]);
+
+    // Nobody holds root alone: a guardian calling it directly, or the council as its own
+    // circle origin, is refused.
+    const direct = await sendAndFinalize(fx.api, fx.api.tx.system.authorizeUpgrade(codeHash), guardian, { inBlock: true });
+    assert.equal(direct.dispatchError?.isBadOrigin, true, `a guardian authorized alone: ${direct.dispatchError}`);
+    const asCircle = await fx.agree(1, fx.council, fx.api.tx.system.authorizeUpgrade(codeHash), 'Circle');
+    assert.ok(asCircle.isErr && asCircle.asErr.isBadOrigin, `the circle origin authorized: ${asCircle}`);
+    assert.ok((await fx.api.query.system.authorizedUpgrade()).isNone);
+
+    // As root, by proposal: authorized, with the version check.
+    const checked = await fx.agree(1, fx.council, fx.api.tx.system.authorizeUpgrade(codeHash), 'Root');
+    assert.ok(checked.isOk, `the council could not authorize: ${checked}`);
+    const authorized = (await fx.api.query.system.authorizedUpgrade()).unwrap();
+    assert.equal(authorized.codeHash.toHex(), codeHash);
+    assert.equal(authorized.checkVersion.isTrue, true);
+    // Other code than the authorized one is refused by name.
+    const other = await sendAndFinalize(fx.api, fx.api.tx.system.applyAuthorizedUpgrade('0x00'), anyone, { inBlock: true });
+    assert.equal(decodeDispatchError(fx.api, other.dispatchError).name, 'Unauthorized');
+    // The authorized code, applied by anyone: the version check refuses the same spec version.
+    const same = await sendOk(fx.api, fx.api.tx.system.applyAuthorizedUpgrade(code), anyone);
+    const refused = eventData(same.events, fx.api.events.system.RejectedInvalidAuthorizedUpgrade);
+    assert.equal(refused.codeHash.toHex(), codeHash);
+    assert.equal(decodeDispatchError(fx.api, refused.error).name, 'SpecVersionNeedsToIncrease');
+
+    // Authorized without the check, the code is set: the upgrade path works end to end.
+    const unchecked = await fx.agree(1, fx.council, fx.api.tx.system.authorizeUpgradeWithoutChecks(codeHash), 'Root');
+    assert.ok(unchecked.isOk, `the council could not authorize: ${unchecked}`);
+    const applied = await sendOk(fx.api, fx.api.tx.system.applyAuthorizedUpgrade(code), anyone);
+    eventData(applied.events, fx.api.events.system.CodeUpdated);
+    assert.ok((await fx.api.query.system.authorizedUpgrade()).isNone);
+    // The chain goes on after the upgrade.
+    const header = await fx.api.rpc.chain.getHeader();
+    await waitFor(async () => (await fx.api.rpc.chain.getHeader()).number.toNumber() > header.number.toNumber(), { timeoutMs: 30_000, what: 'a block after the upgrade' });
   });
 
   it('lets the auditor circle the council chose suspend a node, and refuses a new agreement on it', async () => {

@@ -346,8 +346,15 @@ pub mod pallet {
 			ayes: u32,
 			nays: u32,
 		},
-		/// The ayes reached the threshold: the call executes from `executes_at` on.
-		Approved { circle_id: CircleId, index: ProposalIndex, executes_at: BlockNumberFor<T> },
+		/// The ayes reached the threshold: the call executes in block `executes_at` (or, when
+		/// that block's execution budget is spent, soon after); when it is not `on_agenda`
+		/// (every agenda near it was full) it waits for anyone's `execute` from that block on.
+		Approved {
+			circle_id: CircleId,
+			index: ProposalIndex,
+			executes_at: BlockNumberFor<T>,
+			on_agenda: bool,
+		},
 		/// The call was dispatched, with this result.
 		Executed { circle_id: CircleId, index: ProposalIndex, result: DispatchResult },
 		/// The proposal ended without its call.
@@ -533,7 +540,7 @@ pub mod pallet {
 		///   leaves the ayes unable to reach it rejects the proposal (deposit returned).
 		/// - Errors: [`Error::CircleNotFound`], [`Error::NotMember`],
 		///   [`Error::ProposalNotFound`], [`Error::VotingEnded`], [`Error::AlreadyApproved`],
-		///   [`Error::AlreadyVoted`], [`Error::AgendaFull`].
+		///   [`Error::AlreadyVoted`].
 		/// - Events: [`Event::Voted`], and [`Event::Approved`] or [`Event::Rejected`].
 		/// - Weight: charged up front as the costlier deciding vote, and refunded to what the
 		///   vote was: one that decides nothing, one that approves, or one that rejects.

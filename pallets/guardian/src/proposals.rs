@@ -24,6 +24,17 @@ pub(crate) enum Decision {
 	Rejected,
 }
 
+/// Where an approved proposal's execution went.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Approval<BlockNumber> {
+	/// The first block in which it may execute.
+	pub executes_at: BlockNumber,
+	/// Whether it is on that block's agenda (else it waits for anyone's `execute`).
+	pub on_agenda: bool,
+	/// How many full agendas were passed over (see [`Pallet::schedule`]).
+	pub passed_over: u32,
+}
+
 /// How many blocks, from the one asked for on, the agenda is searched for room. Each block
 /// looked at past the first is charged (a read and a write) to whoever caused the search.
 pub const AGENDA_SPILL_BLOCKS: u32 = 16;
@@ -71,11 +82,10 @@ impl<T: Config> Pallet<T> {
 			end,
 			approved_at: None,
 		};
-		let (executes_at, passed_over) = if proposal.aye_count() >= circle.threshold {
+		let (approval, passed_over) = if proposal.aye_count() >= circle.threshold {
 			proposal.approved_at = Some(now);
-			let at = Self::execution_block(now, circle.execution_delay);
-			let (block, passed_over) = Self::schedule(at, circle_id, index, Due::Execution)?;
-			(Some(block), passed_over)
+			let approval = Self::schedule_execution(now, circle.execution_delay, circle_id, index);
+			(Some(approval), approval.passed_over)
 		} else {
 			// Votes are taken through block `end`; the proposal is looked at again at the start
 			// of the next block (or a little later when that block's agenda is full, and its
@@ -93,8 +103,8 @@ impl<T: Config> Pallet<T> {
 		Proposals::<T>::insert(circle_id, index, proposal);
 		ProposalCalls::<T>::insert(circle_id, index, encoded);
 		Self::deposit_event(Event::Proposed { circle_id, index, proposer, dispatch_as, end });
-		if let Some(executes_at) = executes_at {
-			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
+		if let Some(Approval { executes_at, on_agenda, .. }) = approval {
+			Self::deposit_event(Event::Approved { circle_id, index, executes_at, on_agenda });
 		}
 		Ok(passed_over)
 	}
@@ -126,11 +136,11 @@ impl<T: Config> Pallet<T> {
 		let (ayes, nays) = (proposal.aye_count(), proposal.nay_count());
 		Self::deposit_event(Event::Voted { circle_id, index, voter, aye, ayes, nays });
 		if ayes >= circle.threshold {
-			let at = Self::execution_block(now, circle.execution_delay);
-			let (executes_at, passed_over) = Self::schedule(at, circle_id, index, Due::Execution)?;
+			let Approval { executes_at, on_agenda, passed_over } =
+				Self::schedule_execution(now, circle.execution_delay, circle_id, index);
 			proposal.approved_at = Some(now);
 			Proposals::<T>::insert(circle_id, index, proposal);
-			Self::deposit_event(Event::Approved { circle_id, index, executes_at });
+			Self::deposit_event(Event::Approved { circle_id, index, executes_at, on_agenda });
 			Ok(Decision::Approved { passed_over })
 		} else if circle.member_count.saturating_sub(nays) < circle.threshold {
 			Self::reject(circle_id, index, proposal, RejectionReason::Unreachable);
@@ -144,6 +154,28 @@ impl<T: Config> Pallet<T> {
 	/// Whether the circle is the council, whose proposals may be dispatched as root.
 	pub(crate) fn is_council(circle_id: CircleId) -> bool {
 		Roles::<T>::get(Role::Council) == Some(circle_id)
+	}
+
+	/// Puts a proposal approved at `now` on the agenda of the first block in which it may
+	/// execute, or of the first with room after it. When none has room the approval stands and
+	/// the proposal waits for anyone's `execute`: filling agendas cannot undo a circle's vote.
+	fn schedule_execution(
+		now: BlockNumberFor<T>,
+		execution_delay: BlockNumberFor<T>,
+		circle_id: CircleId,
+		index: ProposalIndex,
+	) -> Approval<BlockNumberFor<T>> {
+		let executes_at = Self::execution_block(now, execution_delay);
+		match Self::schedule(executes_at, circle_id, index, Due::Execution) {
+			Ok((block, passed_over)) => {
+				Approval { executes_at: block, on_agenda: true, passed_over }
+			},
+			Err(_) => Approval {
+				executes_at,
+				on_agenda: false,
+				passed_over: AGENDA_SPILL_BLOCKS.saturating_sub(1),
+			},
+		}
 	}
 
 	/// The first block in which a proposal approved at `now` may execute.

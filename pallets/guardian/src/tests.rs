@@ -226,7 +226,9 @@ fn five_ayes_of_nine_execute_in_the_next_block_and_four_do_not() {
 			Error::<Test>::NotApproved
 		);
 		assert_ok!(Guardian::vote(signed(5), id, index, true));
-		System::assert_last_event(Event::Approved { circle_id: id, index, executes_at: 6 }.into());
+		System::assert_last_event(
+			Event::Approved { circle_id: id, index, executes_at: 6, on_agenda: true }.into(),
+		);
 		assert_noop!(Guardian::vote(signed(6), id, index, true), Error::<Test>::AlreadyApproved);
 		run_to_block(6);
 		assert_eq!(executed(id, index), Some(Ok(())));
@@ -285,7 +287,9 @@ fn an_execution_delay_holds_an_approved_call_and_then_anyone_may_execute_it() {
 		let id = circle(accounts(9), 5, 20);
 		let index = propose(id, 1, remark(), DispatchAs::Circle);
 		ayes(id, index, 2..=5);
-		System::assert_last_event(Event::Approved { circle_id: id, index, executes_at: 21 }.into());
+		System::assert_last_event(
+			Event::Approved { circle_id: id, index, executes_at: 21, on_agenda: true }.into(),
+		);
 		assert_noop!(
 			Guardian::execute(signed(50), id, index, Weight::MAX),
 			Error::<Test>::TooEarly
@@ -540,7 +544,9 @@ fn a_threshold_of_one_approves_at_the_proposal() {
 	test(|| {
 		let id = circle(accounts(9), 1, 0);
 		let index = propose(id, 4, remark(), DispatchAs::Circle);
-		System::assert_last_event(Event::Approved { circle_id: id, index, executes_at: 2 }.into());
+		System::assert_last_event(
+			Event::Approved { circle_id: id, index, executes_at: 2, on_agenda: true }.into(),
+		);
 		run_to_block(2);
 		assert_eq!(executed(id, index), Some(Ok(())));
 	});
@@ -596,7 +602,9 @@ fn a_circle_of_ninety_nine_counts_every_seat() {
 		ayes(id, index, 1..=64);
 		assert_eq!(executed(id, index), None);
 		assert_ok!(Guardian::vote(signed(98), id, index, true));
-		System::assert_has_event(Event::Approved { circle_id: id, index, executes_at: 2 }.into());
+		System::assert_has_event(
+			Event::Approved { circle_id: id, index, executes_at: 2, on_agenda: true }.into(),
+		);
 		let nays = propose(id, 99, remark(), DispatchAs::Circle);
 		for voter in 1..=33 {
 			assert_ok!(Guardian::vote(signed(voter), id, nays, false));
@@ -725,8 +733,53 @@ fn passing_over_full_agendas_is_charged_to_the_proposer_and_the_approving_voter(
 			<() as WeightInfo>::vote_approving().saturating_add(db.reads_writes(1, 1))
 		);
 		System::assert_last_event(
-			Event::Approved { circle_id: id, index: 0, executes_at: 3 }.into(),
+			Event::Approved { circle_id: id, index: 0, executes_at: 3, on_agenda: true }.into(),
 		);
 		Agenda::<Test>::remove(2);
+	});
+}
+
+#[test]
+fn when_every_agenda_near_it_is_full_an_approval_stands_and_anyone_executes_it() {
+	test(|| {
+		use frame_support::dispatch::PostDispatchInfo;
+		let id = nine();
+		let index = propose(id, 1, transfer(60, 300), DispatchAs::Treasury);
+		assert_ok!(Balances::transfer_keep_alive(
+			signed(50),
+			Guardian::treasury_account(id),
+			1_000
+		));
+		let before = Balances::balance(&account(60));
+		// The 16 blocks from block 2 on (where an approval made now would execute) are full.
+		for block in 2..2 + crate::proposals::AGENDA_SPILL_BLOCKS as u64 {
+			Agenda::<Test>::insert(
+				block,
+				BoundedVec::try_from(vec![(99, 0, Due::End); 3]).unwrap(),
+			);
+		}
+		ayes(id, index, 2..=4);
+		let vote = guardian(crate::Call::vote { circle_id: id, index, aye: true });
+		let post: PostDispatchInfo = vote.dispatch(signed(5)).unwrap();
+		// Charged for every block it looked at.
+		let db: frame_support::weights::RuntimeDbWeight =
+			<<Test as frame_system::Config>::DbWeight as Get<_>>::get();
+		let passed_over = crate::proposals::AGENDA_SPILL_BLOCKS as u64 - 1;
+		assert_eq!(
+			post.actual_weight.unwrap(),
+			<() as WeightInfo>::vote_approving()
+				.saturating_add(db.reads_writes(passed_over, passed_over))
+		);
+		System::assert_last_event(
+			Event::Approved { circle_id: id, index, executes_at: 2, on_agenda: false }.into(),
+		);
+		assert!(Proposals::<Test>::get(id, index).unwrap().approved_at.is_some());
+		// The chain does not execute it; anyone may, from block 2 on.
+		run_to_block(3);
+		assert_eq!(executed(id, index), None);
+		assert_eq!(Balances::balance(&account(60)), before);
+		assert_ok!(Guardian::execute(signed(50), id, index, Weight::MAX));
+		assert_eq!(executed(id, index), Some(Ok(())));
+		assert_eq!(Balances::balance(&account(60)), before + 300);
 	});
 }

@@ -53,7 +53,7 @@ export async function waitFor(predicate, { timeoutMs, intervalMs = 250, what }) 
  * `performance.now()`). `stop()` disconnects and ends the process,
  * first with SIGINT (a clean shutdown), then SIGKILL if it does not exit in time.
  */
-export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000, prometheus = false } = {}) {
+export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, prometheus = false } = {}) {
   const binary = nodeBinary();
   if (!existsSync(binary)) {
     throw new Error(`node binary not found at ${binary}: build it with scripts/build.sh or set GRIDCHAIN_NODE`);
@@ -96,6 +96,8 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 120_000, p
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
+    // What the node printed says where it stood (compiling the runtime, building genesis, ...).
+    err.message += `\n--- last lines of the node's log ---\n${logs.join('').split('\n').slice(-40).join('\n')}`;
     throw err;
   }
 
