@@ -50,4 +50,10 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// A directory in which to keep the runtime compiled to machine code, so that the next
+	/// start of a node on this host with the same runtime skips compiling it (wasmtime's cache,
+	/// safe to share between nodes and to delete). Off unless given.
+	#[arg(long, value_name = "PATH")]
+	pub wasmtime_cache: Option<std::path::PathBuf>,
 }

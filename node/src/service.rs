@@ -7,12 +7,17 @@ use gridchain_runtime::apis::RuntimeApi;
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
+use sc_executor::{HeapAllocStrategy, DEFAULT_HEAP_ALLOC_STRATEGY};
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use sp_runtime::traits::Block as BlockT;
-use std::{sync::Arc, time::Duration};
+use std::{
+	path::{Path, PathBuf},
+	sync::Arc,
+	time::Duration,
+};
 
 /// The runtime is always executed from its wasm blob, with Substrate's host functions.
 type RuntimeExecutor = sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>;
@@ -54,6 +59,34 @@ fn aura_inherent_data_providers(
 
 /// Builds the client, the database, the transaction pool and the import queue.
 pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
+	new_partial_with_cache(config, None)
+}
+
+/// The executor of the runtime, as `sc_service::new_wasm_executor` makes it, keeping what it
+/// compiles in `wasmtime_cache` when given.
+fn new_executor(config: &Configuration, wasmtime_cache: Option<&Path>) -> RuntimeExecutor {
+	let executor = &config.executor;
+	let heap = executor.default_heap_pages.map_or(DEFAULT_HEAP_ALLOC_STRATEGY, |pages| {
+		HeapAllocStrategy::Static { extra_pages: pages as _ }
+	});
+	let builder = RuntimeExecutor::builder()
+		.with_execution_method(executor.wasm_method)
+		.with_onchain_heap_alloc_strategy(heap)
+		.with_offchain_heap_alloc_strategy(heap)
+		.with_max_runtime_instances(executor.max_runtime_instances)
+		.with_runtime_cache_size(executor.runtime_cache_size);
+	match wasmtime_cache {
+		Some(path) => builder.with_cache_path(path),
+		None => builder,
+	}
+	.build()
+}
+
+/// [`new_partial`], with the runtime's compiled code kept in `wasmtime_cache` when given.
+fn new_partial_with_cache(
+	config: &Configuration,
+	wasmtime_cache: Option<&Path>,
+) -> Result<Service, ServiceError> {
 	let telemetry = config
 		.telemetry_endpoints
 		.clone()
@@ -65,7 +98,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		})
 		.transpose()?;
 
-	let executor = sc_service::new_wasm_executor::<sp_io::SubstrateHostFunctions>(&config.executor);
+	let executor = new_executor(config, wasmtime_cache);
 	let (client, backend, keystore_container, task_manager) =
 		sc_service::new_full_parts::<Block, RuntimeApi, _>(
 			config,
@@ -138,6 +171,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// authoring and the GRANDPA voter.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
+	wasmtime_cache: Option<PathBuf>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -148,7 +182,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		select_chain,
 		transaction_pool,
 		other: (block_import, grandpa_link, mut telemetry),
-	} = new_partial(&config)?;
+	} = new_partial_with_cache(&config, wasmtime_cache.as_deref())?;
 
 	// On a development or local chain, a node started with a development key (`--alice`,
 	// `--bob`, ...; `--dev` means `--alice`) operates farms with that key: it goes into the

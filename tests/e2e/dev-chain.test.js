@@ -1,5 +1,6 @@
 // The dev chain as a user meets it: blocks are produced and finalized, TFT moves between
-// accounts with exact fees, and a failing transfer is reported by name and moves nothing.
+// accounts with exact fees, and a failing transfer is reported by name and moves nothing. The
+// tests run side by side on one node; each signs with accounts no other test signs with.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import { processAlive, startDevNode, waitFor } from './lib/node.js';
 
 const TFT = 10_000_000n; // 7 decimals
 
-describe('gridchain dev chain', { timeout: 300_000 }, () => {
+describe('gridchain dev chain', { timeout: 300_000, concurrency: true }, () => {
   let node;
   let api;
   let alice;
@@ -104,8 +105,9 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
   it('refuses a transfer of more than the sender owns, names the error, and moves nothing but the fee', async () => {
     const bobFree = await freeBalance(api, bob.address);
     const tooMuch = bobFree + 1n * TFT;
+    const receiver = keyring.addFromUri('//Ferdie');
     const { blockHash, events, dispatchError } = await sendAndFinalize(
-      api, api.tx.balances.transferKeepAlive(alice.address, tooMuch), bob);
+      api, api.tx.balances.transferKeepAlive(receiver.address, tooMuch), bob);
 
     assert.ok(dispatchError, 'the transfer succeeded');
     assert.deepEqual(
@@ -124,8 +126,8 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
       'the sender lost more than the fee',
     );
     assert.equal(
-      await freeBalance(api, alice.address, blockHash),
-      await freeBalance(api, alice.address, parentHash),
+      await freeBalance(api, receiver.address, blockHash),
+      await freeBalance(api, receiver.address, parentHash),
       'the receiver balance changed',
     );
   });
@@ -133,9 +135,10 @@ describe('gridchain dev chain', { timeout: 300_000 }, () => {
   it('has no sudo, and decodes a module error by pallet and name through the metadata', async () => {
     // The council of guardians governs; there is no sudo key to hold.
     assert.equal(api.tx.sudo, undefined);
-    // Bob is not a guardian: he cannot propose to the council (circle 1).
+    // Charlie is not a guardian: he cannot propose to the council (circle 1).
+    const charlie = keyring.addFromUri('//Charlie');
     const { dispatchError } = await sendAndFinalize(
-      api, api.tx.guardian.propose(1, api.tx.system.remark('0x00'), 'Circle'), bob);
+      api, api.tx.guardian.propose(1, api.tx.system.remark('0x00'), 'Circle'), charlie, { inBlock: true });
     assert.ok(dispatchError?.isModule, 'expected a module error');
     const decoded = decodeDispatchError(api, dispatchError);
     assert.equal(decoded.section, 'guardian');

@@ -1,5 +1,33 @@
 // Helpers that read the chain through @polkadot/api the way a wallet does.
 
+// Transactions from one account are sent in turn, each with the next nonce: tests that run side
+// by side may then share accounts. The node's own count (`system_accountNextIndex`) can lag
+// behind a transaction the pool just took, so the nonce is the larger of it and one past the
+// last one this process sent from the account to this node.
+const submissions = new WeakMap(); // api -> address -> { turn, next }
+
+/** Runs `submit(nonce)` once the account's previous submission reached the pool (or failed). */
+function inTurn(api, address, submit) {
+  if (!submissions.has(api)) submissions.set(api, new Map());
+  const accounts = submissions.get(api);
+  const account = accounts.get(address) ?? { turn: Promise.resolve(), next: 0 };
+  accounts.set(address, account);
+  const turn = account.turn.then(async () => {
+    const counted = (await api.rpc.system.accountNextIndex(address)).toNumber();
+    const nonce = Math.max(counted, account.next);
+    try {
+      const unsubscribe = await submit(nonce);
+      account.next = nonce + 1;
+      return unsubscribe;
+    } catch (err) {
+      account.next = 0; // refused: ask the node again next time
+      throw err;
+    }
+  });
+  account.turn = turn.catch(() => {});
+  return turn;
+}
+
 /**
  * Signs and sends `tx`, resolves once its block is finalized (or, with `{ inBlock: true }`,
  * included) with { blockHash, events, dispatchError } where `events` are the extrinsic's own
@@ -8,7 +36,7 @@
 export function sendAndFinalize(api, tx, signer, { inBlock = false } = {}) {
   return new Promise((resolve, reject) => {
     let unsubscribe;
-    tx.signAndSend(signer, (result) => {
+    inTurn(api, signer.address, (nonce) => tx.signAndSend(signer, { nonce }, (result) => {
       const { status, events, dispatchError } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         unsubscribe?.();
@@ -18,7 +46,7 @@ export function sendAndFinalize(api, tx, signer, { inBlock = false } = {}) {
         const blockHash = status.isFinalized ? status.asFinalized : status.asInBlock;
         resolve({ blockHash, events, dispatchError });
       }
-    }).then((unsub) => { unsubscribe = unsub; }, reject);
+    })).then((unsub) => { unsubscribe = unsub; }, reject);
   });
 }
 

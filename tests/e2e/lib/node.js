@@ -12,12 +12,21 @@ import { join } from 'node:path';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
+/** The shared target dir of the builds. */
+const targetDir = () => process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
+
 /** A binary of ours: $`envVar` if set, else the debug build `name` in the shared target dir. */
 export function targetBinary(name, envVar) {
   if (process.env[envVar]) return process.env[envVar];
-  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gridchain-target');
-  return join(target, 'debug', name);
+  return join(targetDir(), 'debug', name);
 }
+
+/**
+ * Where the test nodes keep the runtime compiled to machine code (`--wasmtime-cache`): the
+ * nodes that start side by side compile the same runtime, so all but the first on this host
+ * skip that work.
+ */
+export const wasmtimeCache = () => join(targetDir(), 'e2e-wasmtime-cache');
 
 /** The node binary: $GRIDCHAIN_NODE, else the debug build in the shared target dir. */
 export function nodeBinary() {
@@ -67,6 +76,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
     '--port', String(p2pPort),
     ...(prometheus ? ['--prometheus-port', String(metricsPort)] : ['--no-prometheus']),
     '--no-telemetry', '--no-mdns',
+    '--wasmtime-cache', wasmtimeCache(),
     ...extraArgs,
   ];
   const startedAt = performance.now();

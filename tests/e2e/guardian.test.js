@@ -1,19 +1,22 @@
-// Guardian circles govern the dev chain, through @polkadot/api: the genesis council of nine
+// Guardian circles through @polkadot/api on the dev chain. The genesis council of nine
 // (`//Guardian1`..`//Guardian9`, 5 of 9) decides by proposal (5 ayes execute, 4 do not, 5 nays
 // reject), holds the power to upgrade the runtime (sudo is gone), and chooses the auditor circle,
-// which suspends a node, after which a new agreement on it is refused. (Circles of their own are in guardian-circles.test.js, beside this file.)
+// which suspends a node, after which a new agreement on it is refused. Circles of their own pay
+// from their treasury by vote, keep their treasury when a member is swapped, and vote in one
+// another through their treasuries. The tests share one node and run side by side: each uses
+// its own accounts and circles, or proposals of its own in the council.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { blake2AsHex } from '@polkadot/util-crypto';
 
-import { decodeDispatchError, eventData, sendAndFinalize, sendOk } from './lib/chain.js';
+import { decodeDispatchError, eventData, freeBalance, sendAndFinalize, sendOk } from './lib/chain.js';
 import { GIB, TFT, startGuardianSetting } from './lib/guardian-setting.js';
 import { waitFor } from './lib/node.js';
 import { createNodeContractTx } from './lib/zos.js';
 
-describe('guardian circles govern the chain', { timeout: 600_000 }, () => {
+describe('guardian circles', { timeout: 600_000, concurrency: true }, () => {
   let fx;
 
   before(async () => {
@@ -119,5 +122,49 @@ describe('guardian circles govern the chain', { timeout: 600_000 }, () => {
     });
     const { dispatchError } = await sendAndFinalize(fx.api, tx, user, { inBlock: true });
     assert.equal(decodeDispatchError(fx.api, dispatchError).name, 'NodeSuspended');
+  });
+
+  it('pays from a new circle\'s treasury by vote, and keeps the treasury when a member is swapped', async () => {
+    const members = Array.from({ length: 9 }, (_, i) => fx.keyring.addFromUri(`//TreasuryMember${i}`));
+    await fx.fund(members);
+    const circleId = await fx.newCircle('payers', members);
+    const view = (await fx.api.call.guardianApi.circle(circleId)).unwrap();
+    const treasury = view.treasury.toString();
+    await sendOk(fx.api, fx.api.tx.balances.transferKeepAlive(treasury, 50n * TFT), fx.council[0]);
+    const payee = fx.keyring.addFromUri('//TreasuryPayee');
+    const result = await fx.agree(circleId, members, fx.api.tx.balances.transferKeepAlive(payee.address, 20n * TFT), 'Treasury');
+    assert.ok(result.isOk, `the payment failed: ${result}`);
+    assert.equal(await freeBalance(fx.api, payee.address), 20n * TFT);
+    assert.equal(await freeBalance(fx.api, treasury), 30n * TFT);
+
+    // A member swapped by the circle's own proposal; the treasury is the same account.
+    const newcomer = fx.keyring.addFromUri('//TreasuryNewcomer');
+    const swapped = await fx.agree(circleId, members, fx.api.tx.guardian.swapMember(members[8].address, newcomer.address));
+    assert.ok(swapped.isOk, `the swap failed: ${swapped}`);
+    const after = (await fx.api.call.guardianApi.circle(circleId)).unwrap();
+    assert.equal(after.treasury.toString(), treasury);
+    const accounts = after.members.map(([account]) => account.toString());
+    assert.ok(accounts.includes(newcomer.address));
+    assert.ok(!accounts.includes(members[8].address));
+    assert.equal(await freeBalance(fx.api, treasury), 30n * TFT);
+  });
+
+  it('lets circle A cast its vote in circle B through its treasury', async () => {
+    const aMembers = Array.from({ length: 9 }, (_, i) => fx.keyring.addFromUri(`//CircleA${i}`));
+    const bMembers = Array.from({ length: 8 }, (_, i) => fx.keyring.addFromUri(`//CircleB${i}`));
+    await fx.fund([...aMembers, ...bMembers]);
+    const a = await fx.newCircle('a', aMembers);
+    const aTreasury = (await fx.api.call.guardianApi.circle(a)).unwrap().treasury.toString();
+    // A's treasury holds funds of its own; its vote in B, a call of A's proposal, pays no fee.
+    await sendOk(fx.api, fx.api.tx.balances.transferKeepAlive(aTreasury, 10n * TFT), fx.council[0]);
+    const made = await sendOk(fx.api, fx.api.tx.guardian.createCircle('b', [...bMembers.map((m) => m.address), aTreasury], 5, 10, 0), fx.council[0]);
+    const b = eventData(made.events, fx.api.events.guardian.CircleCreated).circleId.toNumber();
+    const inB = await fx.propose(b, bMembers[0], fx.api.tx.system.remark('0x0b'));
+    await fx.vote(b, inB, bMembers.slice(1, 4));
+    // Circle A agrees to vote aye in B: the fifth aye, cast by A's treasury.
+    const cast = await fx.agree(a, aMembers, fx.api.tx.guardian.vote(b, inB, true), 'Treasury');
+    assert.ok(cast.isOk, `A's fx.vote failed: ${cast}`);
+    const executed = await fx.event('Executed', b, inB);
+    assert.ok(executed.result.isOk);
   });
 });
