@@ -12,6 +12,7 @@
 extern crate alloc;
 
 pub mod grid;
+pub mod iou;
 
 use sp_runtime::{
 	generic,
