@@ -209,14 +209,19 @@ impl<T: Transport, S: Signer> Client<T, S> {
 
 impl<R: DeserializeOwned> Request<R> {
 	/// The request's envelope bytes between `parties` at `now`, signed, and the reference its
-	/// reply must carry; `sequence` makes the reference unique per sender.
+	/// reply must carry. The reference names the request's content (a digest of the command
+	/// and body) beside the sender, the time and `sequence`, so that a node's signed reply to
+	/// one request can never pass for the reply to another, even one sent in the same second
+	/// with the same sequence by another client.
 	pub fn envelope<S: Signer>(
 		&self,
 		parties: &Parties<S>,
 		now: u64,
 		sequence: u64,
 	) -> Result<(String, Vec<u8>), ZosError> {
-		let reference = format!("{}-{now}-{sequence}", parties.source_twin);
+		let digest = sp_io::hashing::blake2_256(&[self.cmd.as_bytes(), b"\0", &self.body].concat());
+		let reference =
+			format!("{}-{now}-{sequence}-{}", parties.source_twin, hex::encode(&digest[..8]));
 		let mut envelope = crate::rmb::Envelope::new(
 			reference.clone(),
 			self.cmd,
@@ -317,6 +322,34 @@ mod tests {
 		assert_eq!(seen[1].body().unwrap(), br#"{"contract_id":12}"#);
 		assert_eq!((seen[1].src, seen[1].dst.clone()), (3, vec![9]));
 		assert_ne!(seen[0].reference, seen[1].reference);
+	}
+
+	#[test]
+	fn a_signed_reply_to_one_request_does_not_pass_for_the_reply_to_another() {
+		// Two clients (two worker runs) send their first request in the same second: the
+		// references differ with the requests' content.
+		let parties = client(node()).parties;
+		let (for_one, _) = get(1).envelope(&parties, 5, 1).unwrap();
+		let (for_two, envelope_two) = get(2).envelope(&parties, 5, 1).unwrap();
+		assert_ne!(for_one, for_two);
+		// The node's genuine "not found" for contract 2 is refused as the answer about 1.
+		let envelope_two = Envelope::from_bytes(&envelope_two).unwrap();
+		let reply_two = envelope_two
+			.reply_err(9, 5, crate::error::code::NOT_FOUND, "no such thing".into())
+			.sign(&node())
+			.unwrap()
+			.to_bytes();
+		assert!(get(2)
+			.open_reply(&reply_two, &for_two, &node().public().0)
+			.unwrap_err()
+			.is_not_found());
+		assert!(matches!(
+			get(1).open_reply(&reply_two, &for_one, &node().public().0),
+			Err(ZosError::InvalidReply(_))
+		));
+		// The same request again, in the same second with the same sequence, has the same
+		// reference: its reply answers it equally.
+		assert_eq!(get(1).envelope(&parties, 5, 1).unwrap().0, for_one);
 	}
 
 	#[test]

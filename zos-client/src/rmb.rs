@@ -360,7 +360,10 @@ impl Reply {
 			)));
 		}
 		match (reply.err, reply.dat) {
-			(Some(ReplyError { code, message }), _) => Err(ZosError::Remote { code, message }),
+			// The signature covers `dat` alone when there is one: an `err` beside it was not
+			// signed, and may have been added on the way.
+			(Some(_), Some(_)) => Err(ZosError::InvalidReply("reply has both dat and err".into())),
+			(Some(ReplyError { code, message }), None) => Err(ZosError::Remote { code, message }),
 			(None, Some(dat)) => BASE64
 				.decode(dat)
 				.map_err(|e| ZosError::InvalidReply(format!("dat is not base64: {e}"))),
@@ -520,6 +523,17 @@ mod tests {
 		// Signed by the node: believed.
 		let signed = reply.sign(&node()).unwrap();
 		assert!(Reply::open(&signed.to_bytes(), "r", &node_key).unwrap_err().is_not_found());
+
+		// A success signed by the node, with an error added on the way (the signature covers
+		// `dat` alone): not believed either way.
+		let success = envelope.reply_ok(2, 0, b"{}").sign(&node()).unwrap();
+		assert!(Reply::open(&success.to_bytes(), "r", &node_key).is_ok());
+		let mut added = success;
+		added.err = Some(ReplyError { code: 404, message: "deployment not found".into() });
+		assert!(matches!(
+			Reply::open(&added.to_bytes(), "r", &node_key),
+			Err(ZosError::InvalidReply(_))
+		));
 	}
 
 	/// The challenge of a fixed request and reply: the end-to-end tests compute the same from

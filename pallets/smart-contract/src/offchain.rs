@@ -453,7 +453,7 @@ impl<T: Config> Pallet<T> {
 			// Reported already; the chain drops the action with the report.
 			return Step::Wait;
 		}
-		match client.call(&commands::get(contract_id)) {
+		match Self::get_deployment(client, contract_id) {
 			Ok(deployment) => return outcome_of(&deployment),
 			Err(error) if !error.is_not_found() => return Step::Retry(error),
 			Err(_) => {},
@@ -471,7 +471,7 @@ impl<T: Config> Pallet<T> {
 			Err(error) if error.is_transient() => return Step::Retry(error),
 			Err(error) => Some(refusal_message(error)),
 		};
-		match (client.call(&commands::get(contract_id)), refusal) {
+		match (Self::get_deployment(client, contract_id), refusal) {
 			(Ok(deployment), _) => outcome_of(&deployment),
 			// Refused, and the node does not have it: a failure for sure.
 			(Err(error), Some(message)) if error.is_not_found() => {
@@ -479,6 +479,22 @@ impl<T: Config> Pallet<T> {
 			},
 			(Err(error), _) => Step::Retry(error),
 		}
+	}
+
+	/// The node's deployment of agreement `contract_id`: a deployment of another agreement is
+	/// no answer (what the node signed was about something else).
+	fn get_deployment(
+		client: &mut NodeClient,
+		contract_id: ContractId,
+	) -> Result<zos_client::Deployment, ZosError> {
+		let deployment = client.call(&commands::get(contract_id))?;
+		if deployment.contract_id != contract_id {
+			return Err(ZosError::InvalidReply(format!(
+				"asked for agreement {contract_id}, the node answered about {}",
+				deployment.contract_id
+			)));
+		}
+		Ok(deployment)
 	}
 
 	/// Asks the node to remove a cancelled agreement's deployment; one it does not have is gone

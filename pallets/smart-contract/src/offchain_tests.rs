@@ -380,6 +380,22 @@ fn a_reply_not_signed_by_the_nodes_key_is_not_believed() {
 }
 
 #[test]
+fn a_deployment_of_another_agreement_is_no_answer() {
+	with_worker(|worker| {
+		let other = create_volume(100 * TFT);
+		let id = create_volume(100 * TFT);
+		apply(other, DeploymentOutcome::Deployed);
+		// Asked about `id`, the node (with its own key) answers with `other`'s running
+		// deployment: not taken as `id` deployed.
+		worker.at(2);
+		worker.expect(&commands::get(id), Ok(on_node(other, ResultState::Ok, "")));
+		worker.run();
+		assert!(worker.reports().is_empty());
+		assert_eq!(progress_of(id, PendingAction::Deploy).unreachable_attempts, 1);
+	});
+}
+
+#[test]
 fn a_deployment_still_initialising_is_looked_at_again_next_block() {
 	with_worker(|worker| {
 		let id = create_volume(100 * TFT);
