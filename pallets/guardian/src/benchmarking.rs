@@ -155,7 +155,7 @@ mod benchmarks {
 		let last = member::<T>(T::MaxMembers::get() - 1);
 		#[extrinsic_call]
 		vote(RawOrigin::Signed(last), circle_id, index, true);
-		assert!(Proposals::<T>::get(circle_id, index).expect("open").approved_at.is_some());
+		assert!(Proposals::<T>::get(circle_id, index).expect("open").executes_at.is_some());
 	}
 
 	/// The nay that leaves the ayes unable to reach the threshold: it also ends the proposal.

@@ -46,17 +46,20 @@ impl<T: Config> Pallet<T> {
 				open += 1;
 				ensure(index < circle.next_proposal, "a proposal's index was never given")?;
 				ensure(proposal.ayes & proposal.nays == 0, "a member voted both ways")?;
+				// Votes count until approval; an approved proposal keeps the votes that approved
+				// it, whoever has left since.
 				ensure(
-					(proposal.ayes | proposal.nays) & !circle.slots == 0,
+					proposal.executes_at.is_some()
+						|| (proposal.ayes | proposal.nays) & !circle.slots == 0,
 					"a vote is recorded for no member",
 				)?;
 				ensure(
-					proposal.approved_at.is_some() || proposal.aye_count() < circle.threshold,
+					proposal.executes_at.is_some() || proposal.aye_count() < circle.threshold,
 					"a proposal reached the threshold unapproved",
 				)?;
 				// An approved proposal that found no room in any agenda waits for `execute`.
 				ensure(
-					proposal.approved_at.is_some() || on_agenda.contains(&(circle_id, index)),
+					proposal.executes_at.is_some() || on_agenda.contains(&(circle_id, index)),
 					"a proposal open for votes is on no agenda",
 				)?;
 				ensure(

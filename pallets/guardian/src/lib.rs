@@ -87,7 +87,7 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::traits::{Dispatchable, Saturating, Zero};
+	use sp_runtime::traits::{Dispatchable, Zero};
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
@@ -443,6 +443,13 @@ pub mod pallet {
 		TooManyKeys,
 		/// Only the council's proposals are dispatched as root.
 		NotCouncil,
+		/// The council cannot dissolve: give its role to another circle first.
+		CouncilCannotDissolve,
+		/// The council's role can move to another circle, never be left to none.
+		CouncilRequired,
+		/// The call weighs more now than when it was proposed (the runtime changed): it is not
+		/// run on the weight it was given.
+		CallHeavierThanProposed,
 	}
 
 	#[pallet::hooks]
@@ -585,12 +592,9 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let proposal =
 				Proposals::<T>::get(circle_id, index).ok_or(Error::<T>::ProposalNotFound)?;
-			let approved_at = proposal.approved_at.ok_or(Error::<T>::NotApproved)?;
-			let delay = Circles::<T>::get(circle_id)
-				.map(|circle| circle.execution_delay)
-				.unwrap_or_default();
+			let executes_at = proposal.executes_at.ok_or(Error::<T>::NotApproved)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now >= approved_at.saturating_add(delay), Error::<T>::TooEarly);
+			ensure!(now >= executes_at, Error::<T>::TooEarly);
 			ensure!(proposal.call_weight.all_lte(weight_bound), Error::<T>::WeightBoundTooLow);
 			let used = Self::enact(circle_id, index, proposal);
 			Ok(Some(T::WeightInfo::execute().saturating_add(used)).into())
@@ -613,7 +617,7 @@ pub mod pallet {
 			let proposal =
 				Proposals::<T>::get(circle_id, index).ok_or(Error::<T>::ProposalNotFound)?;
 			ensure!(proposal.proposer == who, Error::<T>::NotProposer);
-			ensure!(proposal.approved_at.is_none(), Error::<T>::AlreadyApproved);
+			ensure!(proposal.executes_at.is_none(), Error::<T>::AlreadyApproved);
 			Self::reject(circle_id, index, proposal, RejectionReason::Withdrawn);
 			Ok(())
 		}
@@ -745,7 +749,8 @@ pub mod pallet {
 		/// its deposit goes back to its maker. Its roles go too.
 		///
 		/// - Origin: the circle ([`Config::CircleOrigin`]).
-		/// - Errors: [`Error::CircleNotFound`], [`Error::TreasuryNotEmpty`].
+		/// - Errors: [`Error::CircleNotFound`], [`Error::CouncilCannotDissolve`],
+		///   [`Error::TreasuryNotEmpty`].
 		/// - Events: [`Event::Rejected`] (`Dissolved`) for each open proposal,
 		///   [`Event::CircleDissolved`].
 		#[pallet::call_index(10)]
@@ -756,6 +761,8 @@ pub mod pallet {
 		pub fn dissolve_circle(origin: OriginFor<T>) -> DispatchResult {
 			let circle_id = T::CircleOrigin::ensure_origin(origin)?;
 			let circle = Circles::<T>::get(circle_id).ok_or(Error::<T>::CircleNotFound)?;
+			// Nothing else holds root's powers: the council hands them on before it goes.
+			ensure!(!Self::is_council(circle_id), Error::<T>::CouncilCannotDissolve);
 			let treasury = Self::treasury_account(circle_id);
 			ensure!(T::Currency::total_balance(&treasury).is_zero(), Error::<T>::TreasuryNotEmpty);
 			let open: Vec<_> = Proposals::<T>::iter_prefix(circle_id).collect();
@@ -764,10 +771,12 @@ pub mod pallet {
 			}
 			let _ = Members::<T>::clear_prefix(circle_id, T::MaxMembers::get(), None);
 			Circles::<T>::remove(circle_id);
-			for role in [Role::Council, Role::Auditor] {
-				if Roles::<T>::get(role) == Some(circle_id) {
-					Roles::<T>::remove(role);
-				}
+			let held: Vec<Role> = Roles::<T>::iter()
+				.filter(|(_, holder)| *holder == circle_id)
+				.map(|(role, _)| role)
+				.collect();
+			for role in held {
+				Roles::<T>::remove(role);
 			}
 			Self::release(&HoldReason::CircleDeposit, &circle.depositor, circle.deposit);
 			Self::deposit_event(Event::CircleDissolved { circle_id });
@@ -802,7 +811,7 @@ pub mod pallet {
 		/// Gives a role to a circle, or takes it (`circle_id: None`).
 		///
 		/// - Origin: [`Config::RoleOrigin`] (the council).
-		/// - Errors: [`Error::CircleNotFound`].
+		/// - Errors: [`Error::CircleNotFound`], [`Error::CouncilRequired`].
 		/// - Event: [`Event::RoleSet`].
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::set_role())]
@@ -817,7 +826,11 @@ pub mod pallet {
 					ensure!(Circles::<T>::contains_key(id), Error::<T>::CircleNotFound);
 					Roles::<T>::insert(role, id);
 				},
-				None => Roles::<T>::remove(role),
+				None => {
+					// The council's role moves to another circle; it is never left empty.
+					ensure!(role != Role::Council, Error::<T>::CouncilRequired);
+					Roles::<T>::remove(role)
+				},
 			}
 			Self::deposit_event(Event::RoleSet { role, circle_id });
 			Ok(())

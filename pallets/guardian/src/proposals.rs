@@ -80,11 +80,11 @@ impl<T: Config> Pallet<T> {
 			ayes: 1 << member.slot,
 			nays: 0,
 			end,
-			approved_at: None,
+			executes_at: None,
 		};
 		let (approval, passed_over) = if proposal.aye_count() >= circle.threshold {
-			proposal.approved_at = Some(now);
 			let approval = Self::schedule_execution(now, circle.execution_delay, circle_id, index);
+			proposal.executes_at = Some(approval.executes_at);
 			(Some(approval), approval.passed_over)
 		} else {
 			// Votes are taken through block `end`; the proposal is looked at again at the start
@@ -121,7 +121,7 @@ impl<T: Config> Pallet<T> {
 		let member = Members::<T>::get(circle_id, &voter).ok_or(Error::<T>::NotMember)?;
 		let mut proposal =
 			Proposals::<T>::get(circle_id, index).ok_or(Error::<T>::ProposalNotFound)?;
-		ensure!(proposal.approved_at.is_none(), Error::<T>::AlreadyApproved);
+		ensure!(proposal.executes_at.is_none(), Error::<T>::AlreadyApproved);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= proposal.end, Error::<T>::VotingEnded);
 		let bit: SlotSet = 1 << member.slot;
@@ -138,7 +138,7 @@ impl<T: Config> Pallet<T> {
 		if ayes >= circle.threshold {
 			let Approval { executes_at, on_agenda, passed_over } =
 				Self::schedule_execution(now, circle.execution_delay, circle_id, index);
-			proposal.approved_at = Some(now);
+			proposal.executes_at = Some(executes_at);
 			Proposals::<T>::insert(circle_id, index, proposal);
 			Self::deposit_event(Event::Approved { circle_id, index, executes_at, on_agenda });
 			Ok(Decision::Approved { passed_over })
@@ -225,7 +225,8 @@ impl<T: Config> Pallet<T> {
 		proposal: Proposal<T>,
 		reason: RejectionReason,
 	) {
-		let _ = Self::end_proposal(circle_id, index, &proposal);
+		Self::end_proposal(circle_id, index, &proposal);
+		ProposalCalls::<T>::remove(circle_id, index);
 		Self::deposit_event(Event::Rejected { circle_id, index, reason });
 	}
 
@@ -233,29 +234,44 @@ impl<T: Config> Pallet<T> {
 	/// and threshold of before. At most `MaxOpenProposals`.
 	pub(crate) fn reject_unapproved(circle_id: CircleId, reason: RejectionReason) {
 		let unapproved: alloc::vec::Vec<_> = Proposals::<T>::iter_prefix(circle_id)
-			.filter(|(_, proposal)| proposal.approved_at.is_none())
+			.filter(|(_, proposal)| proposal.executes_at.is_none())
 			.collect();
 		for (index, proposal) in unapproved {
 			Self::reject(circle_id, index, proposal, reason);
 		}
 	}
 
-	/// Removes an ended proposal and its call, counts it out of its circle and returns its
-	/// deposit; the call.
-	fn end_proposal(
-		circle_id: CircleId,
-		index: ProposalIndex,
-		proposal: &Proposal<T>,
-	) -> Option<EncodedCallOf<T>> {
+	/// Removes an ended proposal (its call apart) and its agenda entries, counts it out of its
+	/// circle and returns its deposit. Entries left behind would fill agendas for nothing.
+	fn end_proposal(circle_id: CircleId, index: ProposalIndex, proposal: &Proposal<T>) {
 		Proposals::<T>::remove(circle_id, index);
-		let call = ProposalCalls::<T>::take(circle_id, index);
+		Self::unschedule(proposal.end.saturating_add(One::one()), circle_id, index);
+		if let Some(executes_at) = proposal.executes_at {
+			Self::unschedule(executes_at, circle_id, index);
+		}
 		Circles::<T>::mutate(circle_id, |circle| {
 			if let Some(circle) = circle {
 				circle.open_proposals = circle.open_proposals.saturating_sub(1);
 			}
 		});
 		Self::release(&HoldReason::ProposalDeposit, &proposal.proposer, proposal.deposit);
-		call
+	}
+
+	/// Takes the proposal's entry off block `block`'s agenda, if it is there (written only
+	/// then; a block left with nothing due is removed).
+	fn unschedule(block: BlockNumberFor<T>, circle_id: CircleId, index: ProposalIndex) {
+		let _ = Agenda::<T>::try_mutate_exists(block, |items| -> Result<(), ()> {
+			let list = items.as_mut().ok_or(())?;
+			let before = list.len();
+			list.retain(|(circle, at, _)| (*circle, *at) != (circle_id, index));
+			if list.len() == before {
+				return Err(());
+			}
+			if list.is_empty() {
+				*items = None;
+			}
+			Ok(())
+		});
 	}
 
 	/// Dispatches an approved proposal's call and ends the proposal; the weight the call used.
@@ -265,7 +281,8 @@ impl<T: Config> Pallet<T> {
 		index: ProposalIndex,
 		proposal: Proposal<T>,
 	) -> Weight {
-		let encoded = Self::end_proposal(circle_id, index, &proposal).unwrap_or_default();
+		Self::end_proposal(circle_id, index, &proposal);
+		let encoded = ProposalCalls::<T>::take(circle_id, index).unwrap_or_default();
 		let call = <T as Config>::RuntimeCall::decode_with_depth_limit(
 			CALL_DECODE_DEPTH,
 			&mut &encoded[..],
@@ -280,10 +297,13 @@ impl<T: Config> Pallet<T> {
 					DispatchAs::Root => frame_system::RawOrigin::Root.into(),
 				};
 				// The council may have changed since the proposal was made.
+				let info = call.get_dispatch_info();
 				if proposal.dispatch_as == DispatchAs::Root && !Self::is_council(circle_id) {
 					(Err(Error::<T>::NotCouncil.into()), Weight::zero())
+				} else if !info.call_weight.all_lte(proposal.call_weight) {
+					// Budgets and bounds were checked against the weight at proposal time.
+					(Err(Error::<T>::CallHeavierThanProposed.into()), Weight::zero())
 				} else {
-					let info = call.get_dispatch_info();
 					let outcome = call.dispatch(origin);
 					let used = extract_actual_weight(&outcome, &info);
 					(outcome.map(|_| ()).map_err(|error| error.error), used)
@@ -309,7 +329,7 @@ impl<T: Config> Pallet<T> {
 				weight.saturating_accrue(T::WeightInfo::agenda_end());
 				continue;
 			};
-			match (due, proposal.approved_at) {
+			match (due, proposal.executes_at) {
 				(Due::End, None) => {
 					weight.saturating_accrue(T::WeightInfo::agenda_end());
 					Self::reject(circle_id, index, proposal, RejectionReason::Expired);

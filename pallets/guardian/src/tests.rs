@@ -773,7 +773,7 @@ fn when_every_agenda_near_it_is_full_an_approval_stands_and_anyone_executes_it()
 		System::assert_last_event(
 			Event::Approved { circle_id: id, index, executes_at: 2, on_agenda: false }.into(),
 		);
-		assert!(Proposals::<Test>::get(id, index).unwrap().approved_at.is_some());
+		assert!(Proposals::<Test>::get(id, index).unwrap().executes_at.is_some());
 		// The chain does not execute it; anyone may, from block 2 on.
 		run_to_block(3);
 		assert_eq!(executed(id, index), None);
@@ -781,5 +781,118 @@ fn when_every_agenda_near_it_is_full_an_approval_stands_and_anyone_executes_it()
 		assert_ok!(Guardian::execute(signed(50), id, index, Weight::MAX));
 		assert_eq!(executed(id, index), Some(Ok(())));
 		assert_eq!(Balances::balance(&account(60)), before + 300);
+	});
+}
+
+/// Proposes `call` to the council (circle 1, accounts 101..=109) and has it agreed; the result.
+fn council_agrees(call: RuntimeCall) -> DispatchResult {
+	let index = propose(1, 101, call, DispatchAs::Circle);
+	ayes(1, index, 102..=105);
+	run_to_block(System::block_number() + 1);
+	executed(1, index).expect("executed")
+}
+
+#[test]
+fn the_council_cannot_leave_the_chain_without_one() {
+	test(|| {
+		// Not dissolved, not left without its role...
+		let dissolve = guardian(crate::Call::dissolve_circle {});
+		assert_eq!(council_agrees(dissolve), Err(Error::<Test>::CouncilCannotDissolve.into()));
+		let none = guardian(crate::Call::set_role { role: Role::Council, circle_id: None });
+		assert_eq!(council_agrees(none), Err(Error::<Test>::CouncilRequired.into()));
+		assert_eq!(Roles::<Test>::get(Role::Council), Some(1));
+		assert!(Circles::<Test>::contains_key(1));
+		// ...but it hands the role on, after which the old council may go.
+		let next = nine();
+		let hand_on =
+			guardian(crate::Call::set_role { role: Role::Council, circle_id: Some(next) });
+		assert_eq!(council_agrees(hand_on), Ok(()));
+		assert_eq!(Roles::<Test>::get(Role::Council), Some(next));
+		let index = propose(1, 101, guardian(crate::Call::dissolve_circle {}), DispatchAs::Circle);
+		ayes(1, index, 102..=105);
+		run_to_block(System::block_number() + 1);
+		assert_eq!(executed(1, index), Some(Ok(())));
+		assert!(!Circles::<Test>::contains_key(1));
+	});
+}
+
+#[test]
+fn a_proposal_that_ends_leaves_nothing_on_any_agenda() {
+	test(|| {
+		let id = circle(accounts(9), 5, 3);
+		let on =
+			|block: u64| Agenda::<Test>::get(block).iter().filter(|(c, _, _)| *c == id).count();
+		// Withdrawn: its voting end's entry goes with it.
+		let withdrawn = propose(id, 1, remark(), DispatchAs::Circle);
+		let end = Proposals::<Test>::get(id, withdrawn).unwrap().end;
+		assert_eq!(on(end + 1), 1);
+		assert_ok!(Guardian::withdraw_proposal(signed(1), id, withdrawn));
+		assert_eq!(on(end + 1), 0);
+		assert!(!Agenda::<Test>::contains_key(end + 1), "an emptied agenda is removed");
+		// Executed by anyone after its delay: both its entries go.
+		let approved = propose(id, 1, remark(), DispatchAs::Circle);
+		ayes(id, approved, 2..=5);
+		let executes_at = Proposals::<Test>::get(id, approved).unwrap().executes_at.unwrap();
+		assert_eq!((on(end + 1), on(executes_at)), (1, 1));
+		System::set_block_number(executes_at);
+		assert_ok!(Guardian::execute(signed(50), id, approved, Weight::MAX));
+		assert_eq!((on(end + 1), on(executes_at)), (0, 0));
+		// Rejected by nays.
+		let rejected_one = propose(id, 1, remark(), DispatchAs::Circle);
+		let end = Proposals::<Test>::get(id, rejected_one).unwrap().end;
+		for nay in 2..=6 {
+			assert_ok!(Guardian::vote(signed(nay), id, rejected_one, false));
+		}
+		assert_eq!(rejected(id, rejected_one), Some(RejectionReason::Unreachable));
+		assert_eq!(on(end + 1), 0);
+	});
+}
+
+#[test]
+fn an_approved_proposal_keeps_its_votes_when_a_voter_leaves_before_it_executes() {
+	test(|| {
+		let id = circle(accounts(10), 5, 2);
+		// Account 10 proposes (an aye) on a proposal approved with a delay, then is removed by an
+		// earlier approved one.
+		let remove = propose(
+			id,
+			1,
+			guardian(crate::Call::remove_member { member: account(10) }),
+			DispatchAs::Circle,
+		);
+		ayes(id, remove, 2..=5);
+		run_to_block(2);
+		let kept = propose(id, 10, remark(), DispatchAs::Circle);
+		ayes(id, kept, 2..=5);
+		run_to_block(3);
+		assert_eq!(executed(id, remove), Some(Ok(())));
+		assert!(Proposals::<Test>::get(id, kept).is_some());
+		Guardian::do_try_state().expect("the invariants hold with a departed voter's aye");
+		run_to_block(4);
+		assert_eq!(executed(id, kept), Some(Ok(())));
+	});
+}
+
+#[test]
+fn a_call_heavier_than_when_it_was_proposed_is_not_run() {
+	test(|| {
+		let id = nine();
+		assert_ok!(Balances::transfer_keep_alive(
+			signed(50),
+			Guardian::treasury_account(id),
+			1_000
+		));
+		let before = Balances::balance(&account(60));
+		let index = propose(id, 1, transfer(60, 300), DispatchAs::Treasury);
+		// As if a runtime upgrade made the call heavier than the weight it was proposed with.
+		Proposals::<Test>::mutate(id, index, |proposal| {
+			let proposal = proposal.as_mut().unwrap();
+			assert!(proposal.call_weight.any_gt(Weight::zero()));
+			proposal.call_weight = Weight::zero();
+		});
+		ayes(id, index, 2..=5);
+		run_to_block(System::block_number() + 1);
+		assert_eq!(executed(id, index), Some(Err(Error::<Test>::CallHeavierThanProposed.into())));
+		assert_eq!(Balances::balance(&account(60)), before);
 	});
 }

@@ -152,8 +152,9 @@ pub struct Proposal<T: Config> {
 	pub nays: SlotSet,
 	/// The last block in which members can vote.
 	pub end: BlockNumberFor<T>,
-	/// When the ayes reached the threshold; it executes `execution_delay` blocks later.
-	pub approved_at: Option<BlockNumberFor<T>>,
+	/// Once approved: the block from which it executes, fixed at approval (the circle's
+	/// execution delay then, at least the next block), where its agenda entry is (if any).
+	pub executes_at: Option<BlockNumberFor<T>>,
 }
 
 impl<T: Config> Proposal<T> {
