@@ -30,7 +30,10 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::ConstU32;
-use sp_runtime::{traits::Verify, BoundedVec, MultiSignature};
+use sp_runtime::{
+	helpers_128bit::multiply_by_rational_with_rounding, traits::Verify, BoundedVec, MultiSignature,
+	Rounding,
+};
 
 /// The first bytes of every signed IOU: the protocol and its version.
 pub const IOU_TAG: [u8; 16] = *b"gridchain/iou/v1";
@@ -121,8 +124,14 @@ pub fn price_usage(usage: &[u64], prices: &[CounterPrice]) -> Result<Balance, Pr
 		if price.per == 0 {
 			return Err(PricingError::ZeroUnit);
 		}
-		let cost = Balance::from(*used).checked_mul(price.price).ok_or(PricingError::Overflow)?
-			/ Balance::from(price.per);
+		// The product in 256 bits: only a cost that itself does not fit is an overflow.
+		let cost = multiply_by_rational_with_rounding(
+			Balance::from(*used),
+			price.price,
+			Balance::from(price.per),
+			Rounding::Down,
+		)
+		.ok_or(PricingError::Overflow)?;
 		total.checked_add(cost).ok_or(PricingError::Overflow)
 	})
 }
@@ -192,6 +201,9 @@ mod tests {
 		let huge = [CounterPrice { price: Balance::MAX, per: 1 }; 2];
 		assert_eq!(price_usage(&[2, 0], &huge), Err(PricingError::Overflow));
 		assert_eq!(price_usage(&[1, 1], &huge), Err(PricingError::Overflow));
+		// A product beyond 128 bits whose quotient fits is exact, not an overflow.
+		let fine = [CounterPrice { price: Balance::MAX, per: u64::MAX }];
+		assert_eq!(price_usage(&[3], &fine), Ok(Balance::MAX / Balance::from(u64::MAX) * 3));
 		assert_eq!(price_usage(&[], &[]), Ok(0));
 	}
 
@@ -219,7 +231,8 @@ mod tests {
 	}
 
 	/// The vectors of `tests/vectors/iou.json`, computed here: the encoding, deterministic
-	/// ed25519 signatures, and sr25519 signatures (randomized: they are checked, not compared).
+	/// ed25519 signatures (sr25519 ones are randomized: the JavaScript test signs and checks
+	/// its own).
 	fn vectors() -> serde_json::Value {
 		let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
 		let ed = ed25519::Pair::from_string("//Alice", None).unwrap();

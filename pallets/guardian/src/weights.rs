@@ -81,10 +81,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `130`
 		//  Estimated: `3586`
-		// Minimum execution time: 83_093_000 picoseconds.
-		Weight::from_parts(74_287_391, 3586)
-			// Standard Error: 27_213
-			.saturating_add(Weight::from_parts(3_454_006, 0).saturating_mul(m.into()))
+		// Minimum execution time: 81_181_000 picoseconds.
+		Weight::from_parts(97_971_127, 3586)
+			// Standard Error: 27_090
+			.saturating_add(Weight::from_parts(3_642_697, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -108,10 +108,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1288`
 		//  Estimated: `3766`
-		// Minimum execution time: 108_160_000 picoseconds.
-		Weight::from_parts(177_080_519, 3766)
-			// Standard Error: 335
-			.saturating_add(Weight::from_parts(1_253, 0).saturating_mul(l.into()))
+		// Minimum execution time: 99_127_000 picoseconds.
+		Weight::from_parts(122_589_786, 3766)
+			// Standard Error: 455
+			.saturating_add(Weight::from_parts(5_661, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -125,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1369`
 		//  Estimated: `3659`
-		// Minimum execution time: 41_812_000 picoseconds.
-		Weight::from_parts(78_347_000, 3659)
+		// Minimum execution time: 37_436_000 picoseconds.
+		Weight::from_parts(75_221_000, 3659)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -142,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1141`
 		//  Estimated: `3766`
-		// Minimum execution time: 50_405_000 picoseconds.
-		Weight::from_parts(86_820_000, 3766)
+		// Minimum execution time: 48_232_000 picoseconds.
+		Weight::from_parts(91_456_000, 3766)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -153,58 +153,64 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:1)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	fn vote_rejecting() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5842`
-		//  Estimated: `7587`
-		// Minimum execution time: 110_034_000 picoseconds.
-		Weight::from_parts(196_192_000, 7587)
+		//  Measured:  `1716`
+		//  Estimated: `3766`
+		// Minimum execution time: 102_943_000 picoseconds.
+		Weight::from_parts(177_684_000, 3766)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:2 w:2)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	fn execute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4983`
+		//  Measured:  `5022`
 		//  Estimated: `7587`
-		// Minimum execution time: 105_076_000 picoseconds.
-		Weight::from_parts(176_141_000, 7587)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 107_801_000 picoseconds.
+		Weight::from_parts(167_439_000, 7587)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:1)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	fn withdraw_proposal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4979`
-		//  Estimated: `7587`
-		// Minimum execution time: 93_509_000 picoseconds.
-		Weight::from_parts(157_133_000, 7587)
+		//  Measured:  `853`
+		//  Estimated: `3766`
+		// Minimum execution time: 88_231_000 picoseconds.
+		Weight::from_parts(108_090_000, 3766)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
@@ -212,26 +218,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:17 w:16)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:16 w:16)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:16)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 16]`.
 	fn add_member(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5645 + p * (391 ±0)`
-		//  Estimated: `3659 + p * (6597 ±0)`
-		// Minimum execution time: 56_433_000 picoseconds.
-		Weight::from_parts(73_890_340, 3659)
-			// Standard Error: 768_433
-			.saturating_add(Weight::from_parts(82_899_582, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `1565 + p * (351 ±0)`
+		//  Estimated: `3766 + p * (2605 ±0)`
+		// Minimum execution time: 48_893_000 picoseconds.
+		Weight::from_parts(98_124_988, 3766)
+			// Standard Error: 237_108
+			.saturating_add(Weight::from_parts(86_412_675, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
@@ -239,26 +247,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:17 w:16)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:16 w:16)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:16)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 16]`.
 	fn remove_member(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5702 + p * (391 ±0)`
-		//  Estimated: `3659 + p * (6597 ±0)`
-		// Minimum execution time: 74_401_000 picoseconds.
-		Weight::from_parts(139_339_795, 3659)
-			// Standard Error: 481_609
-			.saturating_add(Weight::from_parts(90_341_909, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `1622 + p * (351 ±0)`
+		//  Estimated: `3766 + p * (2605 ±0)`
+		// Minimum execution time: 83_755_000 picoseconds.
+		Weight::from_parts(123_790_297, 3766)
+			// Standard Error: 192_932
+			.saturating_add(Weight::from_parts(87_148_802, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
@@ -266,51 +276,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:17 w:16)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:16 w:16)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:16)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 16]`.
 	fn swap_member(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5702 + p * (391 ±0)`
-		//  Estimated: `6328 + p * (6597 ±0)`
-		// Minimum execution time: 57_275_000 picoseconds.
-		Weight::from_parts(154_347_568, 6328)
-			// Standard Error: 704_660
-			.saturating_add(Weight::from_parts(81_505_168, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
+		//  Measured:  `1608 + p * (353 ±0)`
+		//  Estimated: `6328 + p * (2605 ±0)`
+		// Minimum execution time: 63_153_000 picoseconds.
+		Weight::from_parts(84_093_636, 6328)
+			// Standard Error: 474_918
+			.saturating_add(Weight::from_parts(90_455_323, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:17 w:16)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:16 w:16)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:16 w:16)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:16)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 16]`.
 	fn set_threshold(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5092 + p * (391 ±0)`
-		//  Estimated: `3631 + p * (6597 ±0)`
-		// Minimum execution time: 36_083_000 picoseconds.
-		Weight::from_parts(53_720_684, 3631)
-			// Standard Error: 474_758
-			.saturating_add(Weight::from_parts(69_566_254, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `1012 + p * (351 ±0)`
+		//  Estimated: `3766 + p * (2605 ±0)`
+		// Minimum execution time: 40_750_000 picoseconds.
+		Weight::from_parts(115_892_751, 3766)
+			// Standard Error: 995_647
+			.saturating_add(Weight::from_parts(72_789_247, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
@@ -318,45 +332,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3631`
-		// Minimum execution time: 25_448_000 picoseconds.
-		Weight::from_parts(52_237_000, 3631)
+		// Minimum execution time: 32_208_000 picoseconds.
+		Weight::from_parts(65_387_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Roles` (r:2 w:0)
+	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:17 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:17 w:16)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:16 w:16)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:17 w:17)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Members` (r:99 w:99)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::Roles` (r:2 w:0)
-	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:16)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[9, 99]`.
 	/// The range of component `p` is `[0, 16]`.
 	fn dissolve_circle(m: u32, p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3716 + m * (68 ±0) + p * (375 ±0)`
-		//  Estimated: `5966 + m * (2669 ±5) + p * (6597 ±0)`
-		// Minimum execution time: 237_844_000 picoseconds.
-		Weight::from_parts(339_753_042, 5966)
-			// Standard Error: 278_306
-			.saturating_add(Weight::from_parts(501_669, 0).saturating_mul(m.into()))
-			// Standard Error: 1_530_747
-			.saturating_add(Weight::from_parts(71_972_388, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		//  Measured:  `0 + m * (68 ±0) + p * (333 ±0)`
+		//  Estimated: `5966 + m * (2669 ±0) + p * (2605 ±0)`
+		// Minimum execution time: 253_407_000 picoseconds.
+		Weight::from_parts(365_152_000, 5966)
+			// Standard Error: 84_059
+			.saturating_add(Weight::from_parts(1_340_514, 0).saturating_mul(m.into()))
+			// Standard Error: 527_365
+			.saturating_add(Weight::from_parts(81_247_704, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(61_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(62_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	/// Storage: `Guardian::Members` (r:1 w:1)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
@@ -364,8 +380,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `829`
 		//  Estimated: `3659`
-		// Minimum execution time: 28_433_000 picoseconds.
-		Weight::from_parts(47_811_000, 3659)
+		// Minimum execution time: 30_395_000 picoseconds.
+		Weight::from_parts(72_597_000, 3659)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -377,8 +393,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `198`
 		//  Estimated: `3631`
-		// Minimum execution time: 24_236_000 picoseconds.
-		Weight::from_parts(57_605_000, 3631)
+		// Minimum execution time: 29_424_000 picoseconds.
+		Weight::from_parts(60_870_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -388,170 +404,170 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `130`
 		//  Estimated: `3766`
-		// Minimum execution time: 5_297_000 picoseconds.
-		Weight::from_parts(6_059_000, 3766)
+		// Minimum execution time: 5_388_000 picoseconds.
+		Weight::from_parts(8_433_000, 3766)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Guardian::Agenda` (r:1 w:1)
 	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:0 w:1)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	fn agenda_end() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4988`
-		//  Estimated: `7587`
-		// Minimum execution time: 80_069_000 picoseconds.
-		Weight::from_parts(103_184_000, 7587)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		//  Measured:  `853`
+		//  Estimated: `3766`
+		// Minimum execution time: 78_246_000 picoseconds.
+		Weight::from_parts(123_764_000, 3766)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
-	/// Storage: `Guardian::Agenda` (r:1 w:1)
+	/// Storage: `Guardian::Agenda` (r:2 w:2)
 	/// Proof: `Guardian::Agenda` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Proposals` (r:1 w:1)
 	/// Proof: `Guardian::Proposals` (`max_values`: None, `max_size`: Some(130), added: 2605, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
-	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:1)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::ProposalCalls` (r:1 w:1)
+	/// Proof: `Guardian::ProposalCalls` (`max_values`: None, `max_size`: Some(4122), added: 6597, mode: `MaxEncodedLen`)
 	fn agenda_execution() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5022`
 		//  Estimated: `7587`
-		// Minimum execution time: 102_112_000 picoseconds.
-		Weight::from_parts(126_558_000, 7587)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 98_617_000 picoseconds.
+		Weight::from_parts(128_060_000, 7587)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_circle(m: u32, ) -> Weight {
-		Weight::from_parts(74_287_391, 3586)
-			.saturating_add(Weight::from_parts(3_454_006, 0).saturating_mul(m.into()))
+		Weight::from_parts(97_971_127, 3586)
+			.saturating_add(Weight::from_parts(3_642_697, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 	}
 	fn propose(l: u32, ) -> Weight {
-		Weight::from_parts(177_080_519, 3766)
-			.saturating_add(Weight::from_parts(1_253, 0).saturating_mul(l.into()))
+		Weight::from_parts(122_589_786, 3766)
+			.saturating_add(Weight::from_parts(5_661, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn vote() -> Weight {
-		Weight::from_parts(78_347_000, 3659)
+		Weight::from_parts(75_221_000, 3659)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn vote_approving() -> Weight {
-		Weight::from_parts(86_820_000, 3766)
+		Weight::from_parts(91_456_000, 3766)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn vote_rejecting() -> Weight {
-		Weight::from_parts(196_192_000, 7587)
+		Weight::from_parts(177_684_000, 3766)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn execute() -> Weight {
-		Weight::from_parts(176_141_000, 7587)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(167_439_000, 7587)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn withdraw_proposal() -> Weight {
-		Weight::from_parts(157_133_000, 7587)
+		Weight::from_parts(108_090_000, 3766)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn add_member(p: u32, ) -> Weight {
-		Weight::from_parts(73_890_340, 3659)
-			.saturating_add(Weight::from_parts(82_899_582, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
-	}
-	fn remove_member(p: u32, ) -> Weight {
-		Weight::from_parts(139_339_795, 3659)
-			.saturating_add(Weight::from_parts(90_341_909, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
-	}
-	fn swap_member(p: u32, ) -> Weight {
-		Weight::from_parts(154_347_568, 6328)
-			.saturating_add(Weight::from_parts(81_505_168, 0).saturating_mul(p.into()))
+		Weight::from_parts(98_124_988, 3766)
+			.saturating_add(Weight::from_parts(86_412_675, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
+	}
+	fn remove_member(p: u32, ) -> Weight {
+		Weight::from_parts(123_790_297, 3766)
+			.saturating_add(Weight::from_parts(87_148_802, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
+	}
+	fn swap_member(p: u32, ) -> Weight {
+		Weight::from_parts(84_093_636, 6328)
+			.saturating_add(Weight::from_parts(90_455_323, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	fn set_threshold(p: u32, ) -> Weight {
-		Weight::from_parts(53_720_684, 3631)
-			.saturating_add(Weight::from_parts(69_566_254, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(115_892_751, 3766)
+			.saturating_add(Weight::from_parts(72_789_247, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	fn set_periods() -> Weight {
-		Weight::from_parts(52_237_000, 3631)
+		Weight::from_parts(65_387_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn dissolve_circle(m: u32, p: u32, ) -> Weight {
-		Weight::from_parts(339_753_042, 5966)
-			.saturating_add(Weight::from_parts(501_669, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(71_972_388, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
+		Weight::from_parts(365_152_000, 5966)
+			.saturating_add(Weight::from_parts(1_340_514, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(81_247_704, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(p.into())))
-			.saturating_add(ParityDbWeight::get().writes(61_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(62_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2669).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(0, 6597).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2605).saturating_mul(p.into()))
 	}
 	fn set_member_key() -> Weight {
-		Weight::from_parts(47_811_000, 3659)
+		Weight::from_parts(72_597_000, 3659)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_role() -> Weight {
-		Weight::from_parts(57_605_000, 3631)
+		Weight::from_parts(60_870_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn agenda_base() -> Weight {
-		Weight::from_parts(6_059_000, 3766)
+		Weight::from_parts(8_433_000, 3766)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn agenda_end() -> Weight {
-		Weight::from_parts(103_184_000, 7587)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(123_764_000, 3766)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn agenda_execution() -> Weight {
-		Weight::from_parts(126_558_000, 7587)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(128_060_000, 7587)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 }
