@@ -11,6 +11,7 @@
 
 extern crate alloc;
 
+pub mod circles;
 pub mod grid;
 pub mod iou;
 

@@ -55,6 +55,24 @@ fn largest_circle<T: Config>() -> CircleId {
 	.expect("a valid circle")
 }
 
+/// A circle of the fewest members, `member` among them, made by a funded account; its id.
+pub fn circle_with_member<T: Config>(member: &T::AccountId) -> CircleId {
+	let creator: T::AccountId = whitelisted_caller();
+	fund::<T>(&creator);
+	let size = T::MinMembers::get();
+	let mut list: Vec<T::AccountId> = (1..size).map(self::member::<T>).collect();
+	list.push(member.clone());
+	Pallet::<T>::do_create_circle(
+		Some(creator),
+		b"circle".to_vec().try_into().expect("a short name"),
+		list.try_into().expect("within MaxMembers"),
+		size,
+		T::MinVotingPeriod::get(),
+		Zero::zero(),
+	)
+	.expect("a valid circle")
+}
+
 /// A circle that holds `role`, made for the benchmark if none does.
 pub fn circle_with_role<T: Config>(role: Role) -> CircleId {
 	if let Some(circle_id) = Roles::<T>::get(role) {

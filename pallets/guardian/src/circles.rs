@@ -149,3 +149,22 @@ impl<T: Config> Pallet<T> {
 		T::Currency::balance_on_hold(&(*reason).into(), who)
 	}
 }
+
+impl<T: Config> gridchain_primitives::circles::Circles<T::AccountId> for Pallet<T> {
+	fn exists(circle_id: CircleId) -> bool {
+		Circles::<T>::contains_key(circle_id)
+	}
+
+	fn is_member(circle_id: CircleId, who: &T::AccountId) -> bool {
+		Members::<T>::contains_key(circle_id, who)
+	}
+
+	fn treasury(circle_id: CircleId) -> T::AccountId {
+		Self::treasury_account(circle_id)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_circle(member: &T::AccountId) -> CircleId {
+		crate::benchmarking::circle_with_member::<T>(member)
+	}
+}

@@ -9,7 +9,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 
 /// A circle's id: circles are numbered from 1 in the order they are made.
-pub type CircleId = u32;
+pub use gridchain_primitives::circles::CircleId;
 
 /// A proposal's index within its circle, from 0.
 pub type ProposalIndex = u32;

@@ -1,0 +1,316 @@
+//! IOUs and their settlement: accepting a channel's newest IOU, the bridges' settlement
+//! queues, settling a channel from escrow, payment requests and their bounce, the agendas, and
+//! the block's hook that runs roll-ups when they are due.
+
+use crate::{channels::Source, pallet::*, types::*, weights::WeightInfo};
+use alloc::vec::Vec;
+use frame_support::pallet_prelude::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use gridchain_primitives::iou::{price_usage, verify_signature, PricingError};
+use sp_runtime::{
+	traits::{One, Saturating},
+	BoundedVec,
+};
+
+/// How many blocks past the wanted one an agenda entry may land when blocks are full.
+pub const SCHEDULE_SEARCH: u32 = 256;
+
+/// Adds `item` to `Agenda` at `from`, or at the first later block with room (at most
+/// [`SCHEDULE_SEARCH`] blocks later). Returns the block it landed on.
+pub(crate) fn schedule<T, Agenda, Item, Bound>(
+	from: BlockNumberFor<T>,
+	item: Item,
+) -> Result<BlockNumberFor<T>, Error<T>>
+where
+	T: Config,
+	Agenda: frame_support::storage::StorageMap<
+		BlockNumberFor<T>,
+		BoundedVec<Item, Bound>,
+		Query = BoundedVec<Item, Bound>,
+	>,
+	Item: codec::FullCodec + Clone,
+	Bound: Get<u32>,
+{
+	let mut block = from;
+	for _ in 0..SCHEDULE_SEARCH {
+		if Agenda::try_mutate(block, |entries| entries.try_push(item.clone())).is_ok() {
+			return Ok(block);
+		}
+		block = block.saturating_add(One::one());
+	}
+	Err(Error::<T>::AgendaFull)
+}
+
+impl<T: Config> Pallet<T> {
+	/// Checks `signed` against its channel and makes it the channel's newest IOU.
+	pub(crate) fn accept_iou(genesis: &T::Hash, signed: SignedIou) -> DispatchResult {
+		let SignedIou { iou, consumer_signature, provider_signature } = signed;
+		let id = iou.channel;
+		let mut channel = Channels::<T>::get(id).ok_or(Error::<T>::UnknownChannel)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(channel.closes_at.is_none_or(|at| now < at), Error::<T>::ChannelClosing);
+		let amount = price_usage(&iou.usage, &channel.prices).map_err(|error| match error {
+			PricingError::Overflow => Error::<T>::AmountOverflow,
+			// Prices are checked for units when set: only the count can differ.
+			PricingError::CounterCountMismatch | PricingError::ZeroUnit => {
+				Error::<T>::UsageCounterMismatch
+			},
+		})?;
+		ensure!(iou.amount == amount, Error::<T>::AmountMismatch);
+		if let Some(newest) = &channel.newest {
+			ensure!(iou.sequence >= newest.sequence, Error::<T>::SequenceWentBackwards);
+			ensure!(iou.sequence != newest.sequence, Error::<T>::IouReplayed);
+			ensure!(
+				iou.usage.iter().zip(newest.usage.iter()).all(|(now, before)| now >= before),
+				Error::<T>::UsageWentBackwards
+			);
+		}
+		// Signatures last: they are the dearest checks.
+		let message = iou.signed_message(genesis);
+		ensure!(
+			verify_signature(&message, &consumer_signature, &channel.consumer),
+			Error::<T>::BadConsumerSignature
+		);
+		ensure!(
+			Self::provider_signers(channel.farm_id)
+				.iter()
+				.flatten()
+				.any(|signer| verify_signature(&message, &provider_signature, signer)),
+			Error::<T>::BadProviderSignature
+		);
+		channel.newest = Some(Newest { usage: iou.usage, amount, sequence: iou.sequence });
+		if !channel.queued {
+			Self::enqueue(channel.bridge, id)?;
+			channel.queued = true;
+		}
+		Channels::<T>::insert(id, channel);
+		Self::deposit_event(Event::IouAccepted { channel: id, sequence: iou.sequence, amount });
+		Ok(())
+	}
+
+	/// Adds a channel to the tail page of its bridge's settlement queue.
+	fn enqueue(bridge: CircleId, channel: ChannelId) -> DispatchResult {
+		let mut record = Bridges::<T>::get(bridge).ok_or(Error::<T>::UnknownBridge)?;
+		let pushed = SettlementQueue::<T>::try_mutate(bridge, record.queue_tail, |page| {
+			page.try_push(channel)
+		});
+		if pushed.is_err() {
+			// The tail page is full: the next one starts. A channel is queued at most once, so
+			// the queue never holds more entries than there are channels.
+			record.queue_tail = record.queue_tail.saturating_add(1);
+			SettlementQueue::<T>::insert(
+				bridge,
+				record.queue_tail,
+				BoundedVec::truncate_from(alloc::vec![channel]),
+			);
+			Bridges::<T>::insert(bridge, record);
+		}
+		Ok(())
+	}
+
+	/// Settles up to `max` channels from the head of the bridge's queue. Returns how many it
+	/// took from the queue and whether the queue is now empty.
+	pub(crate) fn settle_queue(bridge: CircleId, max: u32, now: BlockNumberFor<T>) -> (u32, bool) {
+		let Some(mut record) = Bridges::<T>::get(bridge) else { return (0, true) };
+		let head_before = record.queue_head;
+		let mut settled = 0u32;
+		let empty = loop {
+			let page = SettlementQueue::<T>::get(bridge, record.queue_head);
+			if page.is_empty() {
+				if record.queue_head >= record.queue_tail {
+					break true;
+				}
+				record.queue_head = record.queue_head.saturating_add(1);
+				continue;
+			}
+			if settled >= max {
+				break false;
+			}
+			let mut ids: Vec<ChannelId> = page.into_inner();
+			let take = ids.len().min(max.saturating_sub(settled) as usize);
+			let rest = ids.split_off(take);
+			for id in ids {
+				Self::settle_channel(id, &record.policy, now);
+				settled = settled.saturating_add(1);
+			}
+			if rest.is_empty() {
+				SettlementQueue::<T>::remove(bridge, record.queue_head);
+			} else {
+				SettlementQueue::<T>::insert(
+					bridge,
+					record.queue_head,
+					BoundedVec::truncate_from(rest),
+				);
+			}
+		};
+		if record.queue_head != head_before {
+			Bridges::<T>::insert(bridge, record);
+		}
+		(settled, empty)
+	}
+
+	/// Pays a channel what its newest IOU says beyond what was paid, from the consumer's
+	/// escrow with the bridge; asks the consumer for what escrow does not cover.
+	pub(crate) fn settle_channel(
+		id: ChannelId,
+		policy: &BridgePolicy<BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+	) {
+		// A channel closed (or bounced) after it was queued is simply gone.
+		let Some(mut channel) = Channels::<T>::get(id) else { return };
+		channel.queued = false;
+		let due = channel.unpaid();
+		let mut account =
+			Consumers::<T>::get(channel.bridge, &channel.consumer).unwrap_or_default();
+		let covered = due.min(account.escrow);
+		let remaining = due.saturating_sub(covered);
+		// The deadline is scheduled before money moves, so a full agenda changes nothing.
+		let deadline = match (&channel.request, remaining) {
+			(_, 0) => None,
+			(Some(request), _) => Some(request.deadline),
+			(None, _) => {
+				let wanted = now.saturating_add(policy.payment_period);
+				match schedule::<T, DeadlineAgenda<T>, _, _>(wanted, id) {
+					Ok(deadline) => Some(deadline),
+					Err(error) => {
+						Self::deposit_event(Event::SettlementFailed {
+							channel: id,
+							error: error.into(),
+						});
+						Channels::<T>::insert(id, channel);
+						return;
+					},
+				}
+			},
+		};
+		if covered > 0 {
+			match Self::pay_channel(&channel, policy.fee, covered, Source::Escrow) {
+				Ok(fee) => {
+					account.escrow = account.escrow.saturating_sub(covered);
+					account.reputation.record_payment(covered);
+					channel.paid = channel.paid.saturating_add(covered);
+					Consumers::<T>::insert(channel.bridge, &channel.consumer, account);
+					Self::deposit_event(Event::ChannelSettled {
+						channel: id,
+						paid: covered,
+						fee,
+						total_paid: channel.paid,
+					});
+				},
+				Err(error) => {
+					Self::deposit_event(Event::SettlementFailed { channel: id, error });
+					Channels::<T>::insert(id, channel);
+					return;
+				},
+			}
+		}
+		let asked_before = channel.request.as_ref().map(|request| request.amount);
+		channel.request = deadline.map(|deadline| PaymentRequest { amount: remaining, deadline });
+		if let Some(request) = &channel.request {
+			if asked_before != Some(request.amount) {
+				Self::deposit_event(Event::PaymentRequested {
+					channel: id,
+					consumer: channel.consumer.clone(),
+					amount: request.amount,
+					deadline: request.deadline,
+				});
+			}
+		}
+		Channels::<T>::insert(id, channel);
+	}
+
+	/// A payment request unpaid at its deadline bounces: what the channel still owes is
+	/// written off against the consumer's reputation and the channel closes. Escrow parked
+	/// since the request is used first.
+	fn bounce_if_due(id: ChannelId, now: BlockNumberFor<T>) {
+		let due_now = |channel: &Channel<T>| {
+			channel.request.as_ref().is_some_and(|request| request.deadline == now)
+		};
+		// Paid, or a later request with another deadline: nothing is due now.
+		let Some(channel) = Channels::<T>::get(id).filter(due_now) else { return };
+		if let Some(bridge) = Bridges::<T>::get(channel.bridge) {
+			Self::settle_channel(id, &bridge.policy, now);
+		}
+		let Some(channel) = Channels::<T>::get(id).filter(due_now) else { return };
+		let unpaid = channel.unpaid();
+		Consumers::<T>::mutate(channel.bridge, &channel.consumer, |account| {
+			let reputation = &mut account.get_or_insert_with(Default::default).reputation;
+			reputation.bounces = reputation.bounces.saturating_add(1);
+			reputation.bounced_amount = reputation.bounced_amount.saturating_add(unpaid);
+			reputation.last_bounce = Some(now);
+		});
+		Self::deposit_event(Event::PaymentBounced {
+			channel: id,
+			bridge: channel.bridge,
+			consumer: channel.consumer.clone(),
+			unpaid,
+		});
+		Self::remove_channel(id, &channel);
+	}
+
+	/// The block's work: bounces due, roll-ups that became due, and settlements of the
+	/// roll-ups under way (at most [`Config::MaxSettlementsPerBlock`]).
+	pub(crate) fn process_block(now: BlockNumberFor<T>) -> Weight {
+		let deadlines = DeadlineAgenda::<T>::take(now);
+		let bounces = deadlines.len() as u32;
+		for id in deadlines {
+			Self::bounce_if_due(id, now);
+		}
+
+		let due = RollupAgenda::<T>::take(now);
+		let started = due.len() as u32;
+		let mut active = ActiveRollups::<T>::get();
+		for bridge in due {
+			if active.contains(&bridge) {
+				continue;
+			}
+			if active.try_push(bridge).is_err() {
+				// Too many roll-ups under way: this one starts when there is room. If the
+				// agenda is full too, it starts when its queue is next looked at by a member.
+				let _ =
+					schedule::<T, RollupAgenda<T>, _, _>(now.saturating_add(One::one()), bridge);
+			}
+		}
+		if active.is_empty() {
+			return T::WeightInfo::on_initialize(bounces, started, 0);
+		}
+
+		let mut budget = T::MaxSettlementsPerBlock::get();
+		let mut finished = Vec::new();
+		for bridge in active.iter() {
+			if budget == 0 {
+				break;
+			}
+			let (settled, empty) = Self::settle_queue(*bridge, budget, now);
+			budget = budget.saturating_sub(settled);
+			if empty {
+				finished.push(*bridge);
+			}
+		}
+		let settled = T::MaxSettlementsPerBlock::get().saturating_sub(budget);
+		let rollups = active.len() as u32;
+		for bridge in &finished {
+			if Self::schedule_next_rollup(*bridge, now) {
+				active.retain(|active| active != bridge);
+			}
+		}
+		ActiveRollups::<T>::put(active);
+		T::WeightInfo::on_initialize(bounces, started.saturating_add(rollups), settled)
+	}
+
+	/// Puts a bridge whose queue is empty in the agenda a settlement interval from now.
+	/// `false` when the agenda has no room (it stays under way and is tried again).
+	fn schedule_next_rollup(bridge: CircleId, now: BlockNumberFor<T>) -> bool {
+		let Some(mut record) = Bridges::<T>::get(bridge) else { return true };
+		let wanted = now.saturating_add(record.policy.settlement_interval);
+		match schedule::<T, RollupAgenda<T>, _, _>(wanted, bridge) {
+			Ok(next_rollup) => {
+				record.next_rollup = next_rollup;
+				Bridges::<T>::insert(bridge, record);
+				Self::deposit_event(Event::RollupCompleted { bridge, next_rollup });
+				true
+			},
+			Err(_) => false,
+		}
+	}
+}

@@ -1,0 +1,19 @@
+//! Guardian circles as other pallets see them: the guardian pallet owns circles, members and
+//! treasuries; a pallet that gives a circle a duty (an IOU bridge, the Stellar bridge) asks
+//! through [`Circles`].
+
+/// A guardian circle's id.
+pub type CircleId = u32;
+
+/// What other pallets ask about guardian circles.
+pub trait Circles<AccountId> {
+	/// Whether the circle exists.
+	fn exists(circle_id: CircleId) -> bool;
+	/// Whether `who` is a member of the circle.
+	fn is_member(circle_id: CircleId, who: &AccountId) -> bool;
+	/// The circle's treasury account (derived from its id, so it outlives member changes).
+	fn treasury(circle_id: CircleId) -> AccountId;
+	/// Benchmarks: a circle with `member` among its members.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_circle(member: &AccountId) -> CircleId;
+}
