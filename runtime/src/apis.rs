@@ -226,6 +226,15 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_iou::IouApi<Block, AccountId, BlockNumber> for Runtime {
+		fn consumer(
+			bridge: pallet_iou::CircleId,
+			consumer: AccountId,
+		) -> Option<pallet_iou::ConsumerView<BlockNumber>> {
+			crate::Iou::consumer_view(bridge, &consumer)
+		}
+	}
+
 	impl pallet_smart_contract::ZosApi<Block> for Runtime {
 		fn agreement(
 			contract_id: pallet_smart_contract::ContractId,
@@ -272,7 +281,7 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use crate::{Balances, Guardian, Registry, SmartContract, Timestamp};
+			use crate::{Balances, Guardian, Iou, Registry, SmartContract, Timestamp};
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
@@ -289,7 +298,7 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::{Balances, Guardian, Registry, SmartContract, Timestamp};
+			use crate::{Balances, Guardian, Iou, Registry, SmartContract, Timestamp};
 			use frame_benchmarking::{baseline, BenchmarkBatch};
 			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
 			use frame_system_benchmarking::Pallet as SystemBench;

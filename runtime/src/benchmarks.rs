@@ -8,4 +8,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_registry, Registry]
 	[pallet_smart_contract, SmartContract]
 	[pallet_guardian, Guardian]
+	[pallet_iou, Iou]
 );

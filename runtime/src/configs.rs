@@ -3,7 +3,7 @@
 use crate::{
 	token, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Moment, Nonce, PalletInfo,
 	Registry, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, SmartContract, System, DAYS, HOURS, SLOT_DURATION, SS58_PREFIX,
+	RuntimeOrigin, RuntimeTask, SmartContract, System, DAYS, HOURS, MINUTES, SLOT_DURATION, SS58_PREFIX,
 	VERSION,
 };
 use frame_support::{
@@ -241,6 +241,36 @@ impl pallet_guardian::Config for Runtime {
 	type ProposalDeposit = ConstU128<{ token::TFT }>;
 	type ProposalDepositPerByte = ConstU128<{ token::TFT / 10_000 }>;
 	type WeightInfo = pallet_guardian::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A bridge takes at most 10% of what it settles.
+	pub const MaxIouBridgeFee: sp_runtime::Permill = sp_runtime::Permill::from_percent(10);
+}
+
+impl pallet_iou::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = Registry;
+	type Circles = crate::Guardian;
+	type CircleOrigin = pallet_guardian::EnsureCircle<Runtime>;
+	type GovernanceOrigin = Governance;
+	type MaxIousPerBatch = ConstU32<512>;
+	/// 256 channel ids (2 KiB) per page of a settlement queue.
+	type QueuePageSize = ConstU32<256>;
+	/// The goal of issue 10: 2,000 channels settled per block (see docs/iou.md for what that
+	/// costs).
+	type MaxSettlementsPerBlock = ConstU32<2_000>;
+	type MaxActiveRollups = ConstU32<64>;
+	type MaxDuePerBlock = ConstU32<64>;
+	/// A channel's record is at most about 420 bytes: 0.1 TFT, returned when it closes.
+	type ChannelDeposit = ConstU128<{ token::TFT / 10 }>;
+	type MinEscrowDeposit = ConstU128<{ token::TFT }>;
+	type MaxBridgeFee = MaxIouBridgeFee;
+	/// Roll-ups and payment periods of a minute at least, 30 days at most.
+	type MinPeriod = ConstU32<{ MINUTES }>;
+	type MaxPeriod = ConstU32<{ 30 * DAYS }>;
+	type WeightInfo = pallet_iou::weights::SubstrateWeight<Runtime>;
 }
 
 // Transactions the runtime creates itself: the farm operators' deployment reports, signed by

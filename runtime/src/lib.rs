@@ -103,6 +103,9 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Guardian = pallet_guardian;
+
+	#[runtime::pallet_index(13)]
+	pub type Iou = pallet_iou;
 }
 
 /// The address format: an account id, or an index (unused, kept for wallet compatibility).

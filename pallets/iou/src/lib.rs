@@ -670,19 +670,25 @@ pub mod pallet {
 		///   [`Error::UsageWentBackwards`], [`Error::BadConsumerSignature`],
 		///   [`Error::BadProviderSignature`].
 		/// - Events: [`Event::IouAccepted`] per IOU.
+		/// - Weight: charged for the dearest signatures (wrapped, by the owner after the
+		///   operator), refunded down to the verifications made (2 per IOU signed raw by the
+		///   consumer and the operator).
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::submit_ious(ious.len() as u32))]
+		#[pallet::weight(T::WeightInfo::submit_ious_worst(ious.len() as u32))]
 		pub fn submit_ious(
 			origin: OriginFor<T>,
 			ious: BoundedVec<SignedIou, T::MaxIousPerBatch>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			ensure!(!ious.is_empty(), Error::<T>::EmptyBatch);
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let count = ious.len() as u32;
+			let mut checks = 0u32;
 			for signed in ious {
-				Self::accept_iou(&genesis, signed)?;
+				checks = checks.saturating_add(Self::accept_iou(&genesis, signed)?);
 			}
-			Ok(())
+			// Charged for the worst signatures, refunded to the verifications made.
+			Ok(Some(Self::submit_weight(count, checks)).into())
 		}
 
 		/// Settles up to `max_channels` of the bridge's queued channels now.

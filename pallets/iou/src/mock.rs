@@ -339,3 +339,15 @@ pub fn total_of_everyone() -> Balance {
 		.map(|account| Balances::total_balance(account))
 		.sum()
 }
+
+/// The benchmarks' externalities: an empty chain at block 1, with a keystore to sign IOUs.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

@@ -27,6 +27,7 @@ pub trait WeightInfo {
 	fn pay_request() -> Weight;
 	fn set_consumer_blocked() -> Weight;
 	fn submit_ious(n: u32, ) -> Weight;
+	fn submit_ious_worst(n: u32, ) -> Weight;
 	fn roll_up(n: u32, ) -> Weight;
 	fn on_initialize(b: u32, d: u32, n: u32, ) -> Weight;
 }
@@ -92,6 +93,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn submit_ious(n: u32, ) -> Weight {
 		Weight::from_parts(20_000_000, 4_000)
 			.saturating_add(Weight::from_parts(150_000_000, 5_000).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+	}
+	fn submit_ious_worst(n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(Weight::from_parts(350_000_000, 5_000).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 	}
@@ -171,6 +178,12 @@ impl WeightInfo for () {
 	fn submit_ious(n: u32, ) -> Weight {
 		Weight::from_parts(20_000_000, 4_000)
 			.saturating_add(Weight::from_parts(150_000_000, 5_000).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+	}
+	fn submit_ious_worst(n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(Weight::from_parts(350_000_000, 5_000).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 	}
