@@ -3,8 +3,8 @@
 use crate::{
 	token, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Moment, Nonce, PalletInfo,
 	Registry, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, SmartContract, System, DAYS, HOURS, MINUTES, SLOT_DURATION, SS58_PREFIX,
-	VERSION,
+	RuntimeOrigin, RuntimeTask, SmartContract, System, DAYS, HOURS, MINUTES, SLOT_DURATION,
+	SS58_PREFIX, VERSION,
 };
 use frame_support::{
 	derive_impl,

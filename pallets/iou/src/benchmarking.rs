@@ -43,7 +43,10 @@ fn fund<T: Config>(who: &T::AccountId) {
 
 /// The most counters, each at 0.0001 TFT per unit.
 fn prices() -> ServicePrices {
-	BoundedVec::truncate_from(vec![CounterPrice { price: 1_000, per: 1 }; MAX_USAGE_COUNTERS as usize])
+	BoundedVec::truncate_from(vec![
+		CounterPrice { price: 1_000, per: 1 };
+		MAX_USAGE_COUNTERS as usize
+	])
 }
 
 /// A farm offering bandwidth at [`prices`], in a cooperative (its payee records earnings), with
@@ -61,8 +64,12 @@ fn farm<T: Config>() -> Farm<T> {
 	fund::<T>(&owner_account);
 	fund::<T>(&operator_account);
 	let capacity = Resources { cru: 1, mru: GIB, sru: GIB, hru: 0 };
-	let node =
-		T::Registry::benchmark_node(&owner_account, &operator_account, PricingPolicy::default(), capacity);
+	let node = T::Registry::benchmark_node(
+		&owner_account,
+		&operator_account,
+		PricingPolicy::default(),
+		capacity,
+	);
 	let farm_id = T::Registry::node(node).expect("the node").farm_id;
 	T::Registry::benchmark_cooperative(farm_id, &owner_account);
 	Services::<T>::insert(farm_id, ServiceKind::Bandwidth, prices());
@@ -236,6 +243,7 @@ mod benchmarks {
 		let circle_id =
 			T::CircleOrigin::try_origin(origin.clone()).map_err(|_| BenchmarkError::Weightless)?;
 		Bridges::<T>::remove(circle_id);
+		fund::<T>(&T::Circles::treasury(circle_id));
 		// Every block the search looks at is full but the last.
 		let due = frame_system::Pallet::<T>::block_number().saturating_add(T::MinPeriod::get());
 		fill_agenda::<T>(due, |block| {
@@ -403,7 +411,12 @@ mod benchmarks {
 			T::CircleOrigin::try_origin(origin.clone()).map_err(|_| BenchmarkError::Weightless)?;
 		Bridges::<T>::insert(
 			circle_id,
-			Bridge { policy: policy::<T>(), next_rollup: Zero::zero(), queue_head: 0, queue_tail: 0 },
+			Bridge {
+				policy: policy::<T>(),
+				next_rollup: Zero::zero(),
+				queue_head: 0,
+				queue_tail: 0,
+			},
 		);
 		let who: T::AccountId = account("consumer", 0, 0);
 		#[extrinsic_call]

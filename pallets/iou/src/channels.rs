@@ -167,8 +167,10 @@ pub(crate) enum Source {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Moves `amount` from the consumer to the farm's payee, `fee` of it to the bridge's
-	/// treasury; all of it or nothing. Returns the fee.
+	/// Moves `amount` from the consumer to the farm's payee, the bridge's fee of it to the
+	/// bridge's treasury; all of it or nothing. A fee the treasury cannot receive (below the
+	/// existential deposit while the treasury account does not exist) goes to the payee with
+	/// the rest. Returns the fee taken.
 	pub(crate) fn pay_channel(
 		channel: &Channel<T>,
 		fee_rate: sp_runtime::Permill,
@@ -177,31 +179,33 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Balance, DispatchError> {
 		use frame_support::traits::tokens::{Fortitude, Preservation, Restriction};
 		let payee = T::Registry::payee(channel.farm_id).ok_or(Error::<T>::UnknownFarm)?;
-		let fee = fee_rate.mul_floor(amount);
-		let share = amount.saturating_sub(fee);
 		let treasury = T::Circles::treasury(channel.bridge);
-		frame_support::storage::with_storage_layer(|| {
-			for (to, part) in [(&payee.account, share), (&treasury, fee)] {
-				if part == 0 {
-					continue;
-				}
-				match source {
-					Source::Escrow => T::Currency::transfer_on_hold(
-						&HoldReason::Escrow.into(),
-						&channel.consumer,
-						to,
-						part,
-						Precision::Exact,
-						Restriction::Free,
-						Fortitude::Polite,
-					)
-					.map(|_| ())?,
-					Source::FreeBalance => {
-						T::Currency::transfer(&channel.consumer, to, part, Preservation::Preserve)
-							.map(|_| ())?
-					},
-				}
+		let pay = |to: &T::AccountId, part: Balance| -> DispatchResult {
+			if part == 0 {
+				return Ok(());
 			}
+			frame_support::storage::with_storage_layer(|| match source {
+				Source::Escrow => T::Currency::transfer_on_hold(
+					&HoldReason::Escrow.into(),
+					&channel.consumer,
+					to,
+					part,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Polite,
+				)
+				.map(|_| ()),
+				Source::FreeBalance => {
+					T::Currency::transfer(&channel.consumer, to, part, Preservation::Preserve)
+						.map(|_| ())
+				},
+			})
+		};
+		frame_support::storage::with_storage_layer(|| {
+			let wanted_fee = fee_rate.mul_floor(amount);
+			let fee = if pay(&treasury, wanted_fee).is_ok() { wanted_fee } else { 0 };
+			let share = amount.saturating_sub(fee);
+			pay(&payee.account, share)?;
 			if let Some(cooperative) = payee.cooperative {
 				T::Registry::record_cooperative_earnings(cooperative, share);
 			}

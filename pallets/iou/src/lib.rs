@@ -410,6 +410,8 @@ pub mod pallet {
 		NoPaymentRequest,
 		/// An agenda is full for many blocks ahead.
 		AgendaFull,
+		/// The circle's treasury account does not exist: send it the existential deposit first.
+		TreasuryMissing,
 	}
 
 	#[pallet::hooks]
@@ -503,7 +505,8 @@ pub mod pallet {
 		///   changed policy applies from the next roll-up, to withdrawals requested and
 		///   payment requests made from now on.
 		/// - Errors: [`Error::FeeTooHigh`], [`Error::PeriodOutOfRange`],
-		///   [`Error::InvalidWithdrawalDelay`], [`Error::AgendaFull`].
+		///   [`Error::InvalidWithdrawalDelay`], [`Error::TreasuryMissing`],
+		///   [`Error::AgendaFull`].
 		/// - Events: [`Event::BridgeRegistered`] or [`Event::BridgePolicyChanged`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_bridge_policy())]
@@ -513,6 +516,12 @@ pub mod pallet {
 		) -> DispatchResult {
 			let bridge = T::CircleOrigin::ensure_origin(origin)?;
 			Self::ensure_valid_policy(&policy)?;
+			// Fees below the existential deposit could not open the treasury's account.
+			ensure!(
+				T::Currency::balance(&T::Circles::treasury(bridge))
+					>= T::Currency::minimum_balance(),
+				Error::<T>::TreasuryMissing
+			);
 			if let Some(mut existing) = Bridges::<T>::get(bridge) {
 				existing.policy = policy.clone();
 				Bridges::<T>::insert(bridge, existing);

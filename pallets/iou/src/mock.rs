@@ -266,8 +266,15 @@ fn setup() {
 	assert_ok!(Reg::<Test>::accept_farm_operator(signed(operator()), 1));
 	assert_ok!(Ious::set_service(signed(bob()), 1, ServiceKind::Bandwidth, bandwidth_prices()));
 	MockCircles::create(BRIDGE, vec![dave(), eve()]);
+	fund_treasury(BRIDGE);
 	assert_ok!(Ious::set_bridge_policy(circle_origin(BRIDGE), policy()));
 	System::reset_events();
+}
+
+/// Opens a circle's treasury account with the existential deposit.
+pub fn fund_treasury(circle_id: CircleId) {
+	use frame_support::traits::fungible::Mutate;
+	assert_ok!(Balances::mint_into(&treasury(circle_id), EXISTENTIAL_DEPOSIT));
 }
 
 /// Runs the hooks of the blocks up to and including `target`.

@@ -76,7 +76,12 @@ impl<T: Config> Pallet<T> {
 		let message = iou.signed_message(genesis);
 		let mut checks = 0;
 		ensure!(
-			verify_signature_counting(&message, &consumer_signature, &channel.consumer, &mut checks),
+			verify_signature_counting(
+				&message,
+				&consumer_signature,
+				&channel.consumer,
+				&mut checks
+			),
 			Error::<T>::BadConsumerSignature
 		);
 		ensure!(

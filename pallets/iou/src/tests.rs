@@ -144,6 +144,11 @@ fn a_circle_registers_as_a_bridge_by_its_own_origin_within_bounds() {
 		assert_noop!(with(|p| p.payment_period = 1_001), Error::<Test>::PeriodOutOfRange);
 		assert_noop!(with(|p| p.withdrawal_delay = 9), Error::<Test>::InvalidWithdrawalDelay);
 		assert_noop!(with(|p| p.withdrawal_delay = 1_001), Error::<Test>::InvalidWithdrawalDelay);
+		assert_noop!(
+			Ious::set_bridge_policy(circle_origin(8), policy()),
+			Error::<Test>::TreasuryMissing
+		);
+		fund_treasury(8);
 		assert_ok!(Ious::set_bridge_policy(circle_origin(8), policy()));
 		assert_eq!(Bridges::<Test>::get(8).unwrap().next_rollup, 11);
 		assert!(RollupAgenda::<Test>::get(11).contains(&8));
@@ -540,7 +545,7 @@ fn the_rollup_pays_the_newest_iou_exactly_when_due() {
 		run_to_block(11);
 		let fee = Permill::from_percent(2).mul_floor(owed);
 		assert_eq!(Balances::balance(&bob()), bob_before + owed - fee);
-		assert_eq!(Balances::balance(&treasury(BRIDGE)), fee);
+		assert_eq!(Balances::balance(&treasury(BRIDGE)), EXISTENTIAL_DEPOSIT + fee);
 		assert_eq!(escrow_of(&alice()), 10 * TFT - owed);
 		assert_eq!(held_escrow(&alice()), 10 * TFT - owed);
 		assert_eq!(Balances::total_balance(&alice()), alice_total - owed);
@@ -841,5 +846,39 @@ fn a_settlement_the_payee_cannot_receive_moves_nothing() {
 		assert_eq!((stored.paid, stored.queued), (0, false));
 		assert_eq!(escrow_of(&alice()), 10 * TFT);
 		assert_eq!(total_of_everyone(), everyone);
+	});
+}
+
+#[test]
+fn a_fee_the_treasury_cannot_receive_goes_to_the_provider() {
+	test(|| {
+		use frame_support::traits::fungible::Mutate;
+		let channel = open_channel_with_escrow(&alice(), 10 * TFT);
+		// The circle spent its treasury to nothing: the account is gone.
+		Balances::set_balance(&treasury(BRIDGE), 0);
+		let bob_before = Balances::balance(&bob());
+		assert_ok!(Ious::submit_ious(
+			signed(bob()),
+			batch(vec![signed_iou(channel, &[GIB, 0], 1, &alice(), &operator())])
+		));
+		let everyone = total_of_everyone();
+		run_to_block(11);
+		// 2% of 1 TFT is 0.02 TFT, above the existential deposit: the treasury reopens.
+		assert_eq!(Balances::balance(&treasury(BRIDGE)), TFT / 50);
+		assert_ok!(Ious::submit_ious(
+			signed(bob()),
+			batch(vec![signed_iou(channel, &[GIB, 1_000], 2, &alice(), &operator())])
+		));
+		Balances::set_balance(&treasury(BRIDGE), 0);
+		assert_ok!(Ious::roll_up(signed(dave()), BRIDGE, 1));
+		// 2% of 0.01 TFT is below it: the provider gets the whole 0.01 TFT.
+		assert!(events().contains(&Event::ChannelSettled {
+			channel,
+			paid: TFT / 100,
+			fee: 0,
+			total_paid: TFT + TFT / 100
+		}));
+		assert_eq!(Balances::balance(&bob()), bob_before + TFT - TFT / 50 + TFT / 100);
+		assert_eq!(total_of_everyone() + TFT / 50, everyone);
 	});
 }
