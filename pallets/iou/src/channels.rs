@@ -142,7 +142,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(channel.consumer == consumer, Error::<T>::NotChannelParty);
 		let request = channel.request.take().ok_or(Error::<T>::NoPaymentRequest)?;
 		let policy = Bridges::<T>::get(channel.bridge).ok_or(Error::<T>::UnknownBridge)?.policy;
-		Self::pay_channel(&channel, policy.fee, request.amount, Source::FreeBalance)?;
+		let fee = Self::pay_channel(&channel, policy.fee, request.amount, Source::FreeBalance)?;
 		channel.paid = channel.paid.saturating_add(request.amount);
 		Consumers::<T>::mutate(channel.bridge, &consumer, |account| {
 			account.get_or_insert_with(Default::default).reputation.record_payment(request.amount)
@@ -152,6 +152,7 @@ impl<T: Config> Pallet<T> {
 			channel: id,
 			consumer,
 			amount: request.amount,
+			fee,
 		});
 		Ok(())
 	}

@@ -312,8 +312,13 @@ pub mod pallet {
 			amount: Balance,
 			deadline: BlockNumberFor<T>,
 		},
-		/// A consumer paid a payment request.
-		PaymentRequestPaid { channel: ChannelId, consumer: T::AccountId, amount: Balance },
+		/// A consumer paid a payment request (`fee` of it to the bridge's treasury).
+		PaymentRequestPaid {
+			channel: ChannelId,
+			consumer: T::AccountId,
+			amount: Balance,
+			fee: Balance,
+		},
 		/// A payment request was not paid by its deadline: `unpaid` is written off, recorded
 		/// against the consumer, and the channel closed.
 		PaymentBounced {
