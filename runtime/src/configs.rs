@@ -262,7 +262,7 @@ impl pallet_iou::Config for Runtime {
 	/// costs).
 	type MaxSettlementsPerBlock = ConstU32<2_000>;
 	type MaxActiveRollups = ConstU32<64>;
-	type MaxDuePerBlock = ConstU32<64>;
+	type MaxRollupsDuePerBlock = ConstU32<64>;
 	/// A channel's record is at most about 420 bytes: 0.1 TFT, returned when it closes.
 	type ChannelDeposit = ConstU128<{ token::TFT / 10 }>;
 	type MinEscrowDeposit = ConstU128<{ token::TFT }>;

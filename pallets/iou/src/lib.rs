@@ -144,7 +144,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type QueuePageSize: Get<u32>;
 
-		/// The most channels a block's initialization settles.
+		/// The most channels a block's initialization settles or bounces, and the most payment
+		/// deadlines in one block (requests are made at most this fast by the hook).
 		#[pallet::constant]
 		type MaxSettlementsPerBlock: Get<u32>;
 
@@ -152,10 +153,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxActiveRollups: Get<u32>;
 
-		/// The most entries (roll-ups due, payment deadlines) in one block of an agenda; more
-		/// go to the next blocks.
+		/// The most roll-ups that become due in one block; more go to the next blocks.
 		#[pallet::constant]
-		type MaxDuePerBlock: Get<u32>;
+		type MaxRollupsDuePerBlock: Get<u32>;
 
 		/// The storage deposit of a channel, held from its consumer until it closes.
 		#[pallet::constant]
@@ -212,7 +212,7 @@ pub mod pallet {
 		_,
 		Twox64Concat,
 		BlockNumberFor<T>,
-		BoundedVec<CircleId, T::MaxDuePerBlock>,
+		BoundedVec<CircleId, T::MaxRollupsDuePerBlock>,
 		ValueQuery,
 	>;
 
@@ -227,7 +227,7 @@ pub mod pallet {
 		_,
 		Twox64Concat,
 		BlockNumberFor<T>,
-		BoundedVec<ChannelId, T::MaxDuePerBlock>,
+		BoundedVec<ChannelId, T::MaxSettlementsPerBlock>,
 		ValueQuery,
 	>;
 

@@ -165,7 +165,7 @@ impl pallet_iou::Config for Test {
 	type QueuePageSize = QueuePageSize;
 	type MaxSettlementsPerBlock = MaxSettlementsPerBlock;
 	type MaxActiveRollups = ConstU32<2>;
-	type MaxDuePerBlock = ConstU32<2>;
+	type MaxRollupsDuePerBlock = ConstU32<2>;
 	type ChannelDeposit = ConstU128<CHANNEL_DEPOSIT>;
 	type MinEscrowDeposit = ConstU128<TFT>;
 	type MaxBridgeFee = MaxBridgeFee;

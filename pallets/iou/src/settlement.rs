@@ -283,7 +283,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The block's work: bounces due, roll-ups that became due, and settlements of the
-	/// roll-ups under way (at most [`Config::MaxSettlementsPerBlock`]).
+	/// roll-ups under way; bounces and settlements together at most
+	/// [`Config::MaxSettlementsPerBlock`].
 	pub(crate) fn process_block(now: BlockNumberFor<T>) -> Weight {
 		let deadlines = DeadlineAgenda::<T>::take(now);
 		let bounces = deadlines.len() as u32;
@@ -300,36 +301,41 @@ impl<T: Config> Pallet<T> {
 			}
 			if active.try_push(bridge).is_err() {
 				// Too many roll-ups under way: this one starts when there is room. If the
-				// agenda is full too, it starts when its queue is next looked at by a member.
+				// agenda is full too, it waits for its members to roll up.
 				let _ =
 					schedule::<T, RollupAgenda<T>, _, _>(now.saturating_add(One::one()), bridge);
 			}
 		}
+		let base = T::WeightInfo::on_initialize_bounces(bounces)
+			.saturating_add(T::WeightInfo::on_initialize_due(started));
 		if active.is_empty() {
-			return T::WeightInfo::on_initialize(bounces, started, 0);
+			return base;
 		}
 
-		let mut budget = T::MaxSettlementsPerBlock::get();
+		let budget = T::MaxSettlementsPerBlock::get().saturating_sub(bounces);
+		let mut left = budget;
 		let mut finished = Vec::new();
 		for bridge in active.iter() {
-			if budget == 0 {
-				break;
-			}
-			let (settled, empty) = Self::settle_queue(*bridge, budget, now);
-			budget = budget.saturating_sub(settled);
+			let (settled, empty) = Self::settle_queue(*bridge, left, now);
+			left = left.saturating_sub(settled);
 			if empty {
 				finished.push(*bridge);
 			}
+			if left == 0 {
+				break;
+			}
 		}
-		let settled = T::MaxSettlementsPerBlock::get().saturating_sub(budget);
-		let rollups = active.len() as u32;
 		for bridge in &finished {
 			if Self::schedule_next_rollup(*bridge, now) {
 				active.retain(|active| active != bridge);
 			}
 		}
+		let looked_at = (active.len() + finished.len()) as u32;
 		ActiveRollups::<T>::put(active);
-		T::WeightInfo::on_initialize(bounces, started.saturating_add(rollups), settled)
+		base.saturating_add(T::WeightInfo::on_initialize_settlements(
+			budget.saturating_sub(left),
+			looked_at,
+		))
 	}
 
 	/// Puts a bridge whose queue is empty in the agenda a settlement interval from now.

@@ -882,3 +882,81 @@ fn a_fee_the_treasury_cannot_receive_goes_to_the_provider() {
 		assert_eq!(total_of_everyone() + TFT / 50, everyone);
 	});
 }
+
+#[test]
+fn a_full_deadline_block_moves_the_deadline_to_the_next() {
+	test(|| {
+		DeadlineAgenda::<Test>::mutate(
+			30,
+			|entries| {
+				while entries.try_push(ChannelId::MAX).is_ok() {}
+			},
+		);
+		assert_eq!(
+			crate::settlement::schedule::<Test, DeadlineAgenda<Test>, _, _>(30, 1).ok(),
+			Some(31)
+		);
+		for block in 31..31 + crate::settlement::SCHEDULE_SEARCH as u64 {
+			DeadlineAgenda::<Test>::mutate(block, |entries| {
+				while entries.try_push(ChannelId::MAX).is_ok() {}
+			});
+		}
+		assert!(matches!(
+			crate::settlement::schedule::<Test, DeadlineAgenda<Test>, _, _>(30, 1),
+			Err(Error::<Test>::AgendaFull)
+		));
+	});
+}
+
+#[test]
+fn bounces_take_from_the_blocks_settlement_budget() {
+	test(|| {
+		// Alice and Charlie each owe 16 TFT on two channels with 5 TFT of escrow.
+		let mut short = Vec::new();
+		for consumer in [alice(), charlie()] {
+			short.push(open_channel_with_escrow(&consumer, 5 * TFT));
+			let id = NextChannelId::<Test>::get();
+			assert_ok!(Ious::open_channel(
+				signed(consumer.clone()),
+				BRIDGE,
+				1,
+				ServiceKind::Bandwidth
+			));
+			short.push(id);
+		}
+		let consumers = [alice(), alice(), charlie(), charlie()];
+		let ious = short
+			.iter()
+			.zip(&consumers)
+			.map(|(id, consumer)| signed_iou(*id, &[8 * GIB, 0], 1, consumer, &operator()))
+			.collect();
+		assert_ok!(Ious::submit_ious(signed(bob()), batch(ious)));
+		run_to_block(6);
+		assert_ok!(Ious::roll_up(signed(dave()), BRIDGE, 10));
+		assert!(short.iter().all(|id| {
+			Channels::<Test>::get(id).unwrap().request.is_some_and(|request| request.deadline == 11)
+		}));
+		// Bob uses his own farm on six channels, well covered, handed in before block 11.
+		let mut paid = Vec::new();
+		for n in 0..6 {
+			paid.push(if n == 0 {
+				open_channel_with_escrow(&bob(), 100 * TFT)
+			} else {
+				let id = NextChannelId::<Test>::get();
+				assert_ok!(Ious::open_channel(signed(bob()), BRIDGE, 1, ServiceKind::Bandwidth));
+				id
+			});
+		}
+		let ious =
+			paid.iter().map(|id| signed_iou(*id, &[GIB, 0], 1, &bob(), &operator())).collect();
+		assert_ok!(Ious::submit_ious(signed(bob()), batch(ious)));
+		let settled =
+			|| paid.iter().filter(|id| Channels::<Test>::get(*id).unwrap().paid > 0).count();
+		// Block 11: four bounces and the roll-up due; the mock settles 6 per block in all.
+		run_to_block(11);
+		assert!(short.iter().all(|id| Channels::<Test>::get(id).is_none()));
+		assert_eq!(settled(), 2);
+		run_to_block(12);
+		assert_eq!(settled(), 6);
+	});
+}

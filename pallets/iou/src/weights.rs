@@ -29,7 +29,9 @@ pub trait WeightInfo {
 	fn submit_ious(n: u32, ) -> Weight;
 	fn submit_ious_worst(n: u32, ) -> Weight;
 	fn roll_up(n: u32, ) -> Weight;
-	fn on_initialize(b: u32, d: u32, n: u32, ) -> Weight;
+	fn on_initialize_bounces(b: u32, ) -> Weight;
+	fn on_initialize_due(d: u32, ) -> Weight;
+	fn on_initialize_settlements(n: u32, a: u32, ) -> Weight;
 }
 
 /// Weights on the reference machine, with the runtime's database weights.
@@ -108,13 +110,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
-	fn on_initialize(b: u32, d: u32, n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 2_000)
-			.saturating_add(Weight::from_parts(40_000_000, 4_000).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(20_000_000, 4_000).saturating_mul(d.into()))
+	fn on_initialize_bounces(b: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 2_000)
+			.saturating_add(Weight::from_parts(80_000_000, 8_000).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_add((5_u64).saturating_mul(b.into()))))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_add((5_u64).saturating_mul(b.into()))))
+	}
+	fn on_initialize_due(d: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 2_000)
+			.saturating_add(Weight::from_parts(5_000_000, 100).saturating_mul(d.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn on_initialize_settlements(n: u32, a: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 2_000)
 			.saturating_add(Weight::from_parts(60_000_000, 8_000).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_add((4_u64).saturating_mul((b + d).into())).saturating_add((6_u64).saturating_mul(n.into()))))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul((b + d).into()).saturating_add((6_u64).saturating_mul(n.into()))))
+			.saturating_add(Weight::from_parts(20_000_000, 4_000).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into()).saturating_add((4_u64).saturating_mul(a.into()))))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into()).saturating_add((3_u64).saturating_mul(a.into()))))
 	}
 }
 
@@ -193,12 +206,23 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
-	fn on_initialize(b: u32, d: u32, n: u32, ) -> Weight {
-		Weight::from_parts(10_000_000, 2_000)
-			.saturating_add(Weight::from_parts(40_000_000, 4_000).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(20_000_000, 4_000).saturating_mul(d.into()))
+	fn on_initialize_bounces(b: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 2_000)
+			.saturating_add(Weight::from_parts(80_000_000, 8_000).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_add((5_u64).saturating_mul(b.into()))))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_add((5_u64).saturating_mul(b.into()))))
+	}
+	fn on_initialize_due(d: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 2_000)
+			.saturating_add(Weight::from_parts(5_000_000, 100).saturating_mul(d.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn on_initialize_settlements(n: u32, a: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 2_000)
 			.saturating_add(Weight::from_parts(60_000_000, 8_000).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_add((4_u64).saturating_mul((b + d).into())).saturating_add((6_u64).saturating_mul(n.into()))))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul((b + d).into()).saturating_add((6_u64).saturating_mul(n.into()))))
+			.saturating_add(Weight::from_parts(20_000_000, 4_000).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into()).saturating_add((4_u64).saturating_mul(a.into()))))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into()).saturating_add((3_u64).saturating_mul(a.into()))))
 	}
 }
