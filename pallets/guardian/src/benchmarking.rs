@@ -60,7 +60,8 @@ pub fn circle_with_member<T: Config>(member: &T::AccountId) -> CircleId {
 	let creator: T::AccountId = whitelisted_caller();
 	fund::<T>(&creator);
 	let size = T::MinMembers::get();
-	let mut list: Vec<T::AccountId> = (1..size).map(self::member::<T>).collect();
+	// Members of their own, so `member` may be any account (e.g. another benchmark's).
+	let mut list: Vec<T::AccountId> = (1..size).map(|n| account("circle-member", n, 0)).collect();
 	list.push(member.clone());
 	Pallet::<T>::do_create_circle(
 		Some(creator),

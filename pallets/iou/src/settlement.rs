@@ -332,10 +332,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let looked_at = (active.len() + finished.len()) as u32;
 		ActiveRollups::<T>::put(active);
-		base.saturating_add(T::WeightInfo::on_initialize_settlements(
-			budget.saturating_sub(left),
-			looked_at,
-		))
+		base.saturating_add(T::WeightInfo::on_initialize_settlements(budget.saturating_sub(left)))
+			.saturating_add(T::WeightInfo::on_initialize_rollups(looked_at))
 	}
 
 	/// Puts a bridge whose queue is empty in the agenda a settlement interval from now.
