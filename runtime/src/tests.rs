@@ -116,3 +116,29 @@ fn a_transfer_costs_between_a_thousandth_and_a_tenth_of_a_tft() {
 	assert!(fee > TFT / 1_000, "fee {fee} is below 0.001 TFT");
 	assert!(fee < TFT / 10, "fee {fee} is above 0.1 TFT");
 }
+
+#[test]
+fn the_iou_hook_at_its_worst_and_the_largest_batch_fit_in_a_block() {
+	use frame_support::traits::Get;
+	use pallet_iou::WeightInfo as _;
+	type Weights = pallet_iou::weights::SubstrateWeight<crate::Runtime>;
+	let most = <crate::Runtime as pallet_iou::Config>::MaxSettlementsPerBlock::get();
+	let rollups = <crate::Runtime as pallet_iou::Config>::MaxActiveRollups::get();
+	let due = <crate::Runtime as pallet_iou::Config>::MaxRollupsDuePerBlock::get();
+	// Bounces and settlements share the budget: the dearer of the two, all the way.
+	let settling =
+		Weights::on_initialize_settlements(most).max(Weights::on_initialize_bounces(most));
+	let hook = settling
+		.saturating_add(Weights::on_initialize_due(due))
+		.saturating_add(Weights::on_initialize_rollups(rollups));
+	let block = crate::configs::RuntimeBlockWeights::get();
+	assert!(
+		hook.all_lte(sp_runtime::Perbill::from_percent(50) * block.max_block),
+		"the IOU hook may take {hook:?} of {:?}",
+		block.max_block
+	);
+	let batch =
+		Weights::submit_ious_worst(<crate::Runtime as pallet_iou::Config>::MaxIousPerBatch::get());
+	let normal = block.get(frame_support::dispatch::DispatchClass::Normal).max_extrinsic.unwrap();
+	assert!(batch.all_lte(normal), "a batch of IOUs may weigh {batch:?}, more than {normal:?}");
+}

@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1060`
 		//  Estimated: `3859`
-		// Minimum execution time: 39_899_000 picoseconds.
-		Weight::from_parts(68_031_000, 3859)
+		// Minimum execution time: 38_928_000 picoseconds.
+		Weight::from_parts(69_584_000, 3859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `679`
 		//  Estimated: `3679`
-		// Minimum execution time: 32_869_000 picoseconds.
-		Weight::from_parts(69_363_000, 3679)
+		// Minimum execution time: 33_189_000 picoseconds.
+		Weight::from_parts(63_494_000, 3679)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_846_000 picoseconds.
-		Weight::from_parts(18_328_000, 0)
+		// Minimum execution time: 10_856_000 picoseconds.
+		Weight::from_parts(19_819_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:0)
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1209`
 		//  Estimated: `42165`
-		// Minimum execution time: 68_502_000 picoseconds.
-		Weight::from_parts(76_633_000, 42165)
+		// Minimum execution time: 69_864_000 picoseconds.
+		Weight::from_parts(108_621_000, 42165)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -139,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `849`
 		//  Estimated: `3622`
-		// Minimum execution time: 77_695_000 picoseconds.
-		Weight::from_parts(84_906_000, 3622)
+		// Minimum execution time: 79_859_000 picoseconds.
+		Weight::from_parts(114_621_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -152,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `288`
 		//  Estimated: `3612`
-		// Minimum execution time: 19_128_000 picoseconds.
-		Weight::from_parts(24_016_000, 3612)
+		// Minimum execution time: 20_240_000 picoseconds.
+		Weight::from_parts(37_866_000, 3612)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -167,8 +167,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `553`
 		//  Estimated: `3622`
-		// Minimum execution time: 60_740_000 picoseconds.
-		Weight::from_parts(94_341_000, 3622)
+		// Minimum execution time: 60_540_000 picoseconds.
+		Weight::from_parts(98_617_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -192,8 +192,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1174`
 		//  Estimated: `3679`
-		// Minimum execution time: 93_329_000 picoseconds.
-		Weight::from_parts(152_156_000, 3679)
+		// Minimum execution time: 91_836_000 picoseconds.
+		Weight::from_parts(128_050_000, 3679)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -213,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1466`
 		//  Estimated: `3864`
-		// Minimum execution time: 84_656_000 picoseconds.
-		Weight::from_parts(104_836_000, 3864)
+		// Minimum execution time: 89_222_000 picoseconds.
+		Weight::from_parts(141_140_000, 3864)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -235,10 +235,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1247 + n * (51 ±0)`
 		//  Estimated: `5539 + n * (2874 ±0)`
-		// Minimum execution time: 244_984_000 picoseconds.
-		Weight::from_parts(100_956_862, 5539)
-			// Standard Error: 5_157_507
-			.saturating_add(Weight::from_parts(137_160_364, 0).saturating_mul(n.into()))
+		// Minimum execution time: 237_373_000 picoseconds.
+		Weight::from_parts(488_255_745, 5539)
+			// Standard Error: 2_286_550
+			.saturating_add(Weight::from_parts(109_445_308, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -262,10 +262,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1247 + n * (51 ±0)`
 		//  Estimated: `5539 + n * (2874 ±0)`
-		// Minimum execution time: 406_995_000 picoseconds.
-		Weight::from_parts(419_353_000, 5539)
-			// Standard Error: 7_842_505
-			.saturating_add(Weight::from_parts(315_176_794, 0).saturating_mul(n.into()))
+		// Minimum execution time: 298_944_000 picoseconds.
+		Weight::from_parts(301_698_000, 5539)
+			// Standard Error: 5_630_211
+			.saturating_add(Weight::from_parts(299_597_545, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -297,10 +297,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2635 + n * (645 ±0)`
 		//  Estimated: `19479 + n * (2874 ±0)`
-		// Minimum execution time: 199_797_000 picoseconds.
-		Weight::from_parts(203_002_000, 19479)
-			// Standard Error: 5_499_309
-			.saturating_add(Weight::from_parts(176_726_813, 0).saturating_mul(n.into()))
+		// Minimum execution time: 181_600_000 picoseconds.
+		Weight::from_parts(181_660_000, 19479)
+			// Standard Error: 3_816_305
+			.saturating_add(Weight::from_parts(166_123_841, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -323,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1687`
 		//  Estimated: `8799`
-		// Minimum execution time: 142_642_000 picoseconds.
-		Weight::from_parts(159_297_000, 8799)
+		// Minimum execution time: 141_129_000 picoseconds.
+		Weight::from_parts(153_749_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -336,8 +336,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `110`
 		//  Estimated: `3612`
-		// Minimum execution time: 13_660_000 picoseconds.
-		Weight::from_parts(15_653_000, 3612)
+		// Minimum execution time: 13_871_000 picoseconds.
+		Weight::from_parts(20_640_000, 3612)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -362,10 +362,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1338 + b * (653 ±0)`
 		//  Estimated: `19479 + b * (2874 ±0)`
-		// Minimum execution time: 10_285_000 picoseconds.
-		Weight::from_parts(11_427_000, 19479)
-			// Standard Error: 2_919_499
-			.saturating_add(Weight::from_parts(110_145_587, 0).saturating_mul(b.into()))
+		// Minimum execution time: 17_166_000 picoseconds.
+		Weight::from_parts(19_509_000, 19479)
+			// Standard Error: 3_337_956
+			.saturating_add(Weight::from_parts(115_030_838, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -384,78 +384,128 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_initialize_due(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `361 + d * (4 ±0)`
-		//  Estimated: `164062 + d * (21 ±1)`
-		// Minimum execution time: 226_897_000 picoseconds.
-		Weight::from_parts(329_456_579, 164062)
-			// Standard Error: 8_886
-			.saturating_add(Weight::from_parts(3_389_462, 0).saturating_mul(d.into()))
+		//  Estimated: `164062 + d * (21 ±0)`
+		// Minimum execution time: 218_314_000 picoseconds.
+		Weight::from_parts(230_031_841, 164062)
+			// Standard Error: 4_739
+			.saturating_add(Weight::from_parts(2_397_185, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(68_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 21).saturating_mul(d.into()))
 	}
+	/// Storage: `Iou::DeadlineAgenda` (r:2 w:1)
+	/// Proof: `Iou::DeadlineAgenda` (`max_values`: None, `max_size`: Some(16014), added: 18489, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::RollupAgenda` (r:2 w:1)
+	/// Proof: `Iou::RollupAgenda` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::ActiveRollups` (r:1 w:1)
+	/// Proof: `Iou::ActiveRollups` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::Bridges` (r:1 w:1)
+	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::SettlementQueue` (r:8 w:8)
+	/// Proof: `Iou::SettlementQueue` (`max_values`: None, `max_size`: Some(2074), added: 4549, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::Channels` (r:2000 w:2000)
+	/// Proof: `Iou::Channels` (`max_values`: None, `max_size`: Some(399), added: 2874, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::Consumers` (r:2000 w:2000)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Farms` (r:1 w:0)
+	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2000 w:2000)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2002 w:2002)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
+	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 2000]`.
 	fn on_initialize_settlements(n: u32, ) -> Weight {
-		Weight::from_parts(1_200_000_000, 19479)
-			.saturating_add(Weight::from_parts(177_653_767, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+		// Proof Size summary in bytes:
+		//  Measured:  `2206 + n * (645 ±0)`
+		//  Estimated: `31584 + n * (2874 ±0)`
+		// Minimum execution time: 27_431_000 picoseconds.
+		Weight::from_parts(27_942_000, 31584)
+			// Standard Error: 6_484_032
+			.saturating_add(Weight::from_parts(191_738_723, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
+	/// Storage: `Iou::DeadlineAgenda` (r:1 w:0)
+	/// Proof: `Iou::DeadlineAgenda` (`max_values`: None, `max_size`: Some(16014), added: 18489, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::RollupAgenda` (r:2 w:1)
+	/// Proof: `Iou::RollupAgenda` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::ActiveRollups` (r:1 w:1)
+	/// Proof: `Iou::ActiveRollups` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::Bridges` (r:64 w:64)
+	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::SettlementQueue` (r:64 w:0)
+	/// Proof: `Iou::SettlementQueue` (`max_values`: None, `max_size`: Some(2074), added: 4549, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[1, 64]`.
 	fn on_initialize_rollups(a: u32, ) -> Weight {
-		Weight::from_parts(1_200_000_000, 4170)
-			.saturating_add(Weight::from_parts(20_000_000, 4170).saturating_mul(a.into()))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(a.into())))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(a.into())))
+		// Proof Size summary in bytes:
+		//  Measured:  `122 + a * (51 ±0)`
+		//  Estimated: `19479 + a * (4549 ±0)`
+		// Minimum execution time: 23_515_000 picoseconds.
+		Weight::from_parts(19_833_957, 19479)
+			// Standard Error: 169_164
+			.saturating_add(Weight::from_parts(19_785_048, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 4549).saturating_mul(a.into()))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_service() -> Weight {
-		Weight::from_parts(68_031_000, 3859)
+		Weight::from_parts(69_584_000, 3859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_service() -> Weight {
-		Weight::from_parts(69_363_000, 3679)
+		Weight::from_parts(63_494_000, 3679)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_service_bounds() -> Weight {
-		Weight::from_parts(18_328_000, 0)
+		Weight::from_parts(19_819_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_bridge_policy() -> Weight {
-		Weight::from_parts(76_633_000, 42165)
+		Weight::from_parts(108_621_000, 42165)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn deposit_escrow() -> Weight {
-		Weight::from_parts(84_906_000, 3622)
+		Weight::from_parts(114_621_000, 3622)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_withdrawal() -> Weight {
-		Weight::from_parts(24_016_000, 3612)
+		Weight::from_parts(37_866_000, 3612)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_escrow() -> Weight {
-		Weight::from_parts(94_341_000, 3622)
+		Weight::from_parts(98_617_000, 3622)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn open_channel() -> Weight {
-		Weight::from_parts(152_156_000, 3679)
+		Weight::from_parts(128_050_000, 3679)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn close_channel() -> Weight {
-		Weight::from_parts(104_836_000, 3864)
+		Weight::from_parts(141_140_000, 3864)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit_ious(n: u32, ) -> Weight {
-		Weight::from_parts(100_956_862, 5539)
-			.saturating_add(Weight::from_parts(137_160_364, 0).saturating_mul(n.into()))
+		Weight::from_parts(488_255_745, 5539)
+			.saturating_add(Weight::from_parts(109_445_308, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -463,8 +513,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn submit_ious_worst(n: u32, ) -> Weight {
-		Weight::from_parts(419_353_000, 5539)
-			.saturating_add(Weight::from_parts(315_176_794, 0).saturating_mul(n.into()))
+		Weight::from_parts(301_698_000, 5539)
+			.saturating_add(Weight::from_parts(299_597_545, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -472,8 +522,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn roll_up(n: u32, ) -> Weight {
-		Weight::from_parts(203_002_000, 19479)
-			.saturating_add(Weight::from_parts(176_726_813, 0).saturating_mul(n.into()))
+		Weight::from_parts(181_660_000, 19479)
+			.saturating_add(Weight::from_parts(166_123_841, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -481,18 +531,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn pay_request() -> Weight {
-		Weight::from_parts(159_297_000, 8799)
+		Weight::from_parts(153_749_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_consumer_blocked() -> Weight {
-		Weight::from_parts(15_653_000, 3612)
+		Weight::from_parts(20_640_000, 3612)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_bounces(b: u32, ) -> Weight {
-		Weight::from_parts(11_427_000, 19479)
-			.saturating_add(Weight::from_parts(110_145_587, 0).saturating_mul(b.into()))
+		Weight::from_parts(19_509_000, 19479)
+			.saturating_add(Weight::from_parts(115_030_838, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(b.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -500,22 +550,28 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(b.into()))
 	}
 	fn on_initialize_due(d: u32, ) -> Weight {
-		Weight::from_parts(329_456_579, 164062)
-			.saturating_add(Weight::from_parts(3_389_462, 0).saturating_mul(d.into()))
+		Weight::from_parts(230_031_841, 164062)
+			.saturating_add(Weight::from_parts(2_397_185, 0).saturating_mul(d.into()))
 			.saturating_add(ParityDbWeight::get().reads(68_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 21).saturating_mul(d.into()))
 	}
 	fn on_initialize_settlements(n: u32, ) -> Weight {
-		Weight::from_parts(1_200_000_000, 19479)
-			.saturating_add(Weight::from_parts(177_653_767, 0).saturating_mul(n.into()))
+		Weight::from_parts(27_942_000, 31584)
+			.saturating_add(Weight::from_parts(191_738_723, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn on_initialize_rollups(a: u32, ) -> Weight {
-		Weight::from_parts(1_200_000_000, 4170)
-			.saturating_add(Weight::from_parts(20_000_000, 4170).saturating_mul(a.into()))
+		Weight::from_parts(19_833_957, 19479)
+			.saturating_add(Weight::from_parts(19_785_048, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(a.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 4549).saturating_mul(a.into()))
 	}
 }
