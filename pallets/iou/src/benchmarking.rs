@@ -141,6 +141,30 @@ fn signed_iou<T: Config>(
 	SignedIou { consumer_signature: sign(consumer), provider_signature: sign(provider), iou }
 }
 
+/// A batch of `n` IOUs on distinct channels of one consumer, each channel with an IOU before;
+/// signed raw by the operator, or (`dearest`) wrapped and by the owner. The consumer too.
+fn batch_on_new_channels<T: Config>(
+	n: u32,
+	dearest: bool,
+) -> (T::AccountId, BoundedVec<SignedIou, T::MaxIousPerBatch>) {
+	let farm = farm::<T>();
+	let bridge = bridge::<T>(&account("member", 0, 0));
+	let (consumer_key, who) = key::<T>("consumer", 0);
+	consumer::<T>(&who, bridge, TFT);
+	let provider = if dearest { &farm.owner } else { &farm.operator };
+	let ious: Vec<_> = (0..n)
+		.map(|_| {
+			let channel = open::<T>(&who, bridge, farm.farm_id);
+			Channels::<T>::mutate(channel, |record| {
+				record.as_mut().expect("the channel").newest =
+					Some(Newest { usage: usage(1), amount: 0, sequence: 1 });
+			});
+			signed_iou::<T>(channel, 1_000, 2, &consumer_key, provider, dearest)
+		})
+		.collect();
+	(who, BoundedVec::truncate_from(ious))
+}
+
 /// `count` channels of distinct consumers, each owing `owed` with `escrow` parked, queued at
 /// the bridge.
 fn queued_channels<T: Config>(
@@ -327,21 +351,7 @@ mod benchmarks {
 	/// Distinct channels that each had an IOU, signed raw by the consumer and the operator.
 	#[benchmark]
 	fn submit_ious(n: Linear<1, { T::MaxIousPerBatch::get() }>) {
-		let farm = farm::<T>();
-		let bridge = bridge::<T>(&account("member", 0, 0));
-		let (consumer_key, who) = key::<T>("consumer", 0);
-		consumer::<T>(&who, bridge, TFT);
-		let ious: Vec<_> = (0..n)
-			.map(|_| {
-				let channel = open::<T>(&who, bridge, farm.farm_id);
-				Channels::<T>::mutate(channel, |record| {
-					record.as_mut().expect("the channel").newest =
-						Some(Newest { usage: usage(1), amount: 0, sequence: 1 });
-				});
-				signed_iou::<T>(channel, 1_000, 2, &consumer_key, &farm.operator, false)
-			})
-			.collect();
-		let batch: BoundedVec<_, T::MaxIousPerBatch> = BoundedVec::truncate_from(ious);
+		let (who, batch) = batch_on_new_channels::<T>(n, false);
 		#[extrinsic_call]
 		submit_ious(RawOrigin::Signed(who), batch);
 		assert!(Channels::<T>::iter_values().all(|channel| channel.queued));
@@ -351,21 +361,7 @@ mod benchmarks {
 	/// (the operator's checks fail first).
 	#[benchmark]
 	fn submit_ious_worst(n: Linear<1, { T::MaxIousPerBatch::get() }>) {
-		let farm = farm::<T>();
-		let bridge = bridge::<T>(&account("member", 0, 0));
-		let (consumer_key, who) = key::<T>("consumer", 0);
-		consumer::<T>(&who, bridge, TFT);
-		let ious: Vec<_> = (0..n)
-			.map(|_| {
-				let channel = open::<T>(&who, bridge, farm.farm_id);
-				Channels::<T>::mutate(channel, |record| {
-					record.as_mut().expect("the channel").newest =
-						Some(Newest { usage: usage(1), amount: 0, sequence: 1 });
-				});
-				signed_iou::<T>(channel, 1_000, 2, &consumer_key, &farm.owner, true)
-			})
-			.collect();
-		let batch: BoundedVec<_, T::MaxIousPerBatch> = BoundedVec::truncate_from(ious);
+		let (_, batch) = batch_on_new_channels::<T>(n, true);
 		#[block]
 		{
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());

@@ -343,7 +343,7 @@ pub fn total_of_everyone() -> Balance {
 	use frame_support::traits::fungible::Inspect;
 	[alice(), bob(), charlie(), dave(), eve(), operator(), treasury(BRIDGE)]
 		.iter()
-		.map(|account| Balances::total_balance(account))
+		.map(Balances::total_balance)
 		.sum()
 }
 

@@ -53,6 +53,16 @@ fn cost(gib: u64, requests: u64) -> Balance {
 	Balance::from(gib) * TFT + Balance::from(requests) * (TFT / 100) / 1_000
 }
 
+/// A channel of `consumer` with 5 TFT of escrow and an IOU for 8 TFT handed in.
+fn short_channel(consumer: &AccountId) -> ChannelId {
+	let channel = open_channel_with_escrow(consumer, 5 * TFT);
+	assert_ok!(Ious::submit_ious(
+		signed(bob()),
+		batch(vec![signed_iou(channel, &[8 * GIB, 0], 1, consumer, &operator())])
+	));
+	channel
+}
+
 // ---- services ----
 
 #[test]
@@ -684,11 +694,7 @@ fn what_escrow_does_not_cover_is_requested_and_paid_by_one_call() {
 #[test]
 fn an_unpaid_request_bounces_and_the_bridge_refuses_the_consumer() {
 	test(|| {
-		let channel = open_channel_with_escrow(&charlie(), 5 * TFT);
-		assert_ok!(Ious::submit_ious(
-			signed(bob()),
-			batch(vec![signed_iou(channel, &[8 * GIB, 0], 1, &charlie(), &operator())])
-		));
+		let channel = short_channel(&charlie());
 		run_to_block(15);
 		assert!(Channels::<Test>::get(channel).is_some());
 		run_to_block(16);
@@ -723,11 +729,7 @@ fn an_unpaid_request_bounces_and_the_bridge_refuses_the_consumer() {
 #[test]
 fn escrow_topped_up_pays_a_request_at_the_next_iou() {
 	test(|| {
-		let channel = open_channel_with_escrow(&alice(), 5 * TFT);
-		assert_ok!(Ious::submit_ious(
-			signed(bob()),
-			batch(vec![signed_iou(channel, &[8 * GIB, 0], 1, &alice(), &operator())])
-		));
+		let channel = short_channel(&alice());
 		run_to_block(11);
 		assert_ok!(Ious::deposit_escrow(signed(alice()), BRIDGE, 10 * TFT));
 		assert_ok!(Ious::submit_ious(
@@ -746,11 +748,7 @@ fn escrow_topped_up_pays_a_request_at_the_next_iou() {
 #[test]
 fn escrow_parked_before_the_deadline_pays_the_request() {
 	test(|| {
-		let channel = open_channel_with_escrow(&alice(), 5 * TFT);
-		assert_ok!(Ious::submit_ious(
-			signed(bob()),
-			batch(vec![signed_iou(channel, &[8 * GIB, 0], 1, &alice(), &operator())])
-		));
+		let channel = short_channel(&alice());
 		run_to_block(11);
 		assert_ok!(Ious::deposit_escrow(signed(alice()), BRIDGE, 2 * TFT));
 		run_to_block(16);
@@ -764,11 +762,7 @@ fn escrow_parked_before_the_deadline_pays_the_request() {
 		assert_eq!(escrow_of(&alice()), 0);
 	});
 	test(|| {
-		let channel = open_channel_with_escrow(&alice(), 5 * TFT);
-		assert_ok!(Ious::submit_ious(
-			signed(bob()),
-			batch(vec![signed_iou(channel, &[8 * GIB, 0], 1, &alice(), &operator())])
-		));
+		let channel = short_channel(&alice());
 		run_to_block(11);
 		assert_ok!(Ious::deposit_escrow(signed(alice()), BRIDGE, 3 * TFT));
 		run_to_block(16);
