@@ -36,12 +36,9 @@ describe('IOUs and the Mycelium Pay bridge', { timeout: 600_000 }, () => {
   async function makeBridge(prefix) {
     const { api, keyring } = fx;
     const members = Array.from({ length: 9 }, (_, i) => keyring.addFromUri(`//${prefix}${i + 1}`));
-    await fx.fund(members);
-    const id = await fx.newCircle(prefix, members);
+    // A guardian makes the circle while the members get their funds.
+    const [, id] = await Promise.all([fx.fund(members), fx.newCircle(prefix, members)]);
     const treasury = (await api.call.guardianApi.circle(id)).unwrap().treasury.toString();
-    // The treasury must exist before the circle registers: fees below the existential
-    // deposit could not open it.
-    await sendOk(api, api.tx.balances.transferKeepAlive(treasury, TFT), members[0]);
     const policy = {
       fee: FEE_PPM,
       settlementInterval: 10,
@@ -51,7 +48,12 @@ describe('IOUs and the Mycelium Pay bridge', { timeout: 600_000 }, () => {
       minScore: 40,
       lowScoreEscrow: 1_000n * TFT,
     };
-    const registered = await fx.agree(id, members, api.tx.iou.setBridgePolicy(policy));
+    // The treasury must exist before the circle registers (fees below the existential
+    // deposit could not open it): the first member sends it 1 TFT, then proposes, in one block.
+    const [, registered] = await Promise.all([
+      sendOk(api, api.tx.balances.transferKeepAlive(treasury, TFT), members[0]),
+      fx.agree(id, members, api.tx.iou.setBridgePolicy(policy)),
+    ]);
     assert.ok(registered.isOk, `the circle could not register: ${registered}`);
     return { id, members, treasury, treasuryBefore: await freeBalance(api, treasury), fees: [] };
   }
