@@ -155,6 +155,8 @@ describe('IOUs and the Mycelium Pay bridge', { timeout: 600_000 }, () => {
       await sendOk(api, api.tx.iou.submitIous([day.at(-1)]), provider.operator);
       assert.equal(await refusal(api.tx.iou.submitIous([day[2]]), provider.operator), 'SequenceWentBackwards');
       assert.equal(await refusal(api.tx.iou.submitIous([day.at(-1)]), provider.operator), 'IouReplayed');
+      const maxBatch = api.consts.iou.maxIousPerBatch.toNumber();
+      assert.equal(await refusal(api.tx.iou.submitIous(Array(maxBatch + 1).fill(day.at(-1))), provider.operator), 'BatchTooLarge');
       // Forged: one unit more than the usage costs, or signed for another chain.
       const greedy = { ...day.at(-1).iou, amount: owed + 1n, sequence: 7n };
       const greedyMessage = iouMessage(api.genesisHash, greedy);

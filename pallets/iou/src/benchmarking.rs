@@ -143,10 +143,7 @@ fn signed_iou<T: Config>(
 
 /// A batch of `n` IOUs on distinct channels of one consumer, each channel with an IOU before;
 /// signed raw by the operator, or (`dearest`) wrapped and by the owner. The consumer too.
-fn batch_on_new_channels<T: Config>(
-	n: u32,
-	dearest: bool,
-) -> (T::AccountId, BoundedVec<SignedIou, T::MaxIousPerBatch>) {
+fn batch_on_new_channels<T: Config>(n: u32, dearest: bool) -> (T::AccountId, Vec<SignedIou>) {
 	let farm = farm::<T>();
 	let bridge = bridge::<T>(&account("member", 0, 0));
 	let (consumer_key, who) = key::<T>("consumer", 0);
@@ -162,7 +159,7 @@ fn batch_on_new_channels<T: Config>(
 			signed_iou::<T>(channel, 1_000, 2, &consumer_key, provider, dearest)
 		})
 		.collect();
-	(who, BoundedVec::truncate_from(ious))
+	(who, ious)
 }
 
 /// `count` channels of distinct consumers, each owing `owed` with `escrow` parked, queued at

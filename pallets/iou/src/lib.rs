@@ -81,6 +81,7 @@ sp_api::decl_runtime_apis! {
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -392,6 +393,8 @@ pub mod pallet {
 		ChannelUnpaid,
 		/// No IOU in the batch.
 		EmptyBatch,
+		/// More IOUs in the batch than [`Config::MaxIousPerBatch`].
+		BatchTooLarge,
 		/// The IOU has another number of counters than the channel's prices.
 		UsageCounterMismatch,
 		/// The IOU's amount is not its usage at the channel's prices.
@@ -677,7 +680,7 @@ pub mod pallet {
 		/// - Origin: anyone signed (usually the provider; the signatures decide).
 		/// - Effect: each IOU becomes its channel's newest and the channel joins its bridge's
 		///   settlement queue. All or nothing: one bad IOU refuses the batch.
-		/// - Errors: [`Error::EmptyBatch`], [`Error::UnknownChannel`],
+		/// - Errors: [`Error::EmptyBatch`], [`Error::BatchTooLarge`], [`Error::UnknownChannel`],
 		///   [`Error::ChannelClosing`], [`Error::UsageCounterMismatch`],
 		///   [`Error::AmountOverflow`], [`Error::AmountMismatch`],
 		///   [`Error::SequenceWentBackwards`], [`Error::IouReplayed`],
@@ -688,13 +691,18 @@ pub mod pallet {
 		///   operator), refunded down to the verifications made (2 per IOU signed raw by the
 		///   consumer and the operator).
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::submit_ious_worst(ious.len() as u32))]
+		#[pallet::weight(T::WeightInfo::submit_ious_worst(
+			(ious.len() as u32).min(T::MaxIousPerBatch::get())
+		))]
 		pub fn submit_ious(
 			origin: OriginFor<T>,
-			ious: BoundedVec<SignedIou, T::MaxIousPerBatch>,
+			ious: Vec<SignedIou>,
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			ensure!(!ious.is_empty(), Error::<T>::EmptyBatch);
+			// A plain list (its decoding bounded by the block's length) so that a batch over
+			// the bound is refused by name rather than left undecodable.
+			ensure!(ious.len() as u32 <= T::MaxIousPerBatch::get(), Error::<T>::BatchTooLarge);
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			let count = ious.len() as u32;
 			let mut checks = 0u32;

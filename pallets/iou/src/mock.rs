@@ -320,8 +320,8 @@ pub fn sign(iou: Iou, consumer: &AccountId, provider: &AccountId) -> SignedIou {
 	}
 }
 
-pub fn batch(ious: Vec<SignedIou>) -> BoundedVec<SignedIou, ConstU32<MAX_IOUS_PER_BATCH>> {
-	BoundedVec::try_from(ious).unwrap()
+pub fn batch(ious: Vec<SignedIou>) -> Vec<SignedIou> {
+	ious
 }
 
 /// `consumer` parks `escrow` with the bridge and opens a bandwidth channel with farm 1.

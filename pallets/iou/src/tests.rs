@@ -2,7 +2,6 @@
 //! money each moves (to the unit).
 
 use crate::{mock::*, *};
-use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
@@ -519,19 +518,19 @@ fn bad_ious_are_refused_by_name_and_change_nothing() {
 }
 
 #[test]
-fn a_batch_over_the_bound_does_not_even_decode() {
+fn a_batch_over_the_bound_is_refused_by_name() {
 	test(|| {
 		let channel = open_channel_with_escrow(&alice(), 10 * TFT);
 		let iou = signed_iou(channel, &[GIB, 0], 1, &alice(), &operator());
-		let too_many = vec![iou; MAX_IOUS_PER_BATCH as usize + 1];
-		// The call's encoding with 17 IOUs: pallet index, call index, the vector.
-		let mut encoded = RuntimeCall::Ious(Call::submit_ious { ious: batch(vec![]) }).encode();
-		encoded.truncate(2);
-		encoded.extend(too_many.encode());
-		assert!(RuntimeCall::decode(&mut &encoded[..]).is_err());
-		encoded.truncate(2);
-		encoded.extend(too_many[..MAX_IOUS_PER_BATCH as usize].to_vec().encode());
-		assert!(RuntimeCall::decode(&mut &encoded[..]).is_ok());
+		let too_many = vec![iou.clone(); MAX_IOUS_PER_BATCH as usize + 1];
+		assert_noop!(Ious::submit_ious(signed(bob()), too_many), Error::<Test>::BatchTooLarge);
+		// Charged as the largest batch, not by its length.
+		let call = RuntimeCall::Ious(Call::submit_ious {
+			ious: vec![iou; MAX_IOUS_PER_BATCH as usize * 4],
+		});
+		let charged =
+			frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&call).call_weight;
+		assert_eq!(charged, <() as crate::WeightInfo>::submit_ious_worst(MAX_IOUS_PER_BATCH));
 	});
 }
 
