@@ -14,6 +14,7 @@ extern crate alloc;
 pub mod circles;
 pub mod grid;
 pub mod iou;
+pub mod stellar;
 
 use sp_runtime::{
 	generic,

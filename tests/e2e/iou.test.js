@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { decodeDispatchError, eventData, freeBalance, sendAndFinalize, sendOk } from './lib/chain.js';
+import { decodeDispatchError, eventData, followEvents, freeBalance, sendAndFinalize, sendOk } from './lib/chain.js';
 import { GIB, TFT, startGuardianSetting } from './lib/guardian-setting.js';
 import { iouMessage, priceUsage, signIou } from './lib/iou.js';
 import { waitFor } from './lib/node.js';
@@ -65,11 +65,8 @@ describe('IOUs and the Mycelium Pay bridge', { timeout: 600_000 }, () => {
     bridges = Promise.all([makeBridge('IouBridgeA'), makeBridge('IouBridgeB')]);
     bridges.catch(() => {}); // awaited by every story
     // Every IOU pallet event, as it happens.
-    fx.unsubscribeIou = await fx.api.rpc.chain.subscribeNewHeads(async (header) => {
-      const events = await (await fx.api.at(header.hash)).query.system.events();
-      for (const { event } of events) {
-        if (event.section === 'iou') iouEvents.push({ method: event.method, data: event.data });
-      }
+    fx.unsubscribeIou = await followEvents(fx.api, 'iou', (event) => {
+      iouEvents.push({ method: event.method, data: event.data });
     });
   });
 

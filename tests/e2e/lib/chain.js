@@ -93,3 +93,28 @@ export async function freeBalance(api, address, blockHash) {
   const account = await at.query.system.account(address);
   return account.data.free.toBigInt();
 }
+
+/**
+ * Calls `onEvent(event, header)` for each event of pallet `section` in every new best block.
+ * Resolves with a function that stops following; a block announced while the node stops is
+ * ignored (its events can no longer be read, and no longer matter).
+ */
+export async function followEvents(api, section, onEvent) {
+  let stopped = false;
+  const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
+    let events;
+    try {
+      events = await (await api.at(header.hash)).query.system.events();
+    } catch (err) {
+      if (!stopped) console.error(`${section} events of block ${header.number}: ${err.message}`);
+      return;
+    }
+    for (const { event } of events) {
+      if (!stopped && event.section === section) onEvent(event, header);
+    }
+  });
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
+}

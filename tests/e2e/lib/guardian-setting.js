@@ -6,7 +6,7 @@
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { eventData, sendOk } from './chain.js';
+import { eventData, followEvents, sendOk } from './chain.js';
 import { startDevNode, waitFor } from './node.js';
 
 export const TFT = 10_000_000n;
@@ -68,20 +68,16 @@ export async function startGuardianSetting() {
   };
 
   fx.council = Array.from({ length: 9 }, (_, i) => keyring.addFromUri(`//Guardian${i + 1}`));
-  const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
-    const events = await (await api.at(header.hash)).query.system.events();
-    for (const { event: e } of events) {
-      if (e.section !== 'guardian') continue;
-      const data = e.toHuman().data ?? {};
-      const number = (value) => (value === undefined ? undefined : Number(String(value).replace(/,/g, '')));
-      seen.push({
-        method: e.method,
-        circleId: number(data.circleId),
-        index: number(data.index),
-        result: e.method === 'Executed' ? e.data.result : undefined,
-        reason: data.reason,
-      });
-    }
+  const unsubscribe = await followEvents(api, 'guardian', (e) => {
+    const data = e.toHuman().data ?? {};
+    const number = (value) => (value === undefined ? undefined : Number(String(value).replace(/,/g, '')));
+    seen.push({
+      method: e.method,
+      circleId: number(data.circleId),
+      index: number(data.index),
+      result: e.method === 'Executed' ? e.data.result : undefined,
+      reason: data.reason,
+    });
   });
 
   fx.stop = async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { decodeDispatchError, eventData, sendOk } from './chain.js';
+import { decodeDispatchError, eventData, followEvents, sendOk } from './chain.js';
 import { freePort, startDevNode, waitFor } from './node.js';
 import { rmb, startSim } from './sim.js';
 import { createNodeContractTx } from './zos.js';
@@ -54,15 +54,10 @@ export async function startZosSetting({ prometheus = false } = {}) {
     // smartContract events by block number, from every new best block.
     seen: [],
   };
-  const unsubscribe = await api.rpc.chain.subscribeNewHeads(async (header) => {
-    const events = await (await api.at(header.hash)).query.system.events();
-    for (const { event } of events) {
-      if (event.section === 'smartContract') {
-        const data = {};
-        event.meta.fields.forEach((field, i) => { data[field.name.unwrap().toString().replace(/_(\w)/g, (_, c) => c.toUpperCase())] = event.data[i]; });
-        fx.seen.push({ block: header.number.toNumber(), method: event.method, data });
-      }
-    }
+  const unsubscribe = await followEvents(api, 'smartContract', (event, header) => {
+    const data = {};
+    event.meta.fields.forEach((field, i) => { data[field.name.unwrap().toString().replace(/_(\w)/g, (_, c) => c.toUpperCase())] = event.data[i]; });
+    fx.seen.push({ block: header.number.toNumber(), method: event.method, data });
   });
 
   const [userReg] = await Promise.all([
