@@ -11,6 +11,8 @@ pub trait Circles<AccountId> {
 	fn exists(circle_id: CircleId) -> bool;
 	/// Whether `who` is a member of the circle.
 	fn is_member(circle_id: CircleId, who: &AccountId) -> bool;
+	/// How many members' agreement the circle needs; `None` for no such circle.
+	fn threshold(circle_id: CircleId) -> Option<u32>;
 	/// The circle's treasury account (derived from its id, so it outlives member changes).
 	fn treasury(circle_id: CircleId) -> AccountId;
 	/// Benchmarks: a circle with `member` among its members.

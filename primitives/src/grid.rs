@@ -265,3 +265,11 @@ impl FarmPayouts for () {
 		Weight::zero()
 	}
 }
+
+/// What the Stellar bridge asks of the agreements pallet: a deposit whose memo names an
+/// agreement (`contract_<id>`) funds that agreement's escrow directly.
+pub trait AgreementFunding<Balance> {
+	/// Credits `amount` of newly bridged TFT to the agreement's escrow, as a top-up does. Fails,
+	/// crediting nothing, when there is no such agreement or it takes no more funds.
+	fn fund(contract_id: u64, amount: Balance) -> DispatchResult;
+}

@@ -159,6 +159,10 @@ impl<T: Config> gridchain_primitives::circles::Circles<T::AccountId> for Pallet<
 		Members::<T>::contains_key(circle_id, who)
 	}
 
+	fn threshold(circle_id: CircleId) -> Option<u32> {
+		Circles::<T>::get(circle_id).map(|circle| circle.threshold)
+	}
+
 	fn treasury(circle_id: CircleId) -> T::AccountId {
 		Self::treasury_account(circle_id)
 	}

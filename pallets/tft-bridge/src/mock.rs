@@ -1,0 +1,190 @@
+//! A test runtime with balances, the registry and the bridge. Circles and agreements are small
+//! stand-ins: the bridge reaches them only through the `Circles` and `AgreementFunding` traits.
+
+use crate as pallet_tft_bridge;
+use crate::*;
+use frame_support::{
+	assert_ok, derive_impl, parameter_types,
+	traits::{fungible::Mutate, ConstU128, ConstU32},
+	PalletId,
+};
+use gridchain_primitives::{circles::Circles, grid::AgreementFunding};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, DispatchResult};
+use std::{cell::RefCell, collections::BTreeMap};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = AccountId32;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Registry: pallet_registry,
+		Bridge: pallet_tft_bridge,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+/// One TFT, in units (stroops).
+pub const TFT: Balance = 10_000_000;
+pub const EXISTENTIAL_DEPOSIT: Balance = TFT / 100;
+/// The deposit fee in the mock: 1 TFT.
+pub const DEPOSIT_FEE: Balance = TFT;
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+parameter_types! {
+	pub const CooperativesPalletId: PalletId = PalletId(*b"gc/coops");
+}
+
+impl pallet_registry::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositPerItem = ConstU128<0>;
+	type DepositPerByte = ConstU128<0>;
+	type MaxNameLength = ConstU32<32>;
+	type MaxEndpointLength = ConstU32<128>;
+	type MaxCooperativeMembers = ConstU32<5>;
+	type MaxAgreementsPerNode = ConstU32<64>;
+	type MaxCooperativeFarms = ConstU32<4>;
+	type FarmPayouts = ();
+	type AuditorOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type PalletId = CooperativesPalletId;
+	type WeightInfo = ();
+}
+
+thread_local! {
+	static CIRCLES: RefCell<BTreeMap<CircleId, (Vec<AccountId>, u32)>> = const { RefCell::new(BTreeMap::new()) };
+	static AGREEMENTS: RefCell<BTreeMap<ContractId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// A circle's treasury in the mock.
+pub fn treasury(circle_id: CircleId) -> AccountId {
+	let mut bytes = [0x7e; 32];
+	bytes[..4].copy_from_slice(&circle_id.to_le_bytes());
+	AccountId::new(bytes)
+}
+
+/// Where the mock's agreements keep their escrow.
+pub fn escrow_account() -> AccountId {
+	AccountId::new([0xe5; 32])
+}
+
+pub struct MockCircles;
+
+impl MockCircles {
+	pub fn create(circle_id: CircleId, members: Vec<AccountId>, threshold: u32) {
+		CIRCLES.with(|circles| circles.borrow_mut().insert(circle_id, (members, threshold)));
+	}
+}
+
+impl Circles<AccountId> for MockCircles {
+	fn exists(circle_id: CircleId) -> bool {
+		CIRCLES.with(|circles| circles.borrow().contains_key(&circle_id))
+	}
+	fn is_member(circle_id: CircleId, who: &AccountId) -> bool {
+		CIRCLES
+			.with(|c| c.borrow().get(&circle_id).is_some_and(|(members, _)| members.contains(who)))
+	}
+	fn threshold(circle_id: CircleId) -> Option<u32> {
+		CIRCLES.with(|c| c.borrow().get(&circle_id).map(|(_, threshold)| *threshold))
+	}
+	fn treasury(circle_id: CircleId) -> AccountId {
+		treasury(circle_id)
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_circle(member: &AccountId) -> CircleId {
+		Self::create(99, vec![member.clone()], 1);
+		99
+	}
+}
+
+/// Agreements as escrow amounts; funding mints into [`escrow_account`].
+pub struct MockAgreements;
+
+impl MockAgreements {
+	pub fn create(contract_id: ContractId) {
+		AGREEMENTS.with(|agreements| agreements.borrow_mut().insert(contract_id, 0));
+	}
+	pub fn escrow(contract_id: ContractId) -> Option<Balance> {
+		AGREEMENTS.with(|agreements| agreements.borrow().get(&contract_id).copied())
+	}
+}
+
+impl AgreementFunding<Balance> for MockAgreements {
+	fn fund(contract_id: ContractId, amount: Balance) -> DispatchResult {
+		AGREEMENTS.with(|agreements| {
+			let mut agreements = agreements.borrow_mut();
+			let escrow = agreements.get_mut(&contract_id).ok_or("no such agreement")?;
+			Balances::mint_into(&escrow_account(), amount)?;
+			*escrow += amount;
+			Ok(())
+		})
+	}
+}
+
+impl pallet_tft_bridge::Config for Test {
+	type Currency = Balances;
+	type Registry = Registry;
+	type Agreements = MockAgreements;
+	type Circles = MockCircles;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type DepositFee = ConstU128<DEPOSIT_FEE>;
+	type MaxVotesPerCall = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+pub fn alice() -> AccountId {
+	Sr25519Keyring::Alice.to_account_id()
+}
+pub fn bob() -> AccountId {
+	Sr25519Keyring::Bob.to_account_id()
+}
+/// The bridge circle's validators.
+pub fn validator(n: u8) -> AccountId {
+	AccountId::new([n; 32])
+}
+
+/// The bridge circle in the tests: five validators, three of which agree.
+pub const BRIDGE: CircleId = 3;
+
+/// Alice is twin 1; the bridge circle is chosen; agreement 7 exists; the treasury exists.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		assert_ok!(Balances::mint_into(&alice(), 100 * TFT));
+		assert_ok!(Balances::mint_into(&treasury(BRIDGE), TFT));
+		assert_ok!(Balances::mint_into(&escrow_account(), TFT));
+		assert_ok!(pallet_registry::Pallet::<Test>::register_twin(RuntimeOrigin::signed(alice())));
+		MockCircles::create(BRIDGE, (1..=5).map(validator).collect(), 3);
+		MockAgreements::create(7);
+		assert_ok!(Bridge::set_bridge_circle(RuntimeOrigin::root(), BRIDGE));
+		System::reset_events();
+	});
+	ext
+}
+
+/// Runs a test in [`new_test_ext`] and checks the invariants after it.
+pub fn test(body: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		body();
+		Bridge::do_try_state().expect("the invariants hold");
+	});
+}

@@ -1,0 +1,108 @@
+//! The records of the TFT bridge: deposits as validators see them, their votes and outcomes.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+pub use gridchain_primitives::{circles::CircleId, grid::TwinId, stellar::AccountKey, Balance};
+use scale_info::TypeInfo;
+
+/// The hash of a Stellar transaction.
+pub type StellarTxHash = [u8; 32];
+
+/// An agreement's id (as in the agreements pallet).
+pub type ContractId = u64;
+
+/// Who a deposit is for, as its memo names it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum DepositTarget<AccountId> {
+	/// A hash memo holding a chain account.
+	Account(AccountId),
+	/// `twin_<id>`: the twin's account.
+	Twin(TwinId),
+	/// `contract_<id>`: the agreement's escrow (a top-up).
+	Contract(ContractId),
+}
+
+/// A deposit to the vault as a validator saw it on Stellar. Validators vote for the whole of
+/// it: only identical claims count together.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct DepositClaim<AccountId> {
+	/// The Stellar account that paid (where a refund goes).
+	pub sender: AccountKey,
+	/// Who it is for.
+	pub target: DepositTarget<AccountId>,
+	/// The TFT paid to the vault, in stroops (= chain units).
+	pub amount: Balance,
+}
+
+/// One validator's vote: a deposit and the transaction it came in.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct DepositVote<AccountId> {
+	/// The Stellar transaction.
+	pub tx_hash: StellarTxHash,
+	/// What it deposited.
+	pub claim: DepositClaim<AccountId>,
+}
+
+/// Why a deposit goes back to its sender.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum RefundReason {
+	/// The amount does not exceed the deposit fee.
+	AmountNotAboveFee,
+	/// The memo names a twin that does not exist.
+	UnknownTwin,
+	/// The agreement named by the memo does not exist or takes no funds.
+	ContractRefused,
+	/// The account cannot receive the amount (a new account below the existential deposit).
+	AccountRefused,
+}
+
+/// What became of a deposit once the threshold agreed.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum DepositOutcome {
+	/// Minted: `amount` to the target, `fee` to the bridge circle's treasury.
+	Minted { amount: Balance, fee: Balance },
+	/// To be paid back on Stellar.
+	Refunded(RefundReason),
+}
+
+/// A deposit that was executed: it never executes again.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ExecutedDeposit<BlockNumber> {
+	/// The block it was executed in.
+	pub at: BlockNumber,
+	/// Minted or refunded.
+	pub outcome: DepositOutcome,
+}
+
+/// A deposit to pay back on Stellar, waiting for the outgoing payments.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Refund {
+	/// The Stellar account to pay.
+	pub to: AccountKey,
+	/// What it deposited (the vault pays it back whole).
+	pub amount: Balance,
+	/// Why.
+	pub reason: RefundReason,
+}

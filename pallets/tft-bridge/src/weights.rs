@@ -1,0 +1,47 @@
+// This file is part of gridchain.
+// SPDX-License-Identifier: Apache-2.0
+
+//! Weights for `pallet_tft_bridge`. Estimates until `scripts/bench.sh tft-bridge` runs (the
+//! benchmarks come with the withdrawals): the storage accesses of each call at ParityDB's
+//! weights and 50 µs of execution per vote.
+
+#![cfg_attr(rustfmt, rustfmt_skip)]
+#![allow(unused_parens)]
+#![allow(unused_imports)]
+#![allow(missing_docs)]
+#![allow(dead_code)]
+
+use frame_support::{traits::Get, weights::{Weight, constants::ParityDbWeight}};
+use core::marker::PhantomData;
+
+/// The weight of each call of `pallet_tft_bridge`.
+pub trait WeightInfo {
+	fn set_bridge_circle() -> Weight;
+	fn vote_deposits(n: u32, ) -> Weight;
+}
+
+/// Weights on the reference machine, with the runtime's database weights.
+pub struct SubstrateWeight<T>(PhantomData<T>);
+impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn set_bridge_circle() -> Weight {
+		Weight::from_parts(20_000_000, 2_000)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn vote_deposits(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 4_000)
+			.saturating_add(Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_add((6_u64).saturating_mul(n.into()))))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
+}
+
+// For tests.
+impl WeightInfo for () {
+	fn set_bridge_circle() -> Weight {
+		Weight::from_parts(20_000_000, 2_000)
+	}
+	fn vote_deposits(n: u32, ) -> Weight {
+		Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into())
+	}
+}
