@@ -13,6 +13,8 @@ pub trait Circles<AccountId> {
 	fn is_member(circle_id: CircleId, who: &AccountId) -> bool;
 	/// How many members' agreement the circle needs; `None` for no such circle.
 	fn threshold(circle_id: CircleId) -> Option<u32>;
+	/// The Stellar account key `who` registered as a member of the circle, if any.
+	fn stellar_key(circle_id: CircleId, who: &AccountId) -> Option<[u8; 32]>;
 	/// The circle's treasury account (derived from its id, so it outlives member changes).
 	fn treasury(circle_id: CircleId) -> AccountId;
 	/// Benchmarks: a circle with `member` among its members.

@@ -159,6 +159,11 @@ impl<T: Config> gridchain_primitives::circles::Circles<T::AccountId> for Pallet<
 		Members::<T>::contains_key(circle_id, who)
 	}
 
+	fn stellar_key(circle_id: CircleId, who: &T::AccountId) -> Option<[u8; 32]> {
+		let member = Members::<T>::get(circle_id, who)?;
+		member.keys.iter().find(|(kind, _)| *kind == KeyKind::StellarEd25519).map(|(_, key)| *key)
+	}
+
 	fn threshold(circle_id: CircleId) -> Option<u32> {
 		Circles::<T>::get(circle_id).map(|circle| circle.threshold)
 	}

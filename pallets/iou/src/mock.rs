@@ -107,6 +107,9 @@ impl Circles<AccountId> for MockCircles {
 			circles.borrow().get(&circle_id).is_some_and(|members| members.contains(who))
 		})
 	}
+	fn stellar_key(_: CircleId, _: &AccountId) -> Option<[u8; 32]> {
+		None
+	}
 	fn threshold(circle_id: CircleId) -> Option<u32> {
 		CIRCLES.with(|circles| circles.borrow().get(&circle_id).map(|members| members.len() as u32))
 	}

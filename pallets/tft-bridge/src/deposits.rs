@@ -35,14 +35,19 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::deposit_event(Event::DepositVoted { tx_hash, voter: voter.clone(), votes });
 		if votes >= threshold {
-			Self::execute(circle, tx_hash, claim);
+			Self::execute(circle, tx_hash, claim)?;
 		}
 		Ok(())
 	}
 
-	/// Credits the deposit, or queues its refund; either way it never executes again, and its
-	/// votes are cleared (at most one per member).
-	fn execute(circle: CircleId, tx_hash: StellarTxHash, claim: DepositClaim<T::AccountId>) {
+	/// Credits the deposit, or queues its refund (a payment back to the sender, its memo the
+	/// deposit's hash); either way it never executes again, and its votes are cleared (at most
+	/// one per member).
+	fn execute(
+		circle: CircleId,
+		tx_hash: StellarTxHash,
+		claim: DepositClaim<T::AccountId>,
+	) -> DispatchResult {
 		let outcome = match Self::credit(circle, &claim) {
 			Ok(fee) => {
 				let amount = claim.amount.saturating_sub(fee);
@@ -56,15 +61,18 @@ impl<T: Config> Pallet<T> {
 				DepositOutcome::Minted { amount, fee }
 			},
 			Err(reason) => {
-				PendingRefunds::<T>::insert(
-					tx_hash,
-					Refund { to: claim.sender, amount: claim.amount, reason },
-				);
+				let payment = Self::queue_payment(
+					PaymentPurpose::Refund { deposit: tx_hash },
+					claim.sender,
+					claim.amount,
+					gridchain_primitives::stellar::Memo::Return(tx_hash),
+				)?;
 				Self::deposit_event(Event::DepositRefundQueued {
 					tx_hash,
 					to: claim.sender,
 					amount: claim.amount,
 					reason,
+					payment,
 				});
 				DepositOutcome::Refunded(reason)
 			},
@@ -73,6 +81,7 @@ impl<T: Config> Pallet<T> {
 		ExecutedDeposits::<T>::insert(tx_hash, ExecutedDeposit { at, outcome });
 		let _ = DepositVotes::<T>::clear_prefix(tx_hash, u32::MAX, None);
 		let _ = DepositTallies::<T>::clear_prefix(tx_hash, u32::MAX, None);
+		Ok(())
 	}
 
 	/// Mints the deposit to its target and the fee to the circle's treasury, all or nothing;

@@ -6,7 +6,7 @@ use sp_runtime::TryRuntimeError;
 
 impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		// Minted deposits add up to the bridged supply (withdrawals will burn from it).
+		// Minted deposits less withdrawals add up to the bridged supply.
 		let minted =
 			ExecutedDeposits::<T>::iter_values().try_fold(0 as Balance, |sum, executed| {
 				match executed.outcome {
@@ -16,9 +16,17 @@ impl<T: Config> Pallet<T> {
 					DepositOutcome::Refunded(_) => Some(sum),
 				}
 			});
+		// Withdrawals burned what their payments pay.
+		let withdrawn = OutgoingPayments::<T>::iter_values()
+			.filter(|outgoing| matches!(outgoing.purpose, PaymentPurpose::Withdrawal { .. }))
+			.try_fold(0 as Balance, |sum, outgoing| {
+				sum.checked_add(Balance::try_from(outgoing.payment.amount).ok()?)
+			});
+		let expected =
+			minted.zip(withdrawn).and_then(|(minted, withdrawn)| minted.checked_sub(withdrawn));
 		ensure!(
-			minted == Some(BridgedSupply::<T>::get()),
-			"bridged supply differs from deposits minted"
+			expected == Some(BridgedSupply::<T>::get()),
+			"bridged supply is not what deposits minted less what withdrawals burned"
 		);
 		// An executed deposit has no votes left and is never pending twice.
 		for (tx_hash, _) in ExecutedDeposits::<T>::iter() {
@@ -27,10 +35,34 @@ impl<T: Config> Pallet<T> {
 				"votes left on an executed deposit"
 			);
 		}
-		for tx_hash in PendingRefunds::<T>::iter_keys() {
-			let refunded = ExecutedDeposits::<T>::get(tx_hash)
-				.is_some_and(|executed| matches!(executed.outcome, DepositOutcome::Refunded(_)));
-			ensure!(refunded, "a refund of no refunded deposit");
+		// Every refund pays back a deposit refunded, once; every payment's hash is its own.
+		let mut refunds = alloc::collections::BTreeSet::new();
+		let vault = VaultOf::<T>::get();
+		for (id, outgoing) in OutgoingPayments::<T>::iter() {
+			ensure!(id < NextPaymentId::<T>::get(), "a payment id not yet given");
+			if let Some(vault) = &vault {
+				ensure!(
+					outgoing.payment.hash(&vault.network_id) == outgoing.hash,
+					"a payment's hash is not its own"
+				);
+				ensure!(
+					outgoing.payment.sequence <= vault.sequence,
+					"a payment past the vault's sequence"
+				);
+			}
+			ensure!(
+				outgoing.signatures.len() == outgoing.signers.len(),
+				"signatures without signers"
+			);
+			if let PaymentPurpose::Refund { deposit } = outgoing.purpose {
+				let refunded = ExecutedDeposits::<T>::get(deposit).is_some_and(|executed| {
+					matches!(executed.outcome, DepositOutcome::Refunded(_))
+				});
+				ensure!(
+					refunded && refunds.insert(deposit),
+					"a refund of no refunded deposit, or twice"
+				);
+			}
 		}
 		// Tallies count the votes recorded.
 		for (tx_hash, digest, tally) in DepositTallies::<T>::iter() {

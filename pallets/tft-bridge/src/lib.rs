@@ -34,6 +34,7 @@ mod mock;
 mod tests;
 pub mod types;
 pub mod weights;
+mod withdrawals;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -81,6 +82,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxVotesPerCall: Get<u32>;
 
+		/// The fee of a withdrawal, paid to the bridge circle's treasury.
+		#[pallet::constant]
+		type WithdrawalFee: Get<Balance>;
+
+		/// The most signatures a payment keeps (Stellar takes at most 20).
+		#[pallet::constant]
+		type MaxSigners: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -104,9 +113,17 @@ pub mod pallet {
 	pub type ExecutedDeposits<T: Config> =
 		StorageMap<_, Identity, StellarTxHash, ExecutedDeposit<BlockNumberFor<T>>>;
 
-	/// Deposits to pay back on Stellar, by the transaction that brought them.
+	/// The vault on Stellar.
 	#[pallet::storage]
-	pub type PendingRefunds<T: Config> = StorageMap<_, Identity, StellarTxHash, Refund>;
+	pub type VaultOf<T: Config> = StorageValue<_, Vault>;
+
+	/// The id the next outgoing payment gets.
+	#[pallet::storage]
+	pub type NextPaymentId<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// Payments from the vault, fixed by the chain, with their signatures.
+	#[pallet::storage]
+	pub type OutgoingPayments<T: Config> = StorageMap<_, Twox64Concat, u64, OutgoingPayment<T>>;
 
 	/// TFT minted by deposits less TFT burned by withdrawals: what the vault must hold.
 	#[pallet::storage]
@@ -126,12 +143,36 @@ pub mod pallet {
 			amount: Balance,
 			fee: Balance,
 		},
-		/// The threshold agreed on a deposit the chain cannot credit: it is to be paid back.
+		/// The council set the vault.
+		VaultSet { vault: Vault },
+		/// A payment from the vault was fixed: it awaits the validators' signatures.
+		PaymentQueued {
+			id: u64,
+			hash: [u8; 32],
+			sequence: i64,
+			purpose: PaymentPurpose<T::AccountId>,
+			amount: Balance,
+		},
+		/// A validator signed a payment.
+		PaymentSigned { id: u64, signer: T::AccountId, signatures: u32 },
+		/// A payment has the threshold's signatures: the relays submit it.
+		PaymentReady { id: u64 },
+		/// A chain account withdrew `amount` to Stellar (`fee` to the treasury).
+		Withdrawn {
+			who: T::AccountId,
+			destination: AccountKey,
+			amount: Balance,
+			fee: Balance,
+			payment: u64,
+		},
+		/// The threshold agreed on a deposit the chain cannot credit: payment `payment` pays it
+		/// back.
 		DepositRefundQueued {
 			tx_hash: StellarTxHash,
 			to: AccountKey,
 			amount: Balance,
 			reason: RefundReason,
+			payment: u64,
 		},
 	}
 
@@ -149,6 +190,24 @@ pub mod pallet {
 		TooManyVotes,
 		/// The validator already voted for another claim about this transaction.
 		ConflictingVote,
+		/// The council has not set the vault.
+		NoVault,
+		/// The amount does not exceed the withdrawal fee, or does not fit a Stellar amount.
+		InvalidAmount,
+		/// The passphrase is longer than 64 bytes, or the asset's code is not 1–12 letters or digits.
+		InvalidVault,
+		/// No such outgoing payment.
+		UnknownPayment,
+		/// The validator registered no Stellar key in the bridge circle.
+		NoStellarKey,
+		/// The signature is not the validator's Stellar key's over the payment's hash.
+		BadSignature,
+		/// The validator already signed this payment.
+		AlreadySigned,
+		/// The payment has all the signatures it keeps.
+		TooManySignatures,
+		/// More than the vault holds for the chain (the bridged supply).
+		InsufficientVault,
 	}
 
 	#[pallet::hooks]
@@ -185,7 +244,8 @@ pub mod pallet {
 		///   The vote that brings identical claims to the circle's threshold executes the
 		///   deposit: minted (less the fee, to the treasury) or queued to be paid back.
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`], [`Error::NoVotes`],
-		///   [`Error::TooManyVotes`], [`Error::ConflictingVote`] (the whole call is refused).
+		///   [`Error::TooManyVotes`], [`Error::ConflictingVote`], [`Error::NoVault`] (the whole
+		///   call is refused).
 		/// - Events: [`Event::DepositVoted`], [`Event::DepositMinted`],
 		///   [`Event::DepositRefundQueued`].
 		#[pallet::call_index(1)]
@@ -197,6 +257,8 @@ pub mod pallet {
 			let voter = ensure_signed(origin)?;
 			let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
 			ensure!(T::Circles::is_member(circle, &voter), Error::<T>::NotBridgeMember);
+			// Refunds are paid from the vault: deposits wait until the chain knows it.
+			ensure!(VaultOf::<T>::exists(), Error::<T>::NoVault);
 			ensure!(!votes.is_empty(), Error::<T>::NoVotes);
 			ensure!(votes.len() as u32 <= T::MaxVotesPerCall::get(), Error::<T>::TooManyVotes);
 			let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
@@ -204,6 +266,76 @@ pub mod pallet {
 				Self::vote(circle, threshold, &voter, vote)?;
 			}
 			Ok(())
+		}
+
+		/// Sets the vault: its account, network, TFT's issuer and code, the fee each payment
+		/// offers, and its current sequence number on Stellar.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`] (the council).
+		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`.
+		/// - Errors: [`Error::InvalidVault`].
+		/// - Event: [`Event::VaultSet`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_vault())]
+		pub fn set_vault(
+			origin: OriginFor<T>,
+			account: AccountKey,
+			network_passphrase: BoundedVec<u8, ConstU32<64>>,
+			asset_code: BoundedVec<u8, ConstU32<12>>,
+			asset_issuer: AccountKey,
+			fee: u32,
+			sequence: i64,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let passphrase =
+				core::str::from_utf8(&network_passphrase).map_err(|_| Error::<T>::InvalidVault)?;
+			let asset = gridchain_primitives::stellar::Asset::new(&asset_code, asset_issuer)
+				.ok_or(Error::<T>::InvalidVault)?;
+			let vault = Vault {
+				account,
+				network_id: gridchain_primitives::stellar::network_id(passphrase),
+				asset,
+				fee,
+				sequence,
+			};
+			VaultOf::<T>::put(&vault);
+			Self::deposit_event(Event::VaultSet { vault });
+			Ok(())
+		}
+
+		/// Withdraws `amount` to a Stellar account: burned here, paid from the vault there.
+		///
+		/// - Origin: any account.
+		/// - Effect: `amount` leaves the caller: the withdrawal fee to the circle's treasury,
+		///   the rest burned and queued as a payment to `destination` (memo: the payment's id).
+		/// - Errors: [`Error::NoVault`], [`Error::NoBridgeCircle`], [`Error::InvalidAmount`],
+		///   the currency's error when the balance is short.
+		/// - Events: [`Event::Withdrawn`], [`Event::PaymentQueued`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(
+			origin: OriginFor<T>,
+			destination: AccountKey,
+			#[pallet::compact] amount: Balance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who, destination, amount)
+		}
+
+		/// Signs an outgoing payment with the validator's Stellar key.
+		///
+		/// - Origin: a member of the bridge circle with a Stellar key registered in it.
+		/// - Effect: the signature, checked against that key over the payment's hash, is kept;
+		///   at the circle's threshold the payment is ready to submit.
+		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`],
+		///   [`Error::UnknownPayment`], [`Error::NoStellarKey`], [`Error::BadSignature`],
+		///   [`Error::AlreadySigned`], [`Error::TooManySignatures`].
+		/// - Events: [`Event::PaymentSigned`], [`Event::PaymentReady`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::sign_payment())]
+		pub fn sign_payment(origin: OriginFor<T>, id: u64, signature: [u8; 64]) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::do_sign_payment(signer, id, signature)
 		}
 	}
 }

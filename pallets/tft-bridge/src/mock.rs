@@ -9,6 +9,7 @@ use frame_support::{
 	PalletId,
 };
 use gridchain_primitives::{circles::Circles, grid::AgreementFunding};
+use sp_core::Pair as _;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, DispatchResult};
 use std::{cell::RefCell, collections::BTreeMap};
@@ -38,6 +39,8 @@ pub const TFT: Balance = 10_000_000;
 pub const EXISTENTIAL_DEPOSIT: Balance = TFT / 100;
 /// The deposit fee in the mock: 1 TFT.
 pub const DEPOSIT_FEE: Balance = TFT;
+/// The withdrawal fee in the mock: 0.5 TFT.
+pub const WITHDRAWAL_FEE: Balance = TFT / 2;
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
@@ -70,6 +73,7 @@ impl pallet_registry::Config for Test {
 
 thread_local! {
 	static CIRCLES: RefCell<BTreeMap<CircleId, (Vec<AccountId>, u32)>> = const { RefCell::new(BTreeMap::new()) };
+	static STELLAR_KEYS: RefCell<BTreeMap<AccountId, [u8; 32]>> = const { RefCell::new(BTreeMap::new()) };
 	static AGREEMENTS: RefCell<BTreeMap<ContractId, Balance>> = const { RefCell::new(BTreeMap::new()) };
 }
 
@@ -103,6 +107,11 @@ impl Circles<AccountId> for MockCircles {
 	}
 	fn threshold(circle_id: CircleId) -> Option<u32> {
 		CIRCLES.with(|c| c.borrow().get(&circle_id).map(|(_, threshold)| *threshold))
+	}
+	fn stellar_key(circle_id: CircleId, who: &AccountId) -> Option<[u8; 32]> {
+		Self::is_member(circle_id, who)
+			.then(|| STELLAR_KEYS.with(|keys| keys.borrow().get(who).copied()))
+			.flatten()
 	}
 	fn treasury(circle_id: CircleId) -> AccountId {
 		treasury(circle_id)
@@ -146,6 +155,8 @@ impl pallet_tft_bridge::Config for Test {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type DepositFee = ConstU128<DEPOSIT_FEE>;
 	type MaxVotesPerCall = ConstU32<4>;
+	type WithdrawalFee = ConstU128<WITHDRAWAL_FEE>;
+	type MaxSigners = ConstU32<5>;
 	type WeightInfo = ();
 }
 
@@ -159,6 +170,18 @@ pub fn bob() -> AccountId {
 pub fn validator(n: u8) -> AccountId {
 	AccountId::new([n; 32])
 }
+
+/// Validator `n`'s Stellar key pair.
+pub fn stellar_pair(n: u8) -> sp_core::ed25519::Pair {
+	use sp_core::Pair;
+	sp_core::ed25519::Pair::from_seed(&[n.wrapping_add(100); 32])
+}
+
+/// The vault's Stellar account and TFT's issuer in the tests.
+pub const VAULT: [u8; 32] = [0x0a; 32];
+pub const ISSUER: [u8; 32] = [0x15; 32];
+/// The vault's sequence when the tests start.
+pub const VAULT_SEQUENCE: i64 = 1_000;
 
 /// The bridge circle in the tests: five validators, three of which agree.
 pub const BRIDGE: CircleId = 3;
@@ -174,8 +197,26 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		assert_ok!(Balances::mint_into(&escrow_account(), TFT));
 		assert_ok!(pallet_registry::Pallet::<Test>::register_twin(RuntimeOrigin::signed(alice())));
 		MockCircles::create(BRIDGE, (1..=5).map(validator).collect(), 3);
+		STELLAR_KEYS.with(|keys| {
+			for n in 1..=4 {
+				keys.borrow_mut().insert(validator(n), stellar_pair(n).public().0);
+			}
+		});
 		MockAgreements::create(7);
 		assert_ok!(Bridge::set_bridge_circle(RuntimeOrigin::root(), BRIDGE));
+		assert_ok!(Bridge::set_vault(
+			RuntimeOrigin::root(),
+			VAULT,
+			gridchain_primitives::stellar::STANDALONE_NETWORK
+				.as_bytes()
+				.to_vec()
+				.try_into()
+				.unwrap(),
+			b"TFT".to_vec().try_into().unwrap(),
+			ISSUER,
+			100,
+			VAULT_SEQUENCE,
+		));
 		System::reset_events();
 	});
 	ext

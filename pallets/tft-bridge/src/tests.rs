@@ -3,7 +3,16 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
+use gridchain_primitives::stellar::{self, Memo};
+use sp_core::Pair;
 use sp_runtime::DispatchError;
+
+/// The outgoing payment that refunds deposit `tx_hash`.
+fn refund_of(tx_hash: StellarTxHash) -> OutgoingPayment<Test> {
+	OutgoingPayments::<Test>::iter_values()
+		.find(|outgoing| outgoing.purpose == PaymentPurpose::Refund { deposit: tx_hash })
+		.expect("a refund")
+}
 
 fn signed(account: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(account)
@@ -124,10 +133,10 @@ fn twins_and_agreements_are_credited_and_what_cannot_be_is_refunded() {
 		];
 		for (tx, target, amount, reason) in refused {
 			votes_by([1, 2, 3], &deposit(tx, target, amount));
-			assert_eq!(
-				PendingRefunds::<Test>::get([tx; 32]),
-				Some(Refund { to: [0x5e; 32], amount, reason })
-			);
+			let payment = refund_of([tx; 32]);
+			assert_eq!(payment.payment.destination, [0x5e; 32]);
+			assert_eq!(payment.payment.amount, amount as i64);
+			assert_eq!(payment.payment.memo, Memo::Return([tx; 32]));
 			assert_eq!(
 				ExecutedDeposits::<Test>::get([tx; 32]).unwrap().outcome,
 				DepositOutcome::Refunded(reason)
@@ -171,5 +180,107 @@ fn one_call_carries_many_votes() {
 		}
 		assert_eq!(Balances::balance(&bob()), 4 * TFT);
 		assert_eq!(ExecutedDeposits::<Test>::iter().count(), 4);
+	});
+}
+
+#[test]
+fn deposits_wait_for_the_vault() {
+	test(|| {
+		VaultOf::<Test>::kill();
+		assert_noop!(
+			Bridge::vote_deposits(
+				signed(validator(1)),
+				vec![deposit(1, DepositTarget::Account(bob()), 10 * TFT)]
+			),
+			Error::<Test>::NoVault
+		);
+	});
+}
+
+#[test]
+fn a_withdrawal_burns_and_fixes_the_payment_at_the_next_sequence() {
+	test(|| {
+		votes_by([1, 2, 3], &deposit(1, DepositTarget::Account(alice()), 50 * TFT));
+		let issuance = Balances::total_issuance();
+		let alice_before = Balances::balance(&alice());
+		let destination = [0xde; 32];
+		assert_ok!(Bridge::withdraw(signed(alice()), destination, 10 * TFT));
+		assert_eq!(Balances::balance(&alice()), alice_before - 10 * TFT);
+		assert_eq!(Balances::total_issuance(), issuance - 10 * TFT + WITHDRAWAL_FEE);
+		assert_eq!(BridgedSupply::<Test>::get(), 50 * TFT - (10 * TFT - WITHDRAWAL_FEE));
+		let outgoing = OutgoingPayments::<Test>::get(0).unwrap();
+		assert_eq!(outgoing.payment.sequence, VAULT_SEQUENCE + 1);
+		assert_eq!(outgoing.payment.amount, (10 * TFT - WITHDRAWAL_FEE) as i64);
+		assert_eq!(outgoing.payment.memo, Memo::Text(b"burn_0".to_vec().try_into().unwrap()));
+		assert_eq!(outgoing.payment.source, VAULT);
+		assert_eq!(
+			outgoing.hash,
+			outgoing.payment.hash(&stellar::network_id(stellar::STANDALONE_NETWORK))
+		);
+		// The next payment takes the next sequence.
+		assert_ok!(Bridge::withdraw(signed(alice()), destination, TFT));
+		assert_eq!(OutgoingPayments::<Test>::get(1).unwrap().payment.sequence, VAULT_SEQUENCE + 2);
+		assert_eq!(VaultOf::<Test>::get().unwrap().sequence, VAULT_SEQUENCE + 2);
+
+		assert_noop!(
+			Bridge::withdraw(signed(alice()), destination, WITHDRAWAL_FEE),
+			Error::<Test>::InvalidAmount
+		);
+		// More than the vault holds for the chain.
+		assert_noop!(
+			Bridge::withdraw(signed(alice()), destination, 80 * TFT),
+			Error::<Test>::InsufficientVault
+		);
+	});
+}
+
+#[test]
+fn signatures_are_checked_against_the_validators_stellar_keys() {
+	test(|| {
+		votes_by([1, 2, 3], &deposit(1, DepositTarget::Twin(9), 5 * TFT));
+		let outgoing = refund_of([1; 32]);
+		let id = 0;
+		let sign = |n: u8| stellar_pair(n).sign(&outgoing.hash).0;
+		assert_noop!(
+			Bridge::sign_payment(signed(alice()), id, sign(1)),
+			Error::<Test>::NotBridgeMember
+		);
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(5)), id, sign(5)),
+			Error::<Test>::NoStellarKey
+		);
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(1)), 9, sign(1)),
+			Error::<Test>::UnknownPayment
+		);
+		// Another validator's signature, or a signature of other bytes.
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(1)), id, sign(2)),
+			Error::<Test>::BadSignature
+		);
+		let other = stellar_pair(1).sign(&[0; 32]).0;
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(1)), id, other),
+			Error::<Test>::BadSignature
+		);
+
+		assert_ok!(Bridge::sign_payment(signed(validator(1)), id, sign(1)));
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(1)), id, sign(1)),
+			Error::<Test>::AlreadySigned
+		);
+		assert_ok!(Bridge::sign_payment(signed(validator(2)), id, sign(2)));
+		assert!(!events().contains(&Event::PaymentReady { id }));
+		assert_ok!(Bridge::sign_payment(signed(validator(3)), id, sign(3)));
+		assert!(events().contains(&Event::PaymentReady { id }));
+		// The envelope the relays submit carries the three signatures, each verifiable.
+		let signed_payment = OutgoingPayments::<Test>::get(id).unwrap();
+		let envelope = signed_payment.payment.envelope_xdr(&signed_payment.signatures);
+		assert_eq!(envelope.len(), outgoing.payment.envelope_xdr(&[]).len() + 3 * 72);
+		for (n, signature) in (1..=3).zip(signed_payment.signatures.iter()) {
+			let key = stellar_pair(n).public().0;
+			assert_eq!(signature.hint, key[28..]);
+			assert!(stellar::verify(&key, &signed_payment.hash, &signature.signature));
+		}
 	});
 }

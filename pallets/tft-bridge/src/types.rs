@@ -94,15 +94,58 @@ pub struct ExecutedDeposit<BlockNumber> {
 	pub outcome: DepositOutcome,
 }
 
-/// A deposit to pay back on Stellar, waiting for the outgoing payments.
+/// The vault on Stellar as the chain knows it, set by the council.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
-pub struct Refund {
-	/// The Stellar account to pay.
-	pub to: AccountKey,
-	/// What it deposited (the vault pays it back whole).
-	pub amount: Balance,
-	/// Why.
-	pub reason: RefundReason,
+pub struct Vault {
+	/// The vault's account, the source of every outgoing payment.
+	pub account: AccountKey,
+	/// The network's id (sha256 of its passphrase): signatures are for this network only.
+	pub network_id: [u8; 32],
+	/// TFT on that network.
+	pub asset: gridchain_primitives::stellar::Asset,
+	/// The fee each outgoing payment offers, in stroops.
+	pub fee: u32,
+	/// The sequence of the last payment the chain made (the next gets this + 1).
+	pub sequence: i64,
+}
+
+/// Why a payment leaves the vault.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum PaymentPurpose<AccountId> {
+	/// A withdrawal by a chain account (burned on chain).
+	Withdrawal { who: AccountId },
+	/// A deposit paid back (never minted).
+	Refund { deposit: StellarTxHash },
+}
+
+/// A payment from the vault, fixed by the chain, waiting for the validators' signatures.
+#[derive(
+	Encode,
+	Decode,
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct OutgoingPayment<T: crate::Config> {
+	/// Every field its signers sign.
+	pub payment: gridchain_primitives::stellar::Payment,
+	/// Its hash on the vault's network: what each signature signs.
+	pub hash: [u8; 32],
+	/// Why it is paid.
+	pub purpose: PaymentPurpose<T::AccountId>,
+	/// The validators' signatures, checked against their registered Stellar keys.
+	pub signatures: frame_support::BoundedVec<
+		gridchain_primitives::stellar::DecoratedSignature,
+		<T as crate::Config>::MaxSigners,
+	>,
+	/// Who signed, in the same order.
+	pub signers: frame_support::BoundedVec<T::AccountId, <T as crate::Config>::MaxSigners>,
 }

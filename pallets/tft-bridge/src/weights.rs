@@ -18,6 +18,9 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn set_bridge_circle() -> Weight;
 	fn vote_deposits(n: u32, ) -> Weight;
+	fn set_vault() -> Weight;
+	fn withdraw() -> Weight;
+	fn sign_payment() -> Weight;
 }
 
 /// Weights on the reference machine, with the runtime's database weights.
@@ -34,6 +37,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_add((6_u64).saturating_mul(n.into()))))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
+	fn set_vault() -> Weight {
+		Weight::from_parts(25_000_000, 2_000)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn withdraw() -> Weight {
+		Weight::from_parts(120_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn sign_payment() -> Weight {
+		Weight::from_parts(120_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
 }
 
 // For tests.
@@ -43,5 +60,19 @@ impl WeightInfo for () {
 	}
 	fn vote_deposits(n: u32, ) -> Weight {
 		Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into())
+	}
+	fn set_vault() -> Weight {
+		Weight::from_parts(25_000_000, 2_000)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn withdraw() -> Weight {
+		Weight::from_parts(120_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn sign_payment() -> Weight {
+		Weight::from_parts(120_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
