@@ -324,12 +324,13 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::ContractCancelled { contract_id, cause, refunded, unpaid_debt });
 	}
 
-	/// Adds `amount` (already checked non-zero) to an agreement's escrow; in grace, pays the
-	/// debt and restores the agreement.
+	/// Adds `amount` (already checked non-zero) to an agreement's escrow, paid by its owner or
+	/// newly bridged (`source`); in grace, pays the debt and restores the agreement.
 	pub(crate) fn do_top_up(
 		contract_id: ContractId,
 		mut contract: Contract<T>,
 		amount: BalanceOf<T>,
+		source: TopUpSource,
 	) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::advance(contract_id, &mut contract, now);
@@ -342,13 +343,19 @@ impl<T: Config> Pallet<T> {
 		}
 		let paid_in = contract.paid_in.checked_add(amount_fine).ok_or(Error::<T>::PriceOverflow)?;
 		let escrow = contract.escrow.checked_add(amount_fine).ok_or(Error::<T>::PriceOverflow)?;
-		<T as Config>::Currency::transfer(
-			&contract.owner,
-			&Self::account_id(),
-			amount,
-			Preservation::Preserve,
-		)
-		.map_err(|_| Error::<T>::InsufficientFunds)?;
+		match source {
+			TopUpSource::Owner => <T as Config>::Currency::transfer(
+				&contract.owner,
+				&Self::account_id(),
+				amount,
+				Preservation::Preserve,
+			)
+			.map(|_| ())
+			.map_err(|_| Error::<T>::InsufficientFunds)?,
+			TopUpSource::Bridged => {
+				<T as Config>::Currency::mint_into(&Self::account_id(), amount).map(|_| ())?
+			},
+		}
 		contract.paid_in = paid_in;
 		if let ContractState::GracePeriod { .. } = contract.state {
 			let rate = contract.rate;
@@ -533,5 +540,22 @@ impl<T: Config> FarmPayouts for Pallet<T> {
 
 	fn pay_out_weight() -> Weight {
 		Self::pay_farm_weight()
+	}
+}
+
+/// Where a top-up's funds come from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum TopUpSource {
+	/// The agreement's owner pays.
+	Owner,
+	/// The Stellar bridge mints them for a `contract_<id>` deposit.
+	Bridged,
+}
+
+impl<T: Config> gridchain_primitives::grid::AgreementFunding<BalanceOf<T>> for Pallet<T> {
+	fn fund(contract_id: u64, amount: BalanceOf<T>) -> DispatchResult {
+		let contract = Contracts::<T>::get(contract_id).ok_or(Error::<T>::ContractNotFound)?;
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		Self::do_top_up(contract_id, contract, amount, TopUpSource::Bridged)
 	}
 }

@@ -537,7 +537,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let contract = Self::owned_contract(&who, contract_id)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			Self::do_top_up(contract_id, contract, amount)
+			Self::do_top_up(contract_id, contract, amount, billing::TopUpSource::Owner)
 		}
 
 		/// Ends an agreement. What it cost until now is the farm's; the unspent escrow is

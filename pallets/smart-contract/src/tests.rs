@@ -1038,6 +1038,33 @@ fn cancelling_in_grace_records_the_debt_too() {
 }
 
 #[test]
+fn the_bridge_funds_an_agreement_with_newly_minted_tft() {
+	use gridchain_primitives::grid::AgreementFunding;
+	// Not `run`: bridged funds are new issuance, counted here.
+	new_test_ext().execute_with(|| {
+		let id = create_volume(20 * TFT);
+		let issuance = Balances::total_issuance();
+		let owner_before = Balances::free_balance(alice());
+		assert_ok!(<SmartContract as AgreementFunding<Balance>>::fund(id, 5 * TFT));
+		assert_eq!(escrow_of(id), 25 * TFT);
+		assert_eq!(Balances::total_issuance(), issuance + 5 * TFT);
+		assert_eq!(Balances::free_balance(alice()), owner_before, "the owner pays nothing");
+		assert_noop!(
+			<SmartContract as AgreementFunding<Balance>>::fund(9, TFT),
+			Error::<Test>::ContractNotFound
+		);
+		assert_noop!(
+			<SmartContract as AgreementFunding<Balance>>::fund(id, 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_ok!(SmartContract::cancel_contract(Origin::signed(alice()), id));
+		assert!(<SmartContract as AgreementFunding<Balance>>::fund(id, TFT).is_err());
+		assert_eq!(Balances::total_issuance(), issuance + 5 * TFT);
+		check_invariants();
+	});
+}
+
+#[test]
 fn top_up_errors() {
 	run(|| {
 		let id = create_volume(20 * TFT);
