@@ -16,12 +16,14 @@ impl<T: Config> Pallet<T> {
 					DepositOutcome::Refunded(_) => Some(sum),
 				}
 			});
-		// Withdrawals burned what their payments pay.
-		let withdrawn = OutgoingPayments::<T>::iter_values()
+		// Withdrawals burned what their pending payments pay, and what confirmed ones paid.
+		let pending = OutgoingPayments::<T>::iter_values()
 			.filter(|outgoing| matches!(outgoing.purpose, PaymentPurpose::Withdrawal { .. }))
 			.try_fold(0 as Balance, |sum, outgoing| {
 				sum.checked_add(Balance::try_from(outgoing.payment.amount).ok()?)
 			});
+		let withdrawn =
+			pending.and_then(|pending| pending.checked_add(ConfirmedWithdrawals::<T>::get()));
 		let expected =
 			minted.zip(withdrawn).and_then(|(minted, withdrawn)| minted.checked_sub(withdrawn));
 		ensure!(
@@ -55,6 +57,10 @@ impl<T: Config> Pallet<T> {
 				"signatures without signers"
 			);
 			if let PaymentPurpose::Refund { deposit } = outgoing.purpose {
+				ensure!(
+					!QuarantinedRefunds::<T>::contains_key(id),
+					"a refund both pending and quarantined"
+				);
 				let refunded = ExecutedDeposits::<T>::get(deposit).is_some_and(|executed| {
 					matches!(executed.outcome, DepositOutcome::Refunded(_))
 				});
@@ -63,6 +69,10 @@ impl<T: Config> Pallet<T> {
 					"a refund of no refunded deposit, or twice"
 				);
 			}
+		}
+		// Reports only of pending payments.
+		for id in PaymentReports::<T>::iter_keys().map(|(id, _)| id) {
+			ensure!(OutgoingPayments::<T>::contains_key(id), "a report of no pending payment");
 		}
 		// Tallies count the votes recorded.
 		for (tx_hash, digest, tally) in DepositTallies::<T>::iter() {

@@ -125,6 +125,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OutgoingPayments<T: Config> = StorageMap<_, Twox64Concat, u64, OutgoingPayment<T>>;
 
+	/// Each validator's report of a payment's result on Stellar.
+	#[pallet::storage]
+	pub type PaymentReports<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, T::AccountId, PaymentResult>;
+
+	/// Refunds Stellar did not take (their payment failed): kept with their deposit for the
+	/// council to settle, never retried in a loop.
+	#[pallet::storage]
+	pub type QuarantinedRefunds<T: Config> = StorageMap<_, Twox64Concat, u64, OutgoingPayment<T>>;
+
+	/// What confirmed withdrawals paid out of the vault.
+	#[pallet::storage]
+	pub type ConfirmedWithdrawals<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
 	/// TFT minted by deposits less TFT burned by withdrawals: what the vault must hold.
 	#[pallet::storage]
 	pub type BridgedSupply<T: Config> = StorageValue<_, Balance, ValueQuery>;
@@ -157,6 +171,14 @@ pub mod pallet {
 		PaymentSigned { id: u64, signer: T::AccountId, signatures: u32 },
 		/// A payment has the threshold's signatures: the relays submit it.
 		PaymentReady { id: u64 },
+		/// A validator reported a payment's result on Stellar.
+		PaymentReported { id: u64, reporter: T::AccountId, result: PaymentResult, reports: u32 },
+		/// The threshold agreed the payment was made: it is done.
+		PaymentConfirmed { id: u64 },
+		/// A withdrawal's payment failed on Stellar: `amount` is minted back to `who`.
+		WithdrawalReturned { id: u64, who: T::AccountId, amount: Balance },
+		/// A refund's payment failed on Stellar: it is quarantined.
+		RefundQuarantined { id: u64, deposit: StellarTxHash },
 		/// A chain account withdrew `amount` to Stellar (`fee` to the treasury).
 		Withdrawn {
 			who: T::AccountId,
@@ -208,6 +230,10 @@ pub mod pallet {
 		TooManySignatures,
 		/// More than the vault holds for the chain (the bridged supply).
 		InsufficientVault,
+		/// The payment does not have the threshold's signatures yet: it cannot be on Stellar.
+		PaymentNotReady,
+		/// The validator already reported another result for this payment.
+		ConflictingReport,
 	}
 
 	#[pallet::hooks]
@@ -336,6 +362,29 @@ pub mod pallet {
 		pub fn sign_payment(origin: OriginFor<T>, id: u64, signature: [u8; 64]) -> DispatchResult {
 			let signer = ensure_signed(origin)?;
 			Self::do_sign_payment(signer, id, signature)
+		}
+
+		/// Reports what became of a ready payment on Stellar.
+		///
+		/// - Origin: a member of the bridge circle.
+		/// - Effect: the report is recorded for its reporter (the same report again is
+		///   skipped); when the circle's threshold report the same result, it takes effect
+		///   once: `Paid` ends the payment; `Failed` mints a withdrawal back to its owner, or
+		///   quarantines a refund.
+		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`],
+		///   [`Error::UnknownPayment`], [`Error::PaymentNotReady`],
+		///   [`Error::ConflictingReport`].
+		/// - Events: [`Event::PaymentReported`], [`Event::PaymentConfirmed`],
+		///   [`Event::WithdrawalReturned`], [`Event::RefundQuarantined`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::report_payment())]
+		pub fn report_payment(
+			origin: OriginFor<T>,
+			id: u64,
+			result: PaymentResult,
+		) -> DispatchResult {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report_payment(reporter, id, result)
 		}
 	}
 }

@@ -284,3 +284,80 @@ fn signatures_are_checked_against_the_validators_stellar_keys() {
 		}
 	});
 }
+
+/// Validators 1–3 sign payment `id`.
+fn sign_by_three(id: u64) {
+	let hash = OutgoingPayments::<Test>::get(id).unwrap().hash;
+	for n in 1..=3 {
+		assert_ok!(Bridge::sign_payment(signed(validator(n)), id, stellar_pair(n).sign(&hash).0));
+	}
+}
+
+fn report_by(voters: impl IntoIterator<Item = u8>, id: u64, result: PaymentResult) {
+	for n in voters {
+		assert_ok!(Bridge::report_payment(signed(validator(n)), id, result));
+	}
+}
+
+#[test]
+fn a_paid_withdrawal_is_confirmed_by_the_threshold_once() {
+	test(|| {
+		votes_by([1, 2, 3], &deposit(1, DepositTarget::Account(alice()), 50 * TFT));
+		assert_ok!(Bridge::withdraw(signed(alice()), [0xde; 32], 10 * TFT));
+		assert_noop!(
+			Bridge::report_payment(signed(validator(1)), 0, PaymentResult::Paid),
+			Error::<Test>::PaymentNotReady
+		);
+		sign_by_three(0);
+		assert_noop!(
+			Bridge::report_payment(signed(alice()), 0, PaymentResult::Paid),
+			Error::<Test>::NotBridgeMember
+		);
+		report_by([1, 1], 0, PaymentResult::Paid);
+		assert_noop!(
+			Bridge::report_payment(signed(validator(1)), 0, PaymentResult::Failed),
+			Error::<Test>::ConflictingReport
+		);
+		// One says failed: the two others who saw it paid still make the threshold with 1.
+		report_by([4], 0, PaymentResult::Failed);
+		report_by([2], 0, PaymentResult::Paid);
+		assert!(OutgoingPayments::<Test>::get(0).is_some());
+		report_by([3], 0, PaymentResult::Paid);
+		assert!(OutgoingPayments::<Test>::get(0).is_none());
+		assert!(events().contains(&Event::PaymentConfirmed { id: 0 }));
+		assert_eq!(ConfirmedWithdrawals::<Test>::get(), 10 * TFT - WITHDRAWAL_FEE);
+		assert_eq!(PaymentReports::<Test>::iter_prefix(0).count(), 0);
+		assert_noop!(
+			Bridge::report_payment(signed(validator(5)), 0, PaymentResult::Paid),
+			Error::<Test>::UnknownPayment
+		);
+	});
+}
+
+#[test]
+fn a_failed_withdrawal_comes_back_and_a_failed_refund_is_quarantined() {
+	test(|| {
+		votes_by([1, 2, 3], &deposit(1, DepositTarget::Account(alice()), 50 * TFT));
+		let before = Balances::balance(&alice());
+		let issuance = Balances::total_issuance();
+		assert_ok!(Bridge::withdraw(signed(alice()), [0xde; 32], 10 * TFT));
+		sign_by_three(0);
+		report_by([1, 2, 3], 0, PaymentResult::Failed);
+		// The payout is minted back; the fee stays with the treasury.
+		assert_eq!(Balances::balance(&alice()), before - WITHDRAWAL_FEE);
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(BridgedSupply::<Test>::get(), 50 * TFT);
+		assert!(events().contains(&Event::WithdrawalReturned {
+			id: 0,
+			who: alice(),
+			amount: 10 * TFT - WITHDRAWAL_FEE
+		}));
+
+		votes_by([1, 2, 3], &deposit(2, DepositTarget::Twin(9), 5 * TFT));
+		sign_by_three(1);
+		report_by([2, 3, 4], 1, PaymentResult::Failed);
+		assert!(QuarantinedRefunds::<Test>::get(1).is_some());
+		assert!(OutgoingPayments::<Test>::get(1).is_none());
+		assert_eq!(BridgedSupply::<Test>::get(), 50 * TFT, "a refund never minted");
+	});
+}

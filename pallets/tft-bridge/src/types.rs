@@ -149,3 +149,24 @@ pub struct OutgoingPayment<T: crate::Config> {
 	/// Who signed, in the same order.
 	pub signers: frame_support::BoundedVec<T::AccountId, <T as crate::Config>::MaxSigners>,
 }
+
+/// What became of a payment on Stellar, as the relays saw it in the vault's transactions.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum PaymentResult {
+	/// Applied: the destination was paid.
+	Paid,
+	/// Included but failed (e.g. the destination has no TFT trustline): nothing was paid, and
+	/// the sequence number was used.
+	Failed,
+}

@@ -21,6 +21,7 @@ pub trait WeightInfo {
 	fn set_vault() -> Weight;
 	fn withdraw() -> Weight;
 	fn sign_payment() -> Weight;
+	fn report_payment() -> Weight;
 }
 
 /// Weights on the reference machine, with the runtime's database weights.
@@ -51,6 +52,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	fn report_payment() -> Weight {
+		Weight::from_parts(80_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
 }
 
 // For tests.
@@ -74,5 +80,10 @@ impl WeightInfo for () {
 		Weight::from_parts(120_000_000, 6_000)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn report_payment() -> Weight {
+		Weight::from_parts(80_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 }

@@ -120,3 +120,62 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 }
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_report_payment(
+		reporter: T::AccountId,
+		id: u64,
+		result: PaymentResult,
+	) -> DispatchResult {
+		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
+		ensure!(T::Circles::is_member(circle, &reporter), Error::<T>::NotBridgeMember);
+		let outgoing = OutgoingPayments::<T>::get(id).ok_or(Error::<T>::UnknownPayment)?;
+		let threshold = T::Circles::threshold(circle).unwrap_or(u32::MAX);
+		ensure!(outgoing.signatures.len() as u32 >= threshold, Error::<T>::PaymentNotReady);
+		match PaymentReports::<T>::get(id, &reporter) {
+			Some(earlier) if earlier == result => return Ok(()),
+			Some(_) => return Err(Error::<T>::ConflictingReport.into()),
+			None => {},
+		}
+		PaymentReports::<T>::insert(id, &reporter, result);
+		// At most one report per member: counting them is bounded by the circle's size.
+		let reports =
+			PaymentReports::<T>::iter_prefix_values(id).filter(|r| *r == result).count() as u32;
+		Self::deposit_event(Event::PaymentReported { id, reporter, result, reports });
+		if reports >= threshold {
+			Self::settle_payment(id, outgoing, result)?;
+		}
+		Ok(())
+	}
+
+	/// The threshold agreed on the payment's result: it takes effect, once.
+	fn settle_payment(
+		id: u64,
+		outgoing: OutgoingPayment<T>,
+		result: PaymentResult,
+	) -> DispatchResult {
+		let amount =
+			Balance::try_from(outgoing.payment.amount).map_err(|_| Error::<T>::InvalidAmount)?;
+		match (result, &outgoing.purpose) {
+			(PaymentResult::Paid, purpose) => {
+				if let PaymentPurpose::Withdrawal { .. } = purpose {
+					ConfirmedWithdrawals::<T>::mutate(|sum| *sum = sum.saturating_add(amount));
+				}
+				Self::deposit_event(Event::PaymentConfirmed { id });
+			},
+			(PaymentResult::Failed, PaymentPurpose::Withdrawal { who }) => {
+				// Nothing left the vault: the withdrawal comes back as it was burned.
+				T::Currency::mint_into(who, amount)?;
+				BridgedSupply::<T>::mutate(|supply| *supply = supply.saturating_add(amount));
+				Self::deposit_event(Event::WithdrawalReturned { id, who: who.clone(), amount });
+			},
+			(PaymentResult::Failed, PaymentPurpose::Refund { deposit }) => {
+				Self::deposit_event(Event::RefundQuarantined { id, deposit: *deposit });
+				QuarantinedRefunds::<T>::insert(id, outgoing.clone());
+			},
+		}
+		OutgoingPayments::<T>::remove(id);
+		let _ = PaymentReports::<T>::clear_prefix(id, u32::MAX, None);
+		Ok(())
+	}
+}
