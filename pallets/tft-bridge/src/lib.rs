@@ -31,6 +31,8 @@ mod invariants;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 pub mod types;
 pub mod weights;
