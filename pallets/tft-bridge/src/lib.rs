@@ -14,8 +14,20 @@
 //! cannot credit it (unknown twin or agreement, an amount not above the fee), it is recorded
 //! to be paid back on Stellar. An executed hash never executes again.
 //!
+//! ## Payments from the vault (chain → Stellar)
+//!
+//! A withdrawal ([`Pallet::withdraw`]) burns its amount (the withdrawal fee goes to the
+//! circle's treasury) and a refund needs paying back: each becomes a Stellar payment that the
+//! chain fixes entirely (the vault's next sequence number, the fee, a `burn_<id>` or return
+//! memo, no time bounds) and hashes ([`gridchain_primitives::stellar`]) before anyone signs.
+//! Validators sign that hash with their Stellar keys registered in the circle
+//! ([`Pallet::sign_payment`]); the chain checks each signature, so the envelope the relays
+//! assemble from the stored signatures is valid once the threshold signed. The relays then
+//! report what Stellar did ([`Pallet::report_payment`]): at the threshold, a paid payment
+//! ends, a failed withdrawal is minted back, a failed refund is quarantined.
+//!
 //! One chain unit is one stroop of TFT: the bridge never rounds. `BridgedSupply` (minted by
-//! deposits, less burned by withdrawals) is what the vault must hold.
+//! deposits, less burned by withdrawals not returned) is what the vault must hold.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
