@@ -28,6 +28,9 @@ impl<T: Config> Pallet<T> {
 			Some(_) => return Err(Error::<T>::ConflictingVote.into()),
 			None => {},
 		}
+		if !DepositFirstVoted::<T>::contains_key(tx_hash) {
+			DepositFirstVoted::<T>::insert(tx_hash, frame_system::Pallet::<T>::block_number());
+		}
 		DepositVotes::<T>::insert(tx_hash, voter, digest);
 		let votes = DepositTallies::<T>::mutate(tx_hash, digest, |tally| {
 			*tally = tally.saturating_add(1);
@@ -79,9 +82,18 @@ impl<T: Config> Pallet<T> {
 		};
 		let at = frame_system::Pallet::<T>::block_number();
 		ExecutedDeposits::<T>::insert(tx_hash, ExecutedDeposit { at, outcome });
-		let _ = DepositVotes::<T>::clear_prefix(tx_hash, u32::MAX, None);
-		let _ = DepositTallies::<T>::clear_prefix(tx_hash, u32::MAX, None);
+		Self::clear_votes(tx_hash);
 		Ok(())
+	}
+
+	/// Removes a transaction's votes (at most one per member) and tallies; how many votes.
+	pub(crate) fn clear_votes(tx_hash: StellarTxHash) -> u32 {
+		DepositFirstVoted::<T>::remove(tx_hash);
+		let _ = DepositTallies::<T>::clear_prefix(tx_hash, u32::MAX, None);
+		// Counted apart: `clear_prefix` does not count what only the overlay holds.
+		let votes = DepositVotes::<T>::iter_key_prefix(tx_hash).count() as u32;
+		let _ = DepositVotes::<T>::clear_prefix(tx_hash, u32::MAX, None);
+		votes
 	}
 
 	/// Mints the deposit to its target and the fee to the circle's treasury, all or nothing;

@@ -74,6 +74,19 @@ impl<T: Config> Pallet<T> {
 		for id in PaymentReports::<T>::iter_keys().map(|(id, _)| id) {
 			ensure!(OutgoingPayments::<T>::contains_key(id), "a report of no pending payment");
 		}
+		// A transaction with votes has its first vote's block, and only then.
+		for tx_hash in DepositFirstVoted::<T>::iter_keys() {
+			ensure!(
+				DepositVotes::<T>::iter_prefix(tx_hash).next().is_some(),
+				"a first vote of no votes"
+			);
+		}
+		for (tx_hash, _) in DepositVotes::<T>::iter_keys() {
+			ensure!(
+				DepositFirstVoted::<T>::contains_key(tx_hash),
+				"votes without their first block"
+			);
+		}
 		// Tallies count the votes recorded.
 		for (tx_hash, digest, tally) in DepositTallies::<T>::iter() {
 			let recorded =

@@ -63,7 +63,7 @@ pub mod pallet {
 		circles::Circles,
 		grid::{AgreementFunding, GridRegistry},
 	};
-	use sp_runtime::AccountId32;
+	use sp_runtime::{AccountId32, Saturating};
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
@@ -96,6 +96,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxVotesPerCall: Get<u32>;
 
+		/// How long votes for a deposit that never reaches the threshold stay before anyone may
+		/// prune them.
+		#[pallet::constant]
+		type VoteLifetime: Get<BlockNumberFor<Self>>;
+
 		/// The fee of a withdrawal, paid to the bridge circle's treasury.
 		#[pallet::constant]
 		type WithdrawalFee: Get<Balance>;
@@ -121,6 +126,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DepositTallies<T: Config> =
 		StorageDoubleMap<_, Identity, StellarTxHash, Identity, T::Hash, u32, ValueQuery>;
+
+	/// The block of the first vote for each Stellar transaction not yet executed.
+	#[pallet::storage]
+	pub type DepositFirstVoted<T: Config> =
+		StorageMap<_, Identity, StellarTxHash, BlockNumberFor<T>>;
 
 	/// The deposits executed, by Stellar transaction: none executes twice.
 	#[pallet::storage]
@@ -185,6 +195,8 @@ pub mod pallet {
 		PaymentSigned { id: u64, signer: T::AccountId, signatures: u32 },
 		/// A payment has the threshold's signatures: the relays submit it.
 		PaymentReady { id: u64 },
+		/// Votes for a deposit that did not reach the threshold in time were removed.
+		DepositVotesPruned { tx_hash: StellarTxHash, votes: u32 },
 		/// A validator reported a payment's result on Stellar.
 		PaymentReported { id: u64, reporter: T::AccountId, result: PaymentResult, reports: u32 },
 		/// The threshold agreed the payment was made: it is done.
@@ -248,6 +260,12 @@ pub mod pallet {
 		PaymentNotReady,
 		/// The validator already reported another result for this payment.
 		ConflictingReport,
+		/// The deposit was executed: its votes are gone already.
+		AlreadyExecuted,
+		/// No vote for this transaction.
+		NothingToPrune,
+		/// The first vote for this transaction is younger than the vote lifetime.
+		VotesNotExpired,
 	}
 
 	#[pallet::hooks]
@@ -399,6 +417,31 @@ pub mod pallet {
 		) -> DispatchResult {
 			let reporter = ensure_signed(origin)?;
 			Self::do_report_payment(reporter, id, result)
+		}
+
+		/// Removes the votes for a deposit that did not reach the threshold within the vote
+		/// lifetime (e.g. votes for a transaction the other validators never saw).
+		///
+		/// - Origin: anyone signed.
+		/// - Effect: the transaction's votes and tallies are gone; it may still be voted for and
+		///   executed later, from no votes.
+		/// - Errors: [`Error::AlreadyExecuted`], [`Error::NothingToPrune`],
+		///   [`Error::VotesNotExpired`].
+		/// - Event: [`Event::DepositVotesPruned`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::prune_deposit_votes())]
+		pub fn prune_deposit_votes(origin: OriginFor<T>, tx_hash: StellarTxHash) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(!ExecutedDeposits::<T>::contains_key(tx_hash), Error::<T>::AlreadyExecuted);
+			let first = DepositFirstVoted::<T>::get(tx_hash).ok_or(Error::<T>::NothingToPrune)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				now >= first.saturating_add(T::VoteLifetime::get()),
+				Error::<T>::VotesNotExpired
+			);
+			let votes = Self::clear_votes(tx_hash);
+			Self::deposit_event(Event::DepositVotesPruned { tx_hash, votes });
+			Ok(())
 		}
 	}
 }

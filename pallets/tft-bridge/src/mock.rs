@@ -39,6 +39,8 @@ pub const TFT: Balance = 10_000_000;
 pub const EXISTENTIAL_DEPOSIT: Balance = TFT / 100;
 /// The deposit fee in the mock: 1 TFT.
 pub const DEPOSIT_FEE: Balance = TFT;
+/// Blocks votes wait before they may be pruned, in the mock.
+pub const VOTE_LIFETIME: u64 = 100;
 /// The withdrawal fee in the mock: 0.5 TFT.
 pub const WITHDRAWAL_FEE: Balance = TFT / 2;
 
@@ -155,6 +157,7 @@ impl pallet_tft_bridge::Config for Test {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type DepositFee = ConstU128<DEPOSIT_FEE>;
 	type MaxVotesPerCall = ConstU32<4>;
+	type VoteLifetime = frame_support::traits::ConstU64<VOTE_LIFETIME>;
 	type WithdrawalFee = ConstU128<WITHDRAWAL_FEE>;
 	type MaxSigners = ConstU32<5>;
 	type WeightInfo = ();

@@ -361,3 +361,33 @@ fn a_failed_withdrawal_comes_back_and_a_failed_refund_is_quarantined() {
 		assert_eq!(BridgedSupply::<Test>::get(), 50 * TFT, "a refund never minted");
 	});
 }
+
+#[test]
+fn votes_that_never_reach_the_threshold_are_pruned_after_their_lifetime() {
+	test(|| {
+		let vote = deposit(1, DepositTarget::Account(bob()), 10 * TFT);
+		votes_by([1, 2], &vote);
+		assert_noop!(
+			Bridge::prune_deposit_votes(signed(alice()), [9; 32]),
+			Error::<Test>::NothingToPrune
+		);
+		System::set_block_number(1 + VOTE_LIFETIME - 1);
+		assert_noop!(
+			Bridge::prune_deposit_votes(signed(alice()), [1; 32]),
+			Error::<Test>::VotesNotExpired
+		);
+		System::set_block_number(1 + VOTE_LIFETIME);
+		assert_ok!(Bridge::prune_deposit_votes(signed(alice()), [1; 32]));
+		assert!(events().contains(&Event::DepositVotesPruned { tx_hash: [1; 32], votes: 2 }));
+		assert_eq!(DepositVotes::<Test>::iter_prefix([1; 32]).count(), 0);
+		// The deposit can still come in, counted from nothing: three fresh votes.
+		votes_by([1, 2], &vote);
+		assert_eq!(Balances::balance(&bob()), 0);
+		votes_by([3], &vote);
+		assert_eq!(Balances::balance(&bob()), 9 * TFT);
+		assert_noop!(
+			Bridge::prune_deposit_votes(signed(alice()), [1; 32]),
+			Error::<Test>::AlreadyExecuted
+		);
+	});
+}

@@ -22,6 +22,7 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	fn sign_payment() -> Weight;
 	fn report_payment() -> Weight;
+	fn prune_deposit_votes() -> Weight;
 }
 
 /// Weights on the reference machine, with the runtime's database weights.
@@ -57,6 +58,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
+	fn prune_deposit_votes() -> Weight {
+		Weight::from_parts(40_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(100_u64))
+	}
 }
 
 // For tests.
@@ -85,5 +91,10 @@ impl WeightInfo for () {
 		Weight::from_parts(80_000_000, 6_000)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn prune_deposit_votes() -> Weight {
+		Weight::from_parts(40_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(100_u64))
 	}
 }
