@@ -141,25 +141,28 @@ fn signed_iou<T: Config>(
 	SignedIou { consumer_signature: sign(consumer), provider_signature: sign(provider), iou }
 }
 
-/// A batch of `n` IOUs on distinct channels of one consumer, each channel with an IOU before;
-/// signed raw by the operator, or (`dearest`) wrapped and by the owner. The consumer too.
+/// A batch of `n` IOUs on distinct channels of distinct consumers (each channel had an IOU
+/// before, and each consumer's queued count is written); signed raw by the operator, or
+/// (`dearest`) wrapped and by the owner. The last consumer too.
 fn batch_on_new_channels<T: Config>(n: u32, dearest: bool) -> (T::AccountId, Vec<SignedIou>) {
 	let farm = farm::<T>();
 	let bridge = bridge::<T>(&account("member", 0, 0));
-	let (consumer_key, who) = key::<T>("consumer", 0);
-	consumer::<T>(&who, bridge, TFT);
 	let provider = if dearest { &farm.owner } else { &farm.operator };
+	let mut last = None;
 	let ious: Vec<_> = (0..n)
-		.map(|_| {
+		.map(|i| {
+			let (consumer_key, who) = key::<T>("consumer", i);
+			consumer::<T>(&who, bridge, TFT);
 			let channel = open::<T>(&who, bridge, farm.farm_id);
 			Channels::<T>::mutate(channel, |record| {
 				record.as_mut().expect("the channel").newest =
 					Some(Newest { usage: usage(1), amount: 0, sequence: 1 });
 			});
+			last = Some(who);
 			signed_iou::<T>(channel, 1_000, 2, &consumer_key, provider, dearest)
 		})
 		.collect();
-	(who, ious)
+	(last.expect("at least one"), ious)
 }
 
 /// `count` channels of distinct consumers, each owing `owed` with `escrow` parked, queued at

@@ -125,6 +125,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes a channel and releases its deposit to the consumer.
 	pub(crate) fn remove_channel(id: ChannelId, channel: &Channel<T>) {
+		if channel.queued {
+			Self::count_queued(channel, false);
+		}
 		// The deposit was held when the channel opened and only this releases it; `BestEffort`
 		// so a missing hold can never keep a channel alive.
 		let _ = T::Currency::release(

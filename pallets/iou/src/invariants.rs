@@ -37,6 +37,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut deposits: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+		let mut queued_per_consumer: BTreeMap<(CircleId, T::AccountId), u32> = BTreeMap::new();
 		let next_id = NextChannelId::<T>::get();
 		for (id, channel) in Channels::<T>::iter() {
 			ensure!(id < next_id, "a channel id not yet given");
@@ -53,8 +54,17 @@ impl<T: Config> Pallet<T> {
 					"an IOU with another number of counters than its channel"
 				);
 			}
+			if channel.queued {
+				*queued_per_consumer
+					.entry((channel.bridge, channel.consumer.clone()))
+					.or_default() += 1;
+			}
 			let sum = deposits.entry(channel.consumer).or_default();
 			*sum = sum.checked_add(channel.deposit).ok_or("deposits overflow")?;
+		}
+		for (bridge, consumer, account) in Consumers::<T>::iter() {
+			let queued = queued_per_consumer.get(&(bridge, consumer)).copied().unwrap_or(0);
+			ensure!(account.queued_channels == queued, "a consumer's queued channels miscounted");
 		}
 		for (consumer, sum) in &deposits {
 			let held = T::Currency::balance_on_hold(&HoldReason::ChannelDeposit.into(), consumer);

@@ -94,7 +94,7 @@ pub mod pallet {
 		circles::Circles,
 		grid::{FarmId, GridRegistry},
 	};
-	use sp_runtime::{traits::Zero, AccountId32, Permill, Saturating};
+	use sp_runtime::{traits::Zero, AccountId32, DispatchErrorWithPostInfo, Permill, Saturating};
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
@@ -372,6 +372,8 @@ pub mod pallet {
 		NoWithdrawalRequested,
 		/// The withdrawal delay has not passed.
 		WithdrawalNotDue,
+		/// IOUs of the consumer's channels wait for the bridge's roll-up.
+		UnsettledIous,
 		/// The bridge's circle blocked this consumer.
 		ConsumerBlocked,
 		/// The consumer's escrow is below what the bridge asks to open a channel.
@@ -614,7 +616,9 @@ pub mod pallet {
 		/// - Effect: the requested amount (at most what settlements left of the escrow) is no
 		///   longer held.
 		/// - Errors: [`Error::UnknownConsumer`], [`Error::NoWithdrawalRequested`],
-		///   [`Error::WithdrawalNotDue`].
+		///   [`Error::WithdrawalNotDue`], [`Error::UnsettledIous`] (a channel of the consumer
+		///   waits in the bridge's settlement queue: a member's roll-up or the next one settles
+		///   it).
 		/// - Event: [`Event::EscrowWithdrawn`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::withdraw_escrow())]
@@ -627,6 +631,8 @@ pub mod pallet {
 				frame_system::Pallet::<T>::block_number() >= unlocking.at,
 				Error::<T>::WithdrawalNotDue
 			);
+			// IOUs handed in are paid first, even when the roll-up runs late.
+			ensure!(account.queued_channels == 0, Error::<T>::UnsettledIous);
 			let amount = unlocking.amount.min(account.escrow);
 			T::Currency::release(&HoldReason::Escrow.into(), &consumer, amount, Precision::Exact)?;
 			account.escrow = account.escrow.saturating_sub(amount);
@@ -679,7 +685,10 @@ pub mod pallet {
 		///
 		/// - Origin: anyone signed (usually the provider; the signatures decide).
 		/// - Effect: each IOU becomes its channel's newest and the channel joins its bridge's
-		///   settlement queue. All or nothing: one bad IOU refuses the batch.
+		///   settlement queue. An IOU no newer than its channel's newest is skipped (a copy
+		///   handed in first by someone else must not sink the batch); any other bad IOU
+		///   refuses the whole batch, and so does a batch with nothing new (by the error of its
+		///   first stale IOU: [`Error::IouReplayed`] or [`Error::SequenceWentBackwards`]).
 		/// - Errors: [`Error::EmptyBatch`], [`Error::BatchTooLarge`], [`Error::UnknownChannel`],
 		///   [`Error::ChannelClosing`], [`Error::UsageCounterMismatch`],
 		///   [`Error::AmountOverflow`], [`Error::AmountMismatch`],
@@ -706,11 +715,36 @@ pub mod pallet {
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			let count = ious.len() as u32;
 			let mut checks = 0u32;
+			let mut accepted = 0u32;
+			// An IOU no newer than its channel's newest (a copy of one handed in already, by
+			// anyone) is skipped, so such a copy cannot sink a provider's batch; a batch with
+			// nothing new is refused by the first such IOU's error.
+			let mut stale = None;
 			for signed in ious {
-				checks = checks.saturating_add(Self::accept_iou(&genesis, signed)?);
+				match Self::accept_iou(&genesis, signed) {
+					Ok(made) => {
+						checks = checks.saturating_add(made);
+						accepted = accepted.saturating_add(1);
+					},
+					Err(error) if Self::is_stale(&error) => {
+						stale.get_or_insert(error);
+					},
+					Err(error) => {
+						return Err(DispatchErrorWithPostInfo {
+							post_info: Some(Self::submit_weight(count, checks)).into(),
+							error,
+						})
+					},
+				}
 			}
 			// Charged for the worst signatures, refunded to the verifications made.
-			Ok(Some(Self::submit_weight(count, checks)).into())
+			let weight = Self::submit_weight(count, checks);
+			match stale {
+				Some(error) if accepted == 0 => {
+					Err(DispatchErrorWithPostInfo { post_info: Some(weight).into(), error })
+				},
+				_ => Ok(Some(weight).into()),
+			}
 		}
 
 		/// Settles up to `max_channels` of the bridge's queued channels now.

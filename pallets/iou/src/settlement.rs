@@ -94,10 +94,17 @@ impl<T: Config> Pallet<T> {
 		if !channel.queued {
 			Self::enqueue(channel.bridge, id)?;
 			channel.queued = true;
+			Self::count_queued(&channel, true);
 		}
 		Channels::<T>::insert(id, channel);
 		Self::deposit_event(Event::IouAccepted { channel: id, sequence: iou.sequence, amount });
 		Ok(checks)
+	}
+
+	/// Whether `error` says an IOU is no newer than its channel's newest.
+	pub(crate) fn is_stale(error: &DispatchError) -> bool {
+		*error == Error::<T>::IouReplayed.into()
+			|| *error == Error::<T>::SequenceWentBackwards.into()
 	}
 
 	/// The weight of a batch of `count` IOUs that took `checks` signature verifications: the
@@ -120,6 +127,18 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(extra.ref_time()),
 			extra.proof_size(),
 		))
+	}
+
+	/// Counts a channel of its consumer joining (or leaving) the bridge's settlement queue.
+	pub(crate) fn count_queued(channel: &Channel<T>, joined: bool) {
+		Consumers::<T>::mutate(channel.bridge, &channel.consumer, |account| {
+			let account = account.get_or_insert_with(Default::default);
+			account.queued_channels = if joined {
+				account.queued_channels.saturating_add(1)
+			} else {
+				account.queued_channels.saturating_sub(1)
+			};
+		});
 	}
 
 	/// Adds a channel to the tail page of its bridge's settlement queue.
@@ -192,7 +211,10 @@ impl<T: Config> Pallet<T> {
 	) {
 		// A channel closed (or bounced) after it was queued is simply gone.
 		let Some(mut channel) = Channels::<T>::get(id) else { return };
-		channel.queued = false;
+		if channel.queued {
+			channel.queued = false;
+			Self::count_queued(&channel, false);
+		}
 		let due = channel.unpaid();
 		let mut account =
 			Consumers::<T>::get(channel.bridge, &channel.consumer).unwrap_or_default();

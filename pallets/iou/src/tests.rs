@@ -11,6 +11,15 @@ use gridchain_primitives::grid::GIB;
 use sp_core::Pair;
 use sp_runtime::{DispatchError, MultiSignature, Permill};
 
+/// `assert_noop!` for calls that report the weight they used when they fail.
+macro_rules! assert_refused {
+	($call:expr, $error:expr $(,)?) => {
+		frame_support::assert_storage_noop!(frame_support::assert_err_ignore_postinfo!(
+			$call, $error
+		))
+	};
+}
+
 fn signed(account: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(account)
 }
@@ -334,7 +343,7 @@ fn the_provider_closes_at_once_the_consumer_with_notice() {
 			batch(vec![signed_iou(channel, &[GIB, 0], 1, &alice(), &operator())])
 		));
 		run_to_block(21);
-		assert_noop!(
+		assert_refused!(
 			Ious::submit_ious(
 				signed(bob()),
 				batch(vec![signed_iou(channel, &[2 * GIB, 0], 2, &alice(), &operator())])
@@ -426,21 +435,21 @@ fn bad_ious_are_refused_by_name_and_change_nothing() {
 		let usage =
 			|counters: &[u64]| -> Usage { BoundedVec::try_from(counters.to_vec()).unwrap() };
 
-		assert_noop!(Ious::submit_ious(signed(bob()), batch(vec![])), Error::<Test>::EmptyBatch);
-		assert_noop!(
+		assert_refused!(Ious::submit_ious(signed(bob()), batch(vec![])), Error::<Test>::EmptyBatch);
+		assert_refused!(
 			submit(signed_iou(42, &[GIB, 0], 6, &alice(), &operator())),
 			Error::<Test>::UnknownChannel
 		);
 		// Replays and going backwards.
-		assert_noop!(
+		assert_refused!(
 			submit(signed_iou(channel, &[2 * GIB, 2_000], 5, &alice(), &operator())),
 			Error::<Test>::IouReplayed
 		);
-		assert_noop!(
+		assert_refused!(
 			submit(signed_iou(channel, &[GIB, 1_000], 4, &alice(), &operator())),
 			Error::<Test>::SequenceWentBackwards
 		);
-		assert_noop!(
+		assert_refused!(
 			submit(signed_iou(channel, &[3 * GIB, 1_999], 6, &alice(), &operator())),
 			Error::<Test>::UsageWentBackwards
 		);
@@ -451,7 +460,7 @@ fn bad_ious_are_refused_by_name_and_change_nothing() {
 			amount: cost(3, 2_000) + 1,
 			sequence: 6,
 		};
-		assert_noop!(
+		assert_refused!(
 			submit(sign(one_unit_more, &alice(), &operator())),
 			Error::<Test>::AmountMismatch
 		);
@@ -461,7 +470,7 @@ fn bad_ious_are_refused_by_name_and_change_nothing() {
 			amount: cost(3, 2_000),
 			sequence: 6,
 		};
-		assert_noop!(
+		assert_refused!(
 			submit(sign(three_counters, &alice(), &operator())),
 			Error::<Test>::UsageCounterMismatch
 		);
@@ -469,17 +478,17 @@ fn bad_ious_are_refused_by_name_and_change_nothing() {
 			Iou { channel, usage: usage(&[u64::MAX, u64::MAX]), amount: 0, sequence: 6 };
 		// u64::MAX GiB-units at 1 TFT per GiB fits; the test farm's prices cannot overflow a
 		// u128 with u64 counters, so the amount is merely wrong.
-		assert_noop!(
+		assert_refused!(
 			submit(sign(overflowing, &alice(), &operator())),
 			Error::<Test>::AmountMismatch
 		);
 
 		// Signatures: by another key, over another chain's or another channel's bytes.
-		assert_noop!(
+		assert_refused!(
 			submit(signed_iou(channel, &[3 * GIB, 2_000], 6, &charlie(), &operator())),
 			Error::<Test>::BadConsumerSignature
 		);
-		assert_noop!(
+		assert_refused!(
 			submit(signed_iou(channel, &[3 * GIB, 2_000], 6, &alice(), &charlie())),
 			Error::<Test>::BadProviderSignature
 		);
@@ -492,21 +501,21 @@ fn bad_ious_are_refused_by_name_and_change_nothing() {
 				provider_signature: MultiSignature::from(pair_of(&operator()).sign(&message)),
 			}
 		};
-		assert_noop!(submit(elsewhere), Error::<Test>::BadConsumerSignature);
+		assert_refused!(submit(elsewhere), Error::<Test>::BadConsumerSignature);
 		// Charlie's channel, with Alice's signed IOU moved onto it.
 		let moved = SignedIou { iou: Iou { channel: other, ..good.iou.clone() }, ..good.clone() };
-		assert_noop!(submit(moved), Error::<Test>::BadConsumerSignature);
+		assert_refused!(submit(moved), Error::<Test>::BadConsumerSignature);
 		// A consumer signature reused with a provider signature of other bytes.
 		let mixed = SignedIou {
 			provider_signature: signed_iou(channel, &[4 * GIB, 2_000], 7, &alice(), &operator())
 				.provider_signature,
 			..good.clone()
 		};
-		assert_noop!(submit(mixed), Error::<Test>::BadProviderSignature);
+		assert_refused!(submit(mixed), Error::<Test>::BadProviderSignature);
 
 		// A bad IOU refuses the whole batch.
 		let later = signed_iou(channel, &[4 * GIB, 2_000], 7, &alice(), &operator());
-		assert_noop!(
+		assert_refused!(
 			Ious::submit_ious(
 				signed(bob()),
 				batch(vec![good.clone(), signed_iou(other, &[GIB, 0], 1, &alice(), &operator())])
@@ -523,7 +532,7 @@ fn a_batch_over_the_bound_is_refused_by_name() {
 		let channel = open_channel_with_escrow(&alice(), 10 * TFT);
 		let iou = signed_iou(channel, &[GIB, 0], 1, &alice(), &operator());
 		let too_many = vec![iou.clone(); MAX_IOUS_PER_BATCH as usize + 1];
-		assert_noop!(Ious::submit_ious(signed(bob()), too_many), Error::<Test>::BatchTooLarge);
+		assert_refused!(Ious::submit_ious(signed(bob()), too_many), Error::<Test>::BatchTooLarge);
 		// Charged as the largest batch, not by its length.
 		let call = RuntimeCall::Ious(Call::submit_ious {
 			ious: vec![iou; MAX_IOUS_PER_BATCH as usize * 4],
@@ -951,5 +960,51 @@ fn bounces_take_from_the_blocks_settlement_budget() {
 		assert_eq!(settled(), 2);
 		run_to_block(12);
 		assert_eq!(settled(), 6);
+	});
+}
+
+#[test]
+fn a_copy_handed_in_first_does_not_sink_the_providers_batch() {
+	test(|| {
+		let first = open_channel_with_escrow(&alice(), 10 * TFT);
+		let second = open_channel_with_escrow(&charlie(), 10 * TFT);
+		let a = signed_iou(first, &[GIB, 0], 1, &alice(), &operator());
+		let b = signed_iou(second, &[2 * GIB, 0], 1, &charlie(), &operator());
+		// Someone copies `a` out of the pool and hands it in first.
+		assert_ok!(Ious::submit_ious(signed(eve()), batch(vec![a.clone()])));
+		assert_ok!(Ious::submit_ious(signed(operator()), batch(vec![a.clone(), b])));
+		assert_eq!(Channels::<Test>::get(second).unwrap().owed(), 2 * TFT);
+		// A batch with nothing new is refused by name, and changes nothing.
+		assert_refused!(
+			Ious::submit_ious(signed(eve()), batch(vec![a])),
+			Error::<Test>::IouReplayed
+		);
+		let older = signed_iou(first, &[0, 0], 0, &alice(), &operator());
+		assert_refused!(
+			Ious::submit_ious(signed(eve()), batch(vec![older])),
+			Error::<Test>::SequenceWentBackwards
+		);
+	});
+}
+
+#[test]
+fn escrow_stays_while_ious_wait_for_a_late_rollup() {
+	test(|| {
+		let channel = open_channel_with_escrow(&alice(), 10 * TFT);
+		assert_ok!(Ious::request_withdrawal(signed(alice()), BRIDGE, 10 * TFT));
+		run_to_block(19);
+		assert_ok!(Ious::submit_ious(
+			signed(bob()),
+			batch(vec![signed_iou(channel, &[4 * GIB, 0], 1, &alice(), &operator())])
+		));
+		// The roll-up due at block 21 runs late (say, others used the block's budget).
+		RollupAgenda::<Test>::remove(21);
+		run_to_block(21);
+		assert_eq!(Consumers::<Test>::get(BRIDGE, alice()).unwrap().queued_channels, 1);
+		assert_noop!(Ious::withdraw_escrow(signed(alice()), BRIDGE), Error::<Test>::UnsettledIous);
+		assert_ok!(Ious::roll_up(signed(dave()), BRIDGE, 10));
+		assert_ok!(Ious::withdraw_escrow(signed(alice()), BRIDGE));
+		assert_eq!(Channels::<Test>::get(channel).unwrap().paid, 4 * TFT);
+		assert_eq!(escrow_of(&alice()), 0);
 	});
 }

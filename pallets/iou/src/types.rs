@@ -224,11 +224,19 @@ pub struct ConsumerAccount<BlockNumber> {
 	pub reputation: Reputation<BlockNumber>,
 	/// Blocked by the bridge's circle: opens no channel.
 	pub blocked: bool,
+	/// Its channels waiting in the bridge's settlement queue: escrow stays while any does.
+	pub queued_channels: u32,
 }
 
 impl<BlockNumber> Default for ConsumerAccount<BlockNumber> {
 	fn default() -> Self {
-		Self { escrow: 0, unlocking: None, reputation: Reputation::default(), blocked: false }
+		Self {
+			escrow: 0,
+			unlocking: None,
+			reputation: Reputation::default(),
+			blocked: false,
+			queued_channels: 0,
+		}
 	}
 }
 
