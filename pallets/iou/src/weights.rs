@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1060`
 		//  Estimated: `3859`
-		// Minimum execution time: 38_928_000 picoseconds.
-		Weight::from_parts(69_584_000, 3859)
+		// Minimum execution time: 40_250_000 picoseconds.
+		Weight::from_parts(78_697_000, 3859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `679`
 		//  Estimated: `3679`
-		// Minimum execution time: 33_189_000 picoseconds.
-		Weight::from_parts(63_494_000, 3679)
+		// Minimum execution time: 33_690_000 picoseconds.
+		Weight::from_parts(56_754_000, 3679)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_856_000 picoseconds.
-		Weight::from_parts(19_819_000, 0)
+		// Minimum execution time: 11_147_000 picoseconds.
+		Weight::from_parts(22_544_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:0)
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1209`
 		//  Estimated: `42165`
-		// Minimum execution time: 69_864_000 picoseconds.
-		Weight::from_parts(108_621_000, 42165)
+		// Minimum execution time: 69_934_000 picoseconds.
+		Weight::from_parts(108_101_000, 42165)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -130,45 +130,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
 	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:1 w:1)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn deposit_escrow() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `849`
+		//  Measured:  `854`
 		//  Estimated: `3622`
-		// Minimum execution time: 79_859_000 picoseconds.
-		Weight::from_parts(114_621_000, 3622)
+		// Minimum execution time: 79_218_000 picoseconds.
+		Weight::from_parts(123_523_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Iou::Bridges` (r:1 w:0)
 	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:1 w:1)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	fn request_withdrawal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `288`
-		//  Estimated: `3612`
-		// Minimum execution time: 20_240_000 picoseconds.
-		Weight::from_parts(37_866_000, 3612)
+		//  Measured:  `293`
+		//  Estimated: `3616`
+		// Minimum execution time: 20_040_000 picoseconds.
+		Weight::from_parts(35_362_000, 3616)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Iou::Consumers` (r:1 w:1)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn withdraw_escrow() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `553`
+		//  Measured:  `557`
 		//  Estimated: `3622`
-		// Minimum execution time: 60_540_000 picoseconds.
-		Weight::from_parts(98_617_000, 3622)
+		// Minimum execution time: 60_150_000 picoseconds.
+		Weight::from_parts(95_192_000, 3622)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -179,7 +179,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Iou::Services` (r:1 w:0)
 	/// Proof: `Iou::Services` (`max_values`: None, `max_size`: Some(214), added: 2689, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:1 w:0)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::NextChannelId` (r:1 w:1)
 	/// Proof: `Iou::NextChannelId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -190,10 +190,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Iou::Channels` (`max_values`: None, `max_size`: Some(399), added: 2874, mode: `MaxEncodedLen`)
 	fn open_channel() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1174`
+		//  Measured:  `1179`
 		//  Estimated: `3679`
-		// Minimum execution time: 91_836_000 picoseconds.
-		Weight::from_parts(128_050_000, 3679)
+		// Minimum execution time: 96_364_000 picoseconds.
+		Weight::from_parts(156_903_000, 3679)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -213,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1466`
 		//  Estimated: `3864`
-		// Minimum execution time: 89_222_000 picoseconds.
-		Weight::from_parts(141_140_000, 3864)
+		// Minimum execution time: 85_367_000 picoseconds.
+		Weight::from_parts(143_573_000, 3864)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -230,19 +230,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::SettlementQueue` (r:1 w:2)
 	/// Proof: `Iou::SettlementQueue` (`max_values`: None, `max_size`: Some(2074), added: 4549, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::Consumers` (r:512 w:512)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_ious(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1247 + n * (51 ±0)`
+		//  Measured:  `1390 + n * (469 ±0)`
 		//  Estimated: `5539 + n * (2874 ±0)`
-		// Minimum execution time: 237_373_000 picoseconds.
-		Weight::from_parts(488_255_745, 5539)
-			// Standard Error: 2_286_550
-			.saturating_add(Weight::from_parts(109_445_308, 0).saturating_mul(n.into()))
+		// Minimum execution time: 251_784_000 picoseconds.
+		Weight::from_parts(256_091_000, 5539)
+			// Standard Error: 2_408_600
+			.saturating_add(Weight::from_parts(160_735_464, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -257,19 +259,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::SettlementQueue` (r:1 w:2)
 	/// Proof: `Iou::SettlementQueue` (`max_values`: None, `max_size`: Some(2074), added: 4549, mode: `MaxEncodedLen`)
+	/// Storage: `Iou::Consumers` (r:512 w:512)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_ious_worst(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1247 + n * (51 ±0)`
+		//  Measured:  `1390 + n * (469 ±0)`
 		//  Estimated: `5539 + n * (2874 ±0)`
-		// Minimum execution time: 298_944_000 picoseconds.
-		Weight::from_parts(301_698_000, 5539)
-			// Standard Error: 5_630_211
-			.saturating_add(Weight::from_parts(299_597_545, 0).saturating_mul(n.into()))
+		// Minimum execution time: 464_661_000 picoseconds.
+		Weight::from_parts(472_482_000, 5539)
+			// Standard Error: 6_539_361
+			.saturating_add(Weight::from_parts(378_262_545, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	/// Storage: `Iou::Bridges` (r:1 w:1)
@@ -281,7 +285,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Iou::Channels` (r:2000 w:2000)
 	/// Proof: `Iou::Channels` (`max_values`: None, `max_size`: Some(399), added: 2874, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:2000 w:2000)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::DeadlineAgenda` (r:1 w:1)
 	/// Proof: `Iou::DeadlineAgenda` (`max_values`: None, `max_size`: Some(16014), added: 18489, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
@@ -295,12 +299,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 2000]`.
 	fn roll_up(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2635 + n * (645 ±0)`
+		//  Measured:  `2640 + n * (645 ±0)`
 		//  Estimated: `19479 + n * (2874 ±0)`
-		// Minimum execution time: 181_600_000 picoseconds.
-		Weight::from_parts(181_660_000, 19479)
-			// Standard Error: 3_816_305
-			.saturating_add(Weight::from_parts(166_123_841, 0).saturating_mul(n.into()))
+		// Minimum execution time: 257_653_000 picoseconds.
+		Weight::from_parts(287_297_000, 19479)
+			// Standard Error: 4_949_763
+			.saturating_add(Weight::from_parts(204_280_063, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -318,26 +322,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::CooperativeEarnings` (r:1 w:1)
 	/// Proof: `Registry::CooperativeEarnings` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:1 w:1)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	fn pay_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1687`
+		//  Measured:  `1692`
 		//  Estimated: `8799`
-		// Minimum execution time: 141_129_000 picoseconds.
-		Weight::from_parts(153_749_000, 8799)
+		// Minimum execution time: 141_421_000 picoseconds.
+		Weight::from_parts(168_921_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Iou::Bridges` (r:1 w:0)
 	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:1 w:1)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	fn set_consumer_blocked() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `110`
-		//  Estimated: `3612`
-		// Minimum execution time: 13_871_000 picoseconds.
-		Weight::from_parts(20_640_000, 3612)
+		//  Estimated: `3616`
+		// Minimum execution time: 13_851_000 picoseconds.
+		Weight::from_parts(16_655_000, 3616)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -348,7 +352,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Iou::Bridges` (r:1 w:0)
 	/// Proof: `Iou::Bridges` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:2000 w:2000)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2000 w:2000)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2000 w:2000)
@@ -360,12 +364,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[0, 2000]`.
 	fn on_initialize_bounces(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1338 + b * (653 ±0)`
+		//  Measured:  `1343 + b * (653 ±0)`
 		//  Estimated: `19479 + b * (2874 ±0)`
-		// Minimum execution time: 17_166_000 picoseconds.
-		Weight::from_parts(19_509_000, 19479)
-			// Standard Error: 3_337_956
-			.saturating_add(Weight::from_parts(115_030_838, 0).saturating_mul(b.into()))
+		// Minimum execution time: 11_367_000 picoseconds.
+		Weight::from_parts(12_419_000, 19479)
+			// Standard Error: 3_353_298
+			.saturating_add(Weight::from_parts(121_160_788, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -385,10 +389,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `361 + d * (4 ±0)`
 		//  Estimated: `164062 + d * (21 ±0)`
-		// Minimum execution time: 218_314_000 picoseconds.
-		Weight::from_parts(230_031_841, 164062)
-			// Standard Error: 4_739
-			.saturating_add(Weight::from_parts(2_397_185, 0).saturating_mul(d.into()))
+		// Minimum execution time: 218_234_000 picoseconds.
+		Weight::from_parts(269_188_342, 164062)
+			// Standard Error: 34_029
+			.saturating_add(Weight::from_parts(2_768_524, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(68_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 21).saturating_mul(d.into()))
@@ -406,7 +410,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Iou::Channels` (r:2000 w:2000)
 	/// Proof: `Iou::Channels` (`max_values`: None, `max_size`: Some(399), added: 2874, mode: `MaxEncodedLen`)
 	/// Storage: `Iou::Consumers` (r:2000 w:2000)
-	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(147), added: 2622, mode: `MaxEncodedLen`)
+	/// Proof: `Iou::Consumers` (`max_values`: None, `max_size`: Some(151), added: 2626, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Farms` (r:1 w:0)
 	/// Proof: `Registry::Farms` (`max_values`: None, `max_size`: Some(200), added: 2675, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2000 w:2000)
@@ -418,12 +422,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 2000]`.
 	fn on_initialize_settlements(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2206 + n * (645 ±0)`
+		//  Measured:  `2211 + n * (645 ±0)`
 		//  Estimated: `31584 + n * (2874 ±0)`
-		// Minimum execution time: 27_431_000 picoseconds.
-		Weight::from_parts(27_942_000, 31584)
-			// Standard Error: 6_484_032
-			.saturating_add(Weight::from_parts(191_738_723, 0).saturating_mul(n.into()))
+		// Minimum execution time: 49_784_000 picoseconds.
+		Weight::from_parts(1_314_292_312, 31584)
+			// Standard Error: 7_199_811
+			.saturating_add(Weight::from_parts(208_247_501, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -445,10 +449,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `122 + a * (51 ±0)`
 		//  Estimated: `19479 + a * (4549 ±0)`
-		// Minimum execution time: 23_515_000 picoseconds.
-		Weight::from_parts(19_833_957, 19479)
-			// Standard Error: 169_164
-			.saturating_add(Weight::from_parts(19_785_048, 0).saturating_mul(a.into()))
+		// Minimum execution time: 23_565_000 picoseconds.
+		Weight::from_parts(20_227_080, 19479)
+			// Standard Error: 180_022
+			.saturating_add(Weight::from_parts(15_663_293, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -460,70 +464,70 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_service() -> Weight {
-		Weight::from_parts(69_584_000, 3859)
+		Weight::from_parts(78_697_000, 3859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_service() -> Weight {
-		Weight::from_parts(63_494_000, 3679)
+		Weight::from_parts(56_754_000, 3679)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_service_bounds() -> Weight {
-		Weight::from_parts(19_819_000, 0)
+		Weight::from_parts(22_544_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_bridge_policy() -> Weight {
-		Weight::from_parts(108_621_000, 42165)
+		Weight::from_parts(108_101_000, 42165)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn deposit_escrow() -> Weight {
-		Weight::from_parts(114_621_000, 3622)
+		Weight::from_parts(123_523_000, 3622)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_withdrawal() -> Weight {
-		Weight::from_parts(37_866_000, 3612)
+		Weight::from_parts(35_362_000, 3616)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_escrow() -> Weight {
-		Weight::from_parts(98_617_000, 3622)
+		Weight::from_parts(95_192_000, 3622)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn open_channel() -> Weight {
-		Weight::from_parts(128_050_000, 3679)
+		Weight::from_parts(156_903_000, 3679)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn close_channel() -> Weight {
-		Weight::from_parts(141_140_000, 3864)
+		Weight::from_parts(143_573_000, 3864)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit_ious(n: u32, ) -> Weight {
-		Weight::from_parts(488_255_745, 5539)
-			.saturating_add(Weight::from_parts(109_445_308, 0).saturating_mul(n.into()))
+		Weight::from_parts(256_091_000, 5539)
+			.saturating_add(Weight::from_parts(160_735_464, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn submit_ious_worst(n: u32, ) -> Weight {
-		Weight::from_parts(301_698_000, 5539)
-			.saturating_add(Weight::from_parts(299_597_545, 0).saturating_mul(n.into()))
+		Weight::from_parts(472_482_000, 5539)
+			.saturating_add(Weight::from_parts(378_262_545, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn roll_up(n: u32, ) -> Weight {
-		Weight::from_parts(181_660_000, 19479)
-			.saturating_add(Weight::from_parts(166_123_841, 0).saturating_mul(n.into()))
+		Weight::from_parts(287_297_000, 19479)
+			.saturating_add(Weight::from_parts(204_280_063, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -531,18 +535,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn pay_request() -> Weight {
-		Weight::from_parts(153_749_000, 8799)
+		Weight::from_parts(168_921_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_consumer_blocked() -> Weight {
-		Weight::from_parts(20_640_000, 3612)
+		Weight::from_parts(16_655_000, 3616)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_bounces(b: u32, ) -> Weight {
-		Weight::from_parts(19_509_000, 19479)
-			.saturating_add(Weight::from_parts(115_030_838, 0).saturating_mul(b.into()))
+		Weight::from_parts(12_419_000, 19479)
+			.saturating_add(Weight::from_parts(121_160_788, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(b.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -550,15 +554,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(b.into()))
 	}
 	fn on_initialize_due(d: u32, ) -> Weight {
-		Weight::from_parts(230_031_841, 164062)
-			.saturating_add(Weight::from_parts(2_397_185, 0).saturating_mul(d.into()))
+		Weight::from_parts(269_188_342, 164062)
+			.saturating_add(Weight::from_parts(2_768_524, 0).saturating_mul(d.into()))
 			.saturating_add(ParityDbWeight::get().reads(68_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 21).saturating_mul(d.into()))
 	}
 	fn on_initialize_settlements(n: u32, ) -> Weight {
-		Weight::from_parts(27_942_000, 31584)
-			.saturating_add(Weight::from_parts(191_738_723, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_314_292_312, 31584)
+			.saturating_add(Weight::from_parts(208_247_501, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -566,8 +570,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2874).saturating_mul(n.into()))
 	}
 	fn on_initialize_rollups(a: u32, ) -> Weight {
-		Weight::from_parts(19_833_957, 19479)
-			.saturating_add(Weight::from_parts(19_785_048, 0).saturating_mul(a.into()))
+		Weight::from_parts(20_227_080, 19479)
+			.saturating_add(Weight::from_parts(15_663_293, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
