@@ -19,6 +19,9 @@ impl<T: Config> Pallet<T> {
 		vote: DepositVote<T::AccountId>,
 	) -> DispatchResult {
 		let DepositVote { tx_hash, claim } = vote;
+		// Stellar pays no zero amount: such a claim is a relay's error, and its refund could
+		// never be paid (a malformed payment would hold up every later sequence).
+		ensure!(claim.amount > 0, Error::<T>::ZeroAmount);
 		if ExecutedDeposits::<T>::contains_key(tx_hash) {
 			return Ok(());
 		}

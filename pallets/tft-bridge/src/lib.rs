@@ -238,6 +238,8 @@ pub mod pallet {
 		TooManyVotes,
 		/// The validator already voted for another claim about this transaction.
 		ConflictingVote,
+		/// A deposit of nothing: Stellar has no such payment.
+		ZeroAmount,
 		/// The council has not set the vault.
 		NoVault,
 		/// The amount does not exceed the withdrawal fee, or does not fit a Stellar amount.
@@ -302,8 +304,8 @@ pub mod pallet {
 		///   The vote that brings identical claims to the circle's threshold executes the
 		///   deposit: minted (less the fee, to the treasury) or queued to be paid back.
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`], [`Error::NoVotes`],
-		///   [`Error::TooManyVotes`], [`Error::ConflictingVote`], [`Error::NoVault`] (the whole
-		///   call is refused).
+		///   [`Error::TooManyVotes`], [`Error::ConflictingVote`], [`Error::ZeroAmount`],
+		///   [`Error::NoVault`] (the whole call is refused).
 		/// - Events: [`Event::DepositVoted`], [`Event::DepositMinted`],
 		///   [`Event::DepositRefundQueued`].
 		#[pallet::call_index(1)]

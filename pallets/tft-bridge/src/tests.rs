@@ -159,6 +159,13 @@ fn bad_votes_are_refused_by_name() {
 		);
 		assert_noop!(Bridge::vote_deposits(signed(validator(1)), vec![]), Error::<Test>::NoVotes);
 		assert_noop!(
+			Bridge::vote_deposits(
+				signed(validator(1)),
+				vec![deposit(2, DepositTarget::Account(bob()), 0)]
+			),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
 			Bridge::vote_deposits(signed(validator(1)), vec![vote.clone(); 5]),
 			Error::<Test>::TooManyVotes
 		);
