@@ -211,13 +211,16 @@ impl<T: Config> Pallet<T> {
 	) {
 		// A channel closed (or bounced) after it was queued is simply gone.
 		let Some(mut channel) = Channels::<T>::get(id) else { return };
-		if channel.queued {
-			channel.queued = false;
-			Self::count_queued(&channel, false);
-		}
-		let due = channel.unpaid();
+		// The consumer's record is read once: its queued count and, when escrow pays, its
+		// escrow and reputation change together.
 		let mut account =
 			Consumers::<T>::get(channel.bridge, &channel.consumer).unwrap_or_default();
+		let was_queued = channel.queued;
+		if was_queued {
+			channel.queued = false;
+			account.queued_channels = account.queued_channels.saturating_sub(1);
+		}
+		let due = channel.unpaid();
 		let covered = due.min(account.escrow);
 		let remaining = due.saturating_sub(covered);
 		// The deadline is scheduled before money moves, so a full agenda changes nothing.
@@ -233,6 +236,9 @@ impl<T: Config> Pallet<T> {
 							channel: id,
 							error: error.into(),
 						});
+						if was_queued {
+							Consumers::<T>::insert(channel.bridge, &channel.consumer, account);
+						}
 						Channels::<T>::insert(id, channel);
 						return;
 					},
@@ -245,7 +251,6 @@ impl<T: Config> Pallet<T> {
 					account.escrow = account.escrow.saturating_sub(covered);
 					account.reputation.record_payment(covered);
 					channel.paid = channel.paid.saturating_add(covered);
-					Consumers::<T>::insert(channel.bridge, &channel.consumer, account);
 					Self::deposit_event(Event::ChannelSettled {
 						channel: id,
 						paid: covered,
@@ -255,6 +260,9 @@ impl<T: Config> Pallet<T> {
 				},
 				Err(error) => {
 					Self::deposit_event(Event::SettlementFailed { channel: id, error });
+					if was_queued {
+						Consumers::<T>::insert(channel.bridge, &channel.consumer, account);
+					}
 					Channels::<T>::insert(id, channel);
 					return;
 				},
@@ -271,6 +279,9 @@ impl<T: Config> Pallet<T> {
 					deadline: request.deadline,
 				});
 			}
+		}
+		if was_queued || covered > 0 {
+			Consumers::<T>::insert(channel.bridge, &channel.consumer, account);
 		}
 		Channels::<T>::insert(id, channel);
 	}
