@@ -1,7 +1,8 @@
-//! Deposits: validators' votes, the threshold, and crediting the target (or queueing the
-//! refund) exactly once.
+//! Deposits: validators' votes, the threshold of current members, and crediting the target
+//! (or queueing the refund, or keeping dust) exactly once.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, types::*, WeightInfo};
+use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::fungible::Mutate};
 use gridchain_primitives::{
 	circles::Circles,
@@ -9,94 +10,150 @@ use gridchain_primitives::{
 };
 use sp_runtime::traits::Hash;
 
+/// What one vote cost beyond the benchmarked vote: membership checks and agreement funding.
+#[derive(Default)]
+pub(crate) struct VoteCost {
+	pub membership_reads: u64,
+	pub agreements_funded: u64,
+}
+
 impl<T: Config> Pallet<T> {
-	/// Records `voter`'s vote and executes the deposit when identical claims reach the
-	/// threshold.
-	pub(crate) fn vote(
+	/// The weight charged before [`Pallet::vote_deposits`] runs: `n` votes (at most the bound),
+	/// each possibly checking every validator's membership and funding an agreement.
+	pub fn vote_deposits_weight(n: u32) -> Weight {
+		let n = n.min(T::MaxVotesPerCall::get());
+		T::WeightInfo::vote_deposits(n).saturating_add(
+			T::DbWeight::get()
+				.reads(T::MaxValidators::get().into())
+				.saturating_add(T::AgreementFundingWeight::get())
+				.saturating_mul(n.into()),
+		)
+	}
+
+	pub(crate) fn do_vote_deposits(
+		voter: T::AccountId,
+		votes: Vec<DepositVote<T::AccountId>>,
+	) -> DispatchResultWithPostInfo {
+		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
+		ensure!(T::Circles::is_member(circle, &voter), Error::<T>::NotBridgeMember);
+		// Refunds are paid from the vault: deposits wait until the chain knows it.
+		ensure!(VaultOf::<T>::exists(), Error::<T>::NoVault);
+		ensure!(!votes.is_empty(), Error::<T>::NoVotes);
+		ensure!(votes.len() as u32 <= T::MaxVotesPerCall::get(), Error::<T>::TooManyVotes);
+		let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
+		let n = votes.len() as u32;
+		let mut cost = VoteCost::default();
+		for vote in votes {
+			Self::vote(circle, threshold, &voter, vote, &mut cost)?;
+		}
+		let actual = T::WeightInfo::vote_deposits(n).saturating_add(
+			T::DbWeight::get().reads(cost.membership_reads).saturating_add(
+				T::AgreementFundingWeight::get().saturating_mul(cost.agreements_funded),
+			),
+		);
+		Ok(Some(actual.min(Self::vote_deposits_weight(n))).into())
+	}
+
+	/// Records `voter`'s vote and executes the deposit when the current members' identical
+	/// claims reach the threshold.
+	fn vote(
 		circle: CircleId,
 		threshold: u32,
 		voter: &T::AccountId,
 		vote: DepositVote<T::AccountId>,
+		cost: &mut VoteCost,
 	) -> DispatchResult {
 		let DepositVote { tx_hash, claim } = vote;
 		// Stellar pays no zero amount: such a claim is a relay's error, and its refund could
 		// never be paid (a malformed payment would hold up every later sequence).
 		ensure!(claim.amount > 0, Error::<T>::ZeroAmount);
+		ensure!(i64::try_from(claim.amount).is_ok(), Error::<T>::InvalidAmount);
 		if ExecutedDeposits::<T>::contains_key(tx_hash) {
 			return Ok(());
 		}
 		let digest = T::Hashing::hash_of(&claim);
-		match DepositVotes::<T>::get(tx_hash, voter) {
-			Some(earlier) if earlier == digest => return Ok(()),
-			Some(_) => return Err(Error::<T>::ConflictingVote.into()),
-			None => {},
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut pending = PendingDeposits::<T>::get(tx_hash)
+			.unwrap_or_else(|| PendingDeposit { first_voted: now, votes: Default::default() });
+		match pending.votes.iter().find(|(account, _)| account == voter) {
+			Some((_, earlier)) if *earlier != digest => {
+				return Err(Error::<T>::ConflictingVote.into())
+			},
+			Some(_) => {},
+			None => {
+				push_as_member::<T, _, _>(
+					circle,
+					&mut pending.votes,
+					(voter.clone(), digest),
+					cost,
+				)?;
+				let votes = agreeing(&pending.votes, &digest);
+				Self::deposit_event(Event::DepositVoted { tx_hash, voter: voter.clone(), votes });
+			},
 		}
-		if !DepositFirstVoted::<T>::contains_key(tx_hash) {
-			DepositFirstVoted::<T>::insert(tx_hash, frame_system::Pallet::<T>::block_number());
+		if agreeing(&pending.votes, &digest) >= threshold &&
+			count_members::<T, _>(circle, &pending.votes, |(account, vote)| {
+				(*vote == digest).then_some(account)
+			}, cost) >= threshold
+		{
+			PendingDeposits::<T>::remove(tx_hash);
+			Self::execute(circle, tx_hash, claim, cost)
+		} else {
+			PendingDeposits::<T>::insert(tx_hash, pending);
+			Ok(())
 		}
-		DepositVotes::<T>::insert(tx_hash, voter, digest);
-		let votes = DepositTallies::<T>::mutate(tx_hash, digest, |tally| {
-			*tally = tally.saturating_add(1);
-			*tally
-		});
-		Self::deposit_event(Event::DepositVoted { tx_hash, voter: voter.clone(), votes });
-		if votes >= threshold {
-			Self::execute(circle, tx_hash, claim)?;
-		}
-		Ok(())
 	}
 
 	/// Credits the deposit, or queues its refund (a payment back to the sender, its memo the
-	/// deposit's hash); either way it never executes again, and its votes are cleared (at most
-	/// one per member).
+	/// deposit's hash), or keeps it as dust; either way it never executes again.
 	fn execute(
 		circle: CircleId,
 		tx_hash: StellarTxHash,
 		claim: DepositClaim<T::AccountId>,
+		cost: &mut VoteCost,
 	) -> DispatchResult {
-		let outcome = match Self::credit(circle, &claim) {
-			Ok(fee) => {
-				let amount = claim.amount.saturating_sub(fee);
-				BridgedSupply::<T>::mutate(|supply| *supply = supply.saturating_add(claim.amount));
-				Self::deposit_event(Event::DepositMinted {
-					tx_hash,
-					target: claim.target,
-					amount,
-					fee,
-				});
-				DepositOutcome::Minted { amount, fee }
-			},
-			Err(reason) => {
-				let payment = Self::queue_payment(
-					PaymentPurpose::Refund { deposit: tx_hash },
-					claim.sender,
-					claim.amount,
-					gridchain_primitives::stellar::Memo::Return(tx_hash),
-				)?;
-				Self::deposit_event(Event::DepositRefundQueued {
-					tx_hash,
-					to: claim.sender,
-					amount: claim.amount,
-					reason,
-					payment,
-				});
-				DepositOutcome::Refunded(reason)
-			},
+		if let DepositTarget::Contract(_) = claim.target {
+			cost.agreements_funded = cost.agreements_funded.saturating_add(1);
+		}
+		let outcome = if claim.amount < T::DustLimit::get() {
+			Self::deposit_event(Event::DepositKeptAsDust { tx_hash, amount: claim.amount });
+			DepositOutcome::KeptAsDust
+		} else {
+			match Self::credit(circle, &claim) {
+				Ok(fee) => {
+					let amount = claim.amount.saturating_sub(fee);
+					BridgedSupply::<T>::mutate(|supply| {
+						*supply = supply.saturating_add(claim.amount)
+					});
+					Self::deposit_event(Event::DepositMinted {
+						tx_hash,
+						target: claim.target,
+						amount,
+						fee,
+					});
+					DepositOutcome::Minted { amount, fee }
+				},
+				Err(reason) => {
+					let payment = Self::queue_payment(
+						PaymentPurpose::Refund { deposit: tx_hash },
+						claim.sender,
+						claim.amount,
+						gridchain_primitives::stellar::Memo::Return(tx_hash),
+					)?;
+					Self::deposit_event(Event::DepositRefundQueued {
+						tx_hash,
+						to: claim.sender,
+						amount: claim.amount,
+						reason,
+						payment,
+					});
+					DepositOutcome::Refunded(reason)
+				},
+			}
 		};
 		let at = frame_system::Pallet::<T>::block_number();
 		ExecutedDeposits::<T>::insert(tx_hash, ExecutedDeposit { at, outcome });
-		Self::clear_votes(tx_hash);
 		Ok(())
-	}
-
-	/// Removes a transaction's votes (at most one per member) and tallies; how many votes.
-	pub(crate) fn clear_votes(tx_hash: StellarTxHash) -> u32 {
-		DepositFirstVoted::<T>::remove(tx_hash);
-		let _ = DepositTallies::<T>::clear_prefix(tx_hash, u32::MAX, None);
-		// Counted apart: `clear_prefix` does not count what only the overlay holds.
-		let votes = DepositVotes::<T>::iter_key_prefix(tx_hash).count() as u32;
-		let _ = DepositVotes::<T>::clear_prefix(tx_hash, u32::MAX, None);
-		votes
 	}
 
 	/// Mints the deposit to its target and the fee to the circle's treasury, all or nothing;
@@ -147,4 +204,42 @@ impl<T: Config> Pallet<T> {
 		}
 		Ok(())
 	}
+}
+
+/// How many of `entries` carry `wanted` (without asking who is a member: a cheap upper bound).
+fn agreeing<A, V: PartialEq>(entries: &[(A, V)], wanted: &V) -> u32 {
+	entries.iter().filter(|(_, value)| value == wanted).count() as u32
+}
+
+/// How many of the accounts `select` picks from `entries` are members of the circle now.
+pub(crate) fn count_members<T: Config, E>(
+	circle: CircleId,
+	entries: &[E],
+	select: impl Fn(&E) -> Option<&T::AccountId>,
+	cost: &mut VoteCost,
+) -> u32 {
+	entries
+		.iter()
+		.filter_map(select)
+		.filter(|account| {
+			cost.membership_reads = cost.membership_reads.saturating_add(1);
+			T::Circles::is_member(circle, account)
+		})
+		.count() as u32
+}
+
+/// Adds a validator's entry; when the list is full, former members' entries make room.
+pub(crate) fn push_as_member<T: Config, V, S: Get<u32>>(
+	circle: CircleId,
+	entries: &mut BoundedVec<(T::AccountId, V), S>,
+	entry: (T::AccountId, V),
+	cost: &mut VoteCost,
+) -> DispatchResult {
+	if entries.is_full() {
+		entries.retain(|(account, _)| {
+			cost.membership_reads = cost.membership_reads.saturating_add(1);
+			T::Circles::is_member(circle, account)
+		});
+	}
+	entries.try_push(entry).map_err(|_| Error::<T>::TooManyValidators.into())
 }

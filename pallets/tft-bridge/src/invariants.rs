@@ -1,19 +1,34 @@
 //! What must always hold, checked by `try_state` (after every unit test, and by try-runtime).
 
 use crate::{pallet::*, types::*};
+use alloc::collections::BTreeSet;
 use frame_support::ensure;
 use sp_runtime::TryRuntimeError;
 
 impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		// Minted deposits less withdrawals add up to the bridged supply.
+		Self::check_supply()?;
+		Self::check_payments()?;
+		// An executed deposit has no votes left; every voter voted once.
+		for (tx_hash, pending) in PendingDeposits::<T>::iter() {
+			ensure!(!ExecutedDeposits::<T>::contains_key(tx_hash), "votes left on an executed deposit");
+			let voters: BTreeSet<_> = pending.votes.iter().map(|(voter, _)| voter).collect();
+			ensure!(voters.len() == pending.votes.len(), "a validator voted twice");
+			ensure!(!pending.votes.is_empty(), "a pending deposit with no vote");
+		}
+		Ok(())
+	}
+
+	/// The bridged supply is what deposits minted less what withdrawals burned and did not
+	/// get back: counted from the records, not from the figure the code keeps.
+	fn check_supply() -> Result<(), TryRuntimeError> {
 		let minted =
 			ExecutedDeposits::<T>::iter_values().try_fold(0 as Balance, |sum, executed| {
 				match executed.outcome {
 					DepositOutcome::Minted { amount, fee } => {
 						sum.checked_add(amount).and_then(|sum| sum.checked_add(fee))
 					},
-					DepositOutcome::Refunded(_) => Some(sum),
+					DepositOutcome::Refunded(_) | DepositOutcome::KeptAsDust => Some(sum),
 				}
 			});
 		// Withdrawals burned what their pending payments pay, and what confirmed ones paid.
@@ -30,68 +45,64 @@ impl<T: Config> Pallet<T> {
 			expected == Some(BridgedSupply::<T>::get()),
 			"bridged supply is not what deposits minted less what withdrawals burned"
 		);
-		// An executed deposit has no votes left and is never pending twice.
-		for (tx_hash, _) in ExecutedDeposits::<T>::iter() {
-			ensure!(
-				DepositVotes::<T>::iter_prefix(tx_hash).next().is_none(),
-				"votes left on an executed deposit"
-			);
-		}
-		// Every refund pays back a deposit refunded, once; every payment's hash is its own.
-		let mut refunds = alloc::collections::BTreeSet::new();
+		Ok(())
+	}
+
+	/// Pending payments use distinct sequences, consecutive up to the vault's; each hash is
+	/// its payment's; each refund pays back a refunded deposit, once, pending or quarantined.
+	fn check_payments() -> Result<(), TryRuntimeError> {
 		let vault = VaultOf::<T>::get();
+		let mut sequences = BTreeSet::new();
+		let mut refunds = BTreeSet::new();
 		for (id, outgoing) in OutgoingPayments::<T>::iter() {
 			ensure!(id < NextPaymentId::<T>::get(), "a payment id not yet given");
-			if let Some(vault) = &vault {
-				ensure!(
-					outgoing.payment.hash(&vault.network_id) == outgoing.hash,
-					"a payment's hash is not its own"
-				);
-				ensure!(
-					outgoing.payment.sequence <= vault.sequence,
-					"a payment past the vault's sequence"
-				);
-			}
+			let vault = vault.as_ref().ok_or("a payment without a vault")?;
 			ensure!(
-				outgoing.signatures.len() == outgoing.signers.len(),
-				"signatures without signers"
+				outgoing.payment.hash(&vault.network_id) == outgoing.hash,
+				"a payment's hash is not its own"
 			);
+			ensure!(outgoing.payment.source == vault.account, "a payment from another vault");
+			ensure!(
+				outgoing.payment.sequence <= vault.sequence,
+				"a payment past the vault's sequence"
+			);
+			ensure!(sequences.insert(outgoing.payment.sequence), "two payments at one sequence");
+			let keys: BTreeSet<_> = outgoing.signatures.iter().map(|held| held.key).collect();
+			ensure!(keys.len() == outgoing.signatures.len(), "a key signed twice");
+			let reporters: BTreeSet<_> = outgoing.reports.iter().map(|(who, _)| who).collect();
+			ensure!(reporters.len() == outgoing.reports.len(), "a validator reported twice");
 			if let PaymentPurpose::Refund { deposit } = outgoing.purpose {
-				ensure!(
-					!QuarantinedRefunds::<T>::contains_key(id),
-					"a refund both pending and quarantined"
-				);
-				let refunded = ExecutedDeposits::<T>::get(deposit).is_some_and(|executed| {
-					matches!(executed.outcome, DepositOutcome::Refunded(_))
-				});
-				ensure!(
-					refunded && refunds.insert(deposit),
-					"a refund of no refunded deposit, or twice"
-				);
+				ensure!(refunds.insert(deposit), "a deposit refunded twice");
 			}
 		}
-		// Reports only of pending payments.
-		for id in PaymentReports::<T>::iter_keys().map(|(id, _)| id) {
-			ensure!(OutgoingPayments::<T>::contains_key(id), "a report of no pending payment");
-		}
-		// A transaction with votes has its first vote's block, and only then.
-		for tx_hash in DepositFirstVoted::<T>::iter_keys() {
+		// The pending payments are exactly the newest ids and the newest sequences, with no
+		// gap: nothing later waits for a sequence no payment will use.
+		let (first, next) = (FirstPendingPayment::<T>::get(), NextPaymentId::<T>::get());
+		ensure!(first <= next, "the first pending payment is not yet given");
+		ensure!(
+			(first..next).all(OutgoingPayments::<T>::contains_key) &&
+				sequences.len() as u64 == next - first,
+			"the pending payments are not the ids from the first pending on"
+		);
+		if let (Some(first), Some(vault)) = (sequences.first(), vault.as_ref()) {
 			ensure!(
-				DepositVotes::<T>::iter_prefix(tx_hash).next().is_some(),
-				"a first vote of no votes"
+				vault.sequence - first + 1 == sequences.len() as i64,
+				"a gap in the pending sequences"
 			);
 		}
-		for (tx_hash, _) in DepositVotes::<T>::iter_keys() {
-			ensure!(
-				DepositFirstVoted::<T>::contains_key(tx_hash),
-				"votes without their first block"
-			);
+		for (id, quarantined) in QuarantinedRefunds::<T>::iter() {
+			ensure!(!OutgoingPayments::<T>::contains_key(id), "a payment pending and quarantined");
+			let PaymentPurpose::Refund { deposit } = quarantined.purpose else {
+				return Err("a quarantined withdrawal".into());
+			};
+			ensure!(refunds.insert(deposit), "a deposit refunded twice");
 		}
-		// Tallies count the votes recorded.
-		for (tx_hash, digest, tally) in DepositTallies::<T>::iter() {
-			let recorded =
-				DepositVotes::<T>::iter_prefix(tx_hash).filter(|(_, vote)| *vote == digest).count();
-			ensure!(recorded as u32 == tally, "a tally differs from its votes");
+		for deposit in refunds {
+			ensure!(
+				ExecutedDeposits::<T>::get(deposit)
+					.is_some_and(|executed| matches!(executed.outcome, DepositOutcome::Refunded(_))),
+				"a refund of no refunded deposit"
+			);
 		}
 		Ok(())
 	}

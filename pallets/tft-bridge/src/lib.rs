@@ -8,23 +8,32 @@
 //!
 //! Each validator's relay watches the vault and votes for what it saw: the Stellar
 //! transaction's hash and the deposit (sender, target from the memo, amount), many at once
-//! ([`Pallet::vote_deposits`]). Votes are recorded by voter, and only identical claims count
-//! together. When the circle's threshold agree, the deposit executes, once: the TFT is minted
-//! to the target less the deposit fee (minted to the circle's treasury), or, when the chain
-//! cannot credit it (unknown twin or agreement, an amount not above the fee), it is recorded
-//! to be paid back on Stellar. An executed hash never executes again.
+//! ([`Pallet::vote_deposits`]). Votes are recorded by voter, only identical claims count
+//! together, and only the votes of the circle's current members count. When the circle's
+//! threshold agree, the deposit executes, once: the TFT is minted to the target less the
+//! deposit fee (minted to the circle's treasury), or, when the chain cannot credit it (unknown
+//! twin or agreement, an amount not above the fee), it is recorded to be paid back on Stellar.
+//! Dust (below [`Config::DustLimit`]) stays in the vault: a refund would cost more than it
+//! returns. An executed hash never executes again.
 //!
 //! ## Payments from the vault (chain → Stellar)
 //!
 //! A withdrawal ([`Pallet::withdraw`]) burns its amount (the withdrawal fee goes to the
 //! circle's treasury) and a refund needs paying back: each becomes a Stellar payment that the
 //! chain fixes entirely (the vault's next sequence number, the fee, a `burn_<id>` or return
-//! memo, no time bounds) and hashes ([`gridchain_primitives::stellar`]) before anyone signs.
-//! Validators sign that hash with their Stellar keys registered in the circle
-//! ([`Pallet::sign_payment`]); the chain checks each signature, so the envelope the relays
-//! assemble from the stored signatures is valid once the threshold signed. The relays then
-//! report what Stellar did ([`Pallet::report_payment`]): at the threshold, a paid payment
-//! ends, a failed withdrawal is minted back, a failed refund is quarantined.
+//! memo, a `max_time` [`Config::PaymentLifetime`] ahead) and hashes
+//! ([`gridchain_primitives::stellar`]) before anyone signs. Validators sign that hash with
+//! their Stellar keys registered in the circle ([`Pallet::sign_payment`]); the chain checks
+//! each signature, so the envelope the relays assemble from the stored signatures is valid
+//! once the threshold signed. The relays then report what Stellar did
+//! ([`Pallet::report_payment`]); at the threshold of current members:
+//! - `Paid`: it ends;
+//! - `Failed` (applied, its payment failed, the sequence used): a withdrawal is minted back,
+//!   a refund is quarantined until the council retries it ([`Pallet::retry_refund`]);
+//! - `Expired` (past its `max_time` and not applied, so its envelope can never apply): the
+//!   chain fixes it again with the same sequence, a new `max_time` and the current fee, to be
+//!   signed anew. Nothing is minted back for a payment whose envelope might still apply, and
+//!   no payment blocks the sequence forever (keys rotated, signers gone, a fee too low).
 //!
 //! One chain unit is one stroop of TFT: the bridge never rounds. `BridgedSupply` (minted by
 //! deposits, less burned by withdrawals not returned) is what the vault must hold.
@@ -105,9 +114,31 @@ pub mod pallet {
 		#[pallet::constant]
 		type WithdrawalFee: Get<Balance>;
 
-		/// The most signatures a payment keeps (Stellar takes at most 20).
+		/// The most signatures a payment keeps (Stellar takes at most 20): the bridge circle's
+		/// threshold may not exceed it.
 		#[pallet::constant]
 		type MaxSigners: Get<u32>;
+
+		/// The most validators whose votes or reports one deposit or payment keeps: the bridge
+		/// circle's size, members past and present.
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+
+		/// Deposits below this are kept by the vault, neither minted nor refunded.
+		#[pallet::constant]
+		type DustLimit: Get<Balance>;
+
+		/// How long a payment's envelope is valid on Stellar, in seconds from when the chain
+		/// fixes it: its `max_time`.
+		#[pallet::constant]
+		type PaymentLifetime: Get<u64>;
+
+		/// The chain's clock, for `max_time`.
+		type UnixTime: frame_support::traits::UnixTime;
+
+		/// The weight of [`AgreementFunding::fund`], charged for each vote that may fund an
+		/// agreement (refunded when it does not).
+		type AgreementFundingWeight: Get<Weight>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -117,20 +148,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type BridgeCircle<T: Config> = StorageValue<_, CircleId>;
 
-	/// Each validator's vote per Stellar transaction: the hash of the claim it voted for.
+	/// The votes for each Stellar transaction not yet executed.
 	#[pallet::storage]
-	pub type DepositVotes<T: Config> =
-		StorageDoubleMap<_, Identity, StellarTxHash, Blake2_128Concat, T::AccountId, T::Hash>;
-
-	/// Per Stellar transaction and claim (by its hash), how many validators voted for it.
-	#[pallet::storage]
-	pub type DepositTallies<T: Config> =
-		StorageDoubleMap<_, Identity, StellarTxHash, Identity, T::Hash, u32, ValueQuery>;
-
-	/// The block of the first vote for each Stellar transaction not yet executed.
-	#[pallet::storage]
-	pub type DepositFirstVoted<T: Config> =
-		StorageMap<_, Identity, StellarTxHash, BlockNumberFor<T>>;
+	pub type PendingDeposits<T: Config> = StorageMap<_, Identity, StellarTxHash, PendingDeposit<T>>;
 
 	/// The deposits executed, by Stellar transaction: none executes twice.
 	#[pallet::storage]
@@ -145,17 +165,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextPaymentId<T: Config> = StorageValue<_, u64, ValueQuery>;
 
-	/// Payments from the vault, fixed by the chain, with their signatures.
+	/// The oldest payment not yet applied on Stellar: payments apply in order of their ids (and
+	/// sequences), so every id from this one to [`NextPaymentId`] is pending.
+	#[pallet::storage]
+	pub type FirstPendingPayment<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// Payments from the vault, fixed by the chain, with their signatures and reports.
 	#[pallet::storage]
 	pub type OutgoingPayments<T: Config> = StorageMap<_, Twox64Concat, u64, OutgoingPayment<T>>;
 
-	/// Each validator's report of a payment's result on Stellar.
-	#[pallet::storage]
-	pub type PaymentReports<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, T::AccountId, PaymentResult>;
-
-	/// Refunds Stellar did not take (their payment failed): kept with their deposit for the
-	/// council to settle, never retried in a loop.
+	/// Refunds Stellar did not take (their payment failed): kept with their deposit until the
+	/// council retries them ([`Pallet::retry_refund`]), never retried in a loop.
 	#[pallet::storage]
 	pub type QuarantinedRefunds<T: Config> = StorageMap<_, Twox64Concat, u64, OutgoingPayment<T>>;
 
@@ -191,7 +211,7 @@ pub mod pallet {
 			purpose: PaymentPurpose<T::AccountId>,
 			amount: Balance,
 		},
-		/// A validator signed a payment.
+		/// A validator signed a payment (`signatures`: those of current members' keys).
 		PaymentSigned { id: u64, signer: T::AccountId, signatures: u32 },
 		/// A payment has the threshold's signatures: the relays submit it.
 		PaymentReady { id: u64 },
@@ -205,6 +225,15 @@ pub mod pallet {
 		WithdrawalReturned { id: u64, who: T::AccountId, amount: Balance },
 		/// A refund's payment failed on Stellar: it is quarantined.
 		RefundQuarantined { id: u64, deposit: StellarTxHash },
+		/// A payment expired on Stellar unapplied: the chain fixed it again, same sequence; its
+		/// new hash awaits the validators' signatures.
+		PaymentReissued { id: u64, hash: [u8; 32], max_time: u64, fee: u32 },
+		/// A deposit below the dust limit: the vault keeps it.
+		DepositKeptAsDust { tx_hash: StellarTxHash, amount: Balance },
+		/// The council set the fee each payment offers from now on.
+		PaymentFeeSet { fee: u32 },
+		/// The council retried a quarantined refund as payment `payment` to `to`.
+		RefundRetried { quarantined: u64, payment: u64, to: AccountKey },
 		/// A chain account withdrew `amount` to Stellar (`fee` to the treasury).
 		Withdrawn {
 			who: T::AccountId,
@@ -242,24 +271,41 @@ pub mod pallet {
 		ZeroAmount,
 		/// The council has not set the vault.
 		NoVault,
-		/// The amount does not exceed the withdrawal fee, or does not fit a Stellar amount.
+		/// A withdrawal not above the fee by the existential deposit, or an amount beyond a
+		/// Stellar amount (2^63 - 1 stroops).
 		InvalidAmount,
 		/// The passphrase is longer than 64 bytes, or the asset's code is not 1–12 letters or digits.
 		InvalidVault,
+		/// The fee is below Stellar's minimum of 100 stroops per operation.
+		FeeTooLow,
+		/// Payments from the vault are still pending: the vault cannot change under them.
+		PaymentsPending,
+		/// The circle's threshold is above the signatures a payment keeps: it could never be
+		/// signed.
+		ThresholdAboveSigners,
+		/// The circle's treasury account does not exist: send it the existential deposit first.
+		TreasuryMissing,
+		/// More validators voted or reported than a deposit or payment keeps, even without
+		/// former members.
+		TooManyValidators,
+		/// The payment's `max_time` has not passed on the chain's clock.
+		PaymentNotExpired,
+		/// A payment with an earlier sequence is still pending: Stellar applies them in order.
+		EarlierPaymentPending,
+		/// No quarantined refund with this id.
+		UnknownQuarantinedRefund,
 		/// No such outgoing payment.
 		UnknownPayment,
 		/// The validator registered no Stellar key in the bridge circle.
 		NoStellarKey,
 		/// The signature is not the validator's Stellar key's over the payment's hash.
 		BadSignature,
-		/// The validator already signed this payment.
+		/// The validator, or its key, already signed this payment.
 		AlreadySigned,
 		/// The payment has all the signatures it keeps.
 		TooManySignatures,
 		/// More than the vault holds for the chain (the bridged supply).
 		InsufficientVault,
-		/// The payment does not have the threshold's signatures yet: it cannot be on Stellar.
-		PaymentNotReady,
 		/// The validator already reported another result for this payment.
 		ConflictingReport,
 		/// The deposit was executed: its votes are gone already.
@@ -283,14 +329,22 @@ pub mod pallet {
 		/// Chooses the circle that runs the bridge.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`] (the council).
-		/// - Effect: its members vote on deposits from now on, with its threshold.
-		/// - Errors: [`Error::UnknownCircle`].
+		/// - Effect: its members vote on deposits, sign and report payments from now on, with
+		///   its threshold; votes, signatures and reports of anyone else stop counting.
+		/// - Errors: [`Error::UnknownCircle`], [`Error::ThresholdAboveSigners`],
+		///   [`Error::TreasuryMissing`].
 		/// - Event: [`Event::BridgeCircleSet`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::set_bridge_circle())]
 		pub fn set_bridge_circle(origin: OriginFor<T>, circle: CircleId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(T::Circles::exists(circle), Error::<T>::UnknownCircle);
+			let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
+			ensure!(threshold <= T::MaxSigners::get(), Error::<T>::ThresholdAboveSigners);
+			ensure!(
+				T::Currency::balance(&T::Circles::treasury(circle)) >=
+					T::Currency::minimum_balance(),
+				Error::<T>::TreasuryMissing
+			);
 			BridgeCircle::<T>::put(circle);
 			Self::deposit_event(Event::BridgeCircleSet { circle });
 			Ok(())
@@ -300,32 +354,24 @@ pub mod pallet {
 		///
 		/// - Origin: a member of the bridge circle.
 		/// - Effect: each vote is recorded for its voter; a vote for a transaction already
-		///   executed, or the same vote again, is skipped (a restarted relay may repeat itself).
-		///   The vote that brings identical claims to the circle's threshold executes the
-		///   deposit: minted (less the fee, to the treasury) or queued to be paid back.
-		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`], [`Error::NoVotes`],
+		///   executed is skipped, and the same vote again only counts the votes anew (a
+		///   restarted relay may repeat itself). When the current members' identical claims
+		///   reach the circle's threshold the deposit executes: minted (less the fee, to the
+		///   treasury), queued to be paid back, or kept as dust.
+		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`],
+		///   [`Error::NotBridgeMember`], [`Error::NoVault`], [`Error::NoVotes`],
 		///   [`Error::TooManyVotes`], [`Error::ConflictingVote`], [`Error::ZeroAmount`],
-		///   [`Error::NoVault`] (the whole call is refused).
+		///   [`Error::InvalidAmount`], [`Error::TooManyValidators`] (the whole call is refused).
 		/// - Events: [`Event::DepositVoted`], [`Event::DepositMinted`],
-		///   [`Event::DepositRefundQueued`].
+		///   [`Event::DepositRefundQueued`], [`Event::DepositKeptAsDust`].
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::vote_deposits((votes.len() as u32).min(T::MaxVotesPerCall::get())))]
+		#[pallet::weight(Pallet::<T>::vote_deposits_weight(votes.len() as u32))]
 		pub fn vote_deposits(
 			origin: OriginFor<T>,
 			votes: Vec<DepositVote<T::AccountId>>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let voter = ensure_signed(origin)?;
-			let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
-			ensure!(T::Circles::is_member(circle, &voter), Error::<T>::NotBridgeMember);
-			// Refunds are paid from the vault: deposits wait until the chain knows it.
-			ensure!(VaultOf::<T>::exists(), Error::<T>::NoVault);
-			ensure!(!votes.is_empty(), Error::<T>::NoVotes);
-			ensure!(votes.len() as u32 <= T::MaxVotesPerCall::get(), Error::<T>::TooManyVotes);
-			let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
-			for vote in votes {
-				Self::vote(circle, threshold, &voter, vote)?;
-			}
-			Ok(())
+			Self::do_vote_deposits(voter, votes)
 		}
 
 		/// Sets the vault: its account, network, TFT's issuer and code, the fee each payment
@@ -333,7 +379,8 @@ pub mod pallet {
 		///
 		/// - Origin: [`Config::GovernanceOrigin`] (the council).
 		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`.
-		/// - Errors: [`Error::InvalidVault`].
+		/// - Errors: [`Error::InvalidVault`], [`Error::FeeTooLow`], [`Error::PaymentsPending`]
+		///   (their envelopes name the old vault and sequence).
 		/// - Event: [`Event::VaultSet`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_vault())]
@@ -351,6 +398,9 @@ pub mod pallet {
 				core::str::from_utf8(&network_passphrase).map_err(|_| Error::<T>::InvalidVault)?;
 			let asset = gridchain_primitives::stellar::Asset::new(&asset_code, asset_issuer)
 				.ok_or(Error::<T>::InvalidVault)?;
+			ensure!(sequence >= 0, Error::<T>::InvalidVault);
+			ensure!(fee >= MIN_STELLAR_FEE, Error::<T>::FeeTooLow);
+			ensure!(OutgoingPayments::<T>::iter_keys().next().is_none(), Error::<T>::PaymentsPending);
 			let vault = Vault {
 				account,
 				network_id: gridchain_primitives::stellar::network_id(passphrase),
@@ -367,9 +417,11 @@ pub mod pallet {
 		///
 		/// - Origin: any account.
 		/// - Effect: `amount` leaves the caller: the withdrawal fee to the circle's treasury,
-		///   the rest burned and queued as a payment to `destination` (memo: the payment's id).
-		/// - Errors: [`Error::NoVault`], [`Error::NoBridgeCircle`], [`Error::InvalidAmount`],
-		///   the currency's error when the balance is short.
+		///   the rest burned and queued as a payment to `destination` (memo `burn_<id>`).
+		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`], [`Error::NoVault`],
+		///   [`Error::InvalidAmount`] (not above the fee by the existential deposit, or beyond
+		///   a Stellar amount), [`Error::InsufficientVault`], the currency's error when the
+		///   balance is short.
 		/// - Events: [`Event::Withdrawn`], [`Event::PaymentQueued`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
@@ -385,11 +437,13 @@ pub mod pallet {
 		/// Signs an outgoing payment with the validator's Stellar key.
 		///
 		/// - Origin: a member of the bridge circle with a Stellar key registered in it.
-		/// - Effect: the signature, checked against that key over the payment's hash, is kept;
-		///   at the circle's threshold the payment is ready to submit.
+		/// - Effect: the signature, checked against that key over the payment's hash, is kept
+		///   (signatures of former members or former keys are dropped); when the current
+		///   members' signatures reach the circle's threshold the payment is ready to submit.
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`],
-		///   [`Error::UnknownPayment`], [`Error::NoStellarKey`], [`Error::BadSignature`],
-		///   [`Error::AlreadySigned`], [`Error::TooManySignatures`].
+		///   [`Error::UnknownPayment`], [`Error::NoStellarKey`], [`Error::UnknownCircle`],
+		///   [`Error::ThresholdAboveSigners`], [`Error::AlreadySigned`],
+		///   [`Error::BadSignature`], [`Error::TooManySignatures`].
 		/// - Events: [`Event::PaymentSigned`], [`Event::PaymentReady`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::sign_payment())]
@@ -398,18 +452,23 @@ pub mod pallet {
 			Self::do_sign_payment(signer, id, signature)
 		}
 
-		/// Reports what became of a ready payment on Stellar.
+		/// Reports what became of a payment on Stellar.
 		///
 		/// - Origin: a member of the bridge circle.
-		/// - Effect: the report is recorded for its reporter (the same report again is
-		///   skipped); when the circle's threshold report the same result, it takes effect
-		///   once: `Paid` ends the payment; `Failed` mints a withdrawal back to its owner, or
-		///   quarantines a refund.
-		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`],
-		///   [`Error::UnknownPayment`], [`Error::PaymentNotReady`],
-		///   [`Error::ConflictingReport`].
+		/// - Effect: the report is recorded for its reporter (the same report again only counts
+		///   the reports anew); when the current members' identical reports reach the circle's
+		///   threshold it takes effect once: `Paid` ends the payment; `Failed` mints a
+		///   withdrawal back to its owner, or quarantines a refund; `Expired` fixes the payment
+		///   again with the same sequence.
+		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`],
+		///   [`Error::NotBridgeMember`], [`Error::UnknownPayment`],
+		///   [`Error::PaymentNotExpired`] (`Expired` before its `max_time` on the chain's
+		///   clock), [`Error::EarlierPaymentPending`] (`Paid` or `Failed` out of sequence
+		///   order), [`Error::ConflictingReport`], [`Error::TooManyValidators`], the currency's
+		///   error when a withdrawal cannot be minted back.
 		/// - Events: [`Event::PaymentReported`], [`Event::PaymentConfirmed`],
-		///   [`Event::WithdrawalReturned`], [`Event::RefundQuarantined`].
+		///   [`Event::WithdrawalReturned`], [`Event::RefundQuarantined`],
+		///   [`Event::PaymentReissued`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::report_payment())]
 		pub fn report_payment(
@@ -425,8 +484,8 @@ pub mod pallet {
 		/// lifetime (e.g. votes for a transaction the other validators never saw).
 		///
 		/// - Origin: anyone signed.
-		/// - Effect: the transaction's votes and tallies are gone; it may still be voted for and
-		///   executed later, from no votes.
+		/// - Effect: the transaction's votes are gone; it may still be voted for and executed
+		///   later, from no votes.
 		/// - Errors: [`Error::AlreadyExecuted`], [`Error::NothingToPrune`],
 		///   [`Error::VotesNotExpired`].
 		/// - Event: [`Event::DepositVotesPruned`].
@@ -435,15 +494,57 @@ pub mod pallet {
 		pub fn prune_deposit_votes(origin: OriginFor<T>, tx_hash: StellarTxHash) -> DispatchResult {
 			ensure_signed(origin)?;
 			ensure!(!ExecutedDeposits::<T>::contains_key(tx_hash), Error::<T>::AlreadyExecuted);
-			let first = DepositFirstVoted::<T>::get(tx_hash).ok_or(Error::<T>::NothingToPrune)?;
+			let pending = PendingDeposits::<T>::get(tx_hash).ok_or(Error::<T>::NothingToPrune)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
-				now >= first.saturating_add(T::VoteLifetime::get()),
+				now >= pending.first_voted.saturating_add(T::VoteLifetime::get()),
 				Error::<T>::VotesNotExpired
 			);
-			let votes = Self::clear_votes(tx_hash);
+			PendingDeposits::<T>::remove(tx_hash);
+			let votes = pending.votes.len() as u32;
 			Self::deposit_event(Event::DepositVotesPruned { tx_hash, votes });
 			Ok(())
 		}
+
+		/// Sets the fee each payment offers from now on (when Stellar's fees rise, payments
+		/// that expired unapplied are fixed again with it).
+		///
+		/// - Origin: [`Config::GovernanceOrigin`] (the council).
+		/// - Errors: [`Error::NoVault`], [`Error::FeeTooLow`].
+		/// - Event: [`Event::PaymentFeeSet`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_payment_fee())]
+		pub fn set_payment_fee(origin: OriginFor<T>, fee: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(fee >= MIN_STELLAR_FEE, Error::<T>::FeeTooLow);
+			VaultOf::<T>::try_mutate(|vault| {
+				vault.as_mut().ok_or(Error::<T>::NoVault)?.fee = fee;
+				Ok::<_, Error<T>>(())
+			})?;
+			Self::deposit_event(Event::PaymentFeeSet { fee });
+			Ok(())
+		}
+
+		/// Pays a quarantined refund again, to `destination` (the sender's account once it
+		/// can take TFT, or another account the sender named).
+		///
+		/// - Origin: [`Config::GovernanceOrigin`] (the council).
+		/// - Effect: the refund leaves quarantine as a new payment at the vault's next
+		///   sequence, memo the deposit's hash as before.
+		/// - Errors: [`Error::UnknownQuarantinedRefund`], [`Error::NoVault`].
+		/// - Events: [`Event::RefundRetried`], [`Event::PaymentQueued`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::retry_refund())]
+		pub fn retry_refund(
+			origin: OriginFor<T>,
+			id: u64,
+			destination: AccountKey,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_retry_refund(id, destination)
+		}
 	}
 }
+
+/// Stellar's minimum fee per operation, in stroops: a payment offering less is never applied.
+pub const MIN_STELLAR_FEE: u32 = 100;

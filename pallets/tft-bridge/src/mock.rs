@@ -43,6 +43,12 @@ pub const DEPOSIT_FEE: Balance = TFT;
 pub const VOTE_LIFETIME: u64 = 100;
 /// The withdrawal fee in the mock: 0.5 TFT.
 pub const WITHDRAWAL_FEE: Balance = TFT / 2;
+/// Deposits below 0.01 TFT are dust in the mock.
+pub const DUST_LIMIT: Balance = TFT / 100;
+/// Payments are valid for an hour on Stellar in the mock.
+pub const PAYMENT_LIFETIME: u64 = 3_600;
+/// The clock when a test starts (seconds since 1970).
+pub const START_TIME: u64 = 1_800_000_000;
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
@@ -77,6 +83,7 @@ thread_local! {
 	static CIRCLES: RefCell<BTreeMap<CircleId, (Vec<AccountId>, u32)>> = const { RefCell::new(BTreeMap::new()) };
 	static STELLAR_KEYS: RefCell<BTreeMap<AccountId, [u8; 32]>> = const { RefCell::new(BTreeMap::new()) };
 	static AGREEMENTS: RefCell<BTreeMap<ContractId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+	static NOW: RefCell<u64> = const { RefCell::new(START_TIME) };
 }
 
 /// A circle's treasury in the mock.
@@ -96,6 +103,16 @@ pub struct MockCircles;
 impl MockCircles {
 	pub fn create(circle_id: CircleId, members: Vec<AccountId>, threshold: u32) {
 		CIRCLES.with(|circles| circles.borrow_mut().insert(circle_id, (members, threshold)));
+	}
+}
+
+impl MockCircles {
+	/// Sets (or with `None` removes) `who`'s Stellar key.
+	pub fn set_stellar_key(who: &AccountId, key: Option<[u8; 32]>) {
+		STELLAR_KEYS.with(|keys| match key {
+			Some(key) => keys.borrow_mut().insert(who.clone(), key),
+			None => keys.borrow_mut().remove(who),
+		});
 	}
 }
 
@@ -160,7 +177,35 @@ impl pallet_tft_bridge::Config for Test {
 	type VoteLifetime = frame_support::traits::ConstU64<VOTE_LIFETIME>;
 	type WithdrawalFee = ConstU128<WITHDRAWAL_FEE>;
 	type MaxSigners = ConstU32<5>;
+	type MaxValidators = ConstU32<6>;
+	type DustLimit = ConstU128<DUST_LIMIT>;
+	type PaymentLifetime = frame_support::traits::ConstU64<PAYMENT_LIFETIME>;
+	type UnixTime = MockClock;
+	type AgreementFundingWeight = AgreementFundingWeight;
 	type WeightInfo = ();
+}
+
+parameter_types! {
+	pub AgreementFundingWeight: frame_support::weights::Weight =
+		frame_support::weights::Weight::from_parts(400_000_000, 6_000);
+}
+
+/// The chain's clock in the tests, in seconds; moved by [`MockClock::advance`].
+pub struct MockClock;
+
+impl MockClock {
+	pub fn now() -> u64 {
+		NOW.with(|now| *now.borrow())
+	}
+	pub fn advance(seconds: u64) {
+		NOW.with(|now| *now.borrow_mut() += seconds);
+	}
+}
+
+impl frame_support::traits::UnixTime for MockClock {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_secs(Self::now())
+	}
 }
 
 pub fn alice() -> AccountId {

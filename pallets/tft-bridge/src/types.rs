@@ -81,6 +81,9 @@ pub enum DepositOutcome {
 	Minted { amount: Balance, fee: Balance },
 	/// To be paid back on Stellar.
 	Refunded(RefundReason),
+	/// Below the dust limit: neither minted nor refunded; the vault keeps it (a refund would
+	/// cost the vault and every validator more than it returns).
+	KeptAsDust,
 }
 
 /// A deposit that was executed: it never executes again.
@@ -90,8 +93,29 @@ pub enum DepositOutcome {
 pub struct ExecutedDeposit<BlockNumber> {
 	/// The block it was executed in.
 	pub at: BlockNumber,
-	/// Minted or refunded.
+	/// Minted, refunded or kept.
 	pub outcome: DepositOutcome,
+}
+
+/// The votes for a deposit not yet executed, one per voter: the hash of the claim it voted
+/// for. Only the votes of the bridge circle's current members count.
+#[derive(
+	Encode,
+	Decode,
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct PendingDeposit<T: crate::Config> {
+	/// The block of the first vote: the votes may be pruned a vote lifetime later.
+	pub first_voted: frame_system::pallet_prelude::BlockNumberFor<T>,
+	/// Each voter and the hash of its claim.
+	pub votes:
+		frame_support::BoundedVec<(T::AccountId, T::Hash), <T as crate::Config>::MaxValidators>,
 }
 
 /// The vault on Stellar as the chain knows it, set by the council.
@@ -122,7 +146,21 @@ pub enum PaymentPurpose<AccountId> {
 	Refund { deposit: StellarTxHash },
 }
 
-/// A payment from the vault, fixed by the chain, waiting for the validators' signatures.
+/// A validator's signature of a payment, with the key it was made with.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct PaymentSignature<AccountId> {
+	/// The validator.
+	pub signer: AccountId,
+	/// Its Stellar key when it signed: the signature counts while the key is still its key.
+	pub key: AccountKey,
+	/// The signature as the envelope carries it (the key's hint and the signature).
+	pub signature: gridchain_primitives::stellar::DecoratedSignature,
+}
+
+/// A payment from the vault, fixed by the chain, waiting for the validators' signatures and
+/// then for their reports of what Stellar did with it.
 #[derive(
 	Encode,
 	Decode,
@@ -141,13 +179,24 @@ pub struct OutgoingPayment<T: crate::Config> {
 	pub hash: [u8; 32],
 	/// Why it is paid.
 	pub purpose: PaymentPurpose<T::AccountId>,
-	/// The validators' signatures, checked against their registered Stellar keys.
+	/// The validators' signatures, each checked against the signer's Stellar key, at most one
+	/// per key.
 	pub signatures: frame_support::BoundedVec<
-		gridchain_primitives::stellar::DecoratedSignature,
+		PaymentSignature<T::AccountId>,
 		<T as crate::Config>::MaxSigners,
 	>,
-	/// Who signed, in the same order.
-	pub signers: frame_support::BoundedVec<T::AccountId, <T as crate::Config>::MaxSigners>,
+	/// Each validator's report of what Stellar did with it.
+	pub reports:
+		frame_support::BoundedVec<(T::AccountId, PaymentResult), <T as crate::Config>::MaxValidators>,
+}
+
+impl<T: crate::Config> OutgoingPayment<T> {
+	/// The envelope a relay submits: the payment with the signatures kept.
+	pub fn envelope_xdr(&self) -> alloc::vec::Vec<u8> {
+		let signatures: alloc::vec::Vec<_> =
+			self.signatures.iter().map(|held| held.signature.clone()).collect();
+		self.payment.envelope_xdr(&signatures)
+	}
 }
 
 /// What became of a payment on Stellar, as the relays saw it in the vault's transactions.
@@ -164,9 +213,12 @@ pub struct OutgoingPayment<T: crate::Config> {
 	MaxEncodedLen,
 )]
 pub enum PaymentResult {
-	/// Applied: the destination was paid.
+	/// Applied: the destination was paid (the vault's sequence moved past it).
 	Paid,
-	/// Included but failed (e.g. the destination has no TFT trustline): nothing was paid, and
-	/// the sequence number was used.
+	/// Applied but its payment failed (e.g. the destination has no TFT trustline): nothing was
+	/// paid and the vault's sequence moved past it, so its envelope can never apply again.
 	Failed,
+	/// Not applied, and it never can be: a ledger closed after its `max_time` while the
+	/// vault's sequence was still below its own. The chain fixes it again, same sequence.
+	Expired,
 }

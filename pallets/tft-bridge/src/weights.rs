@@ -23,6 +23,8 @@ pub trait WeightInfo {
 	fn sign_payment() -> Weight;
 	fn report_payment() -> Weight;
 	fn prune_deposit_votes() -> Weight;
+	fn set_payment_fee() -> Weight;
+	fn retry_refund() -> Weight;
 }
 
 /// Weights on the reference machine, with the runtime's database weights.
@@ -63,6 +65,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(100_u64))
 	}
+	fn set_payment_fee() -> Weight {
+		Weight::from_parts(20_000_000, 2_000)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn retry_refund() -> Weight {
+		Weight::from_parts(120_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
 }
 
 // For tests.
@@ -96,5 +108,15 @@ impl WeightInfo for () {
 		Weight::from_parts(40_000_000, 6_000)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(100_u64))
+	}
+	fn set_payment_fee() -> Weight {
+		Weight::from_parts(20_000_000, 2_000)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn retry_refund() -> Weight {
+		Weight::from_parts(120_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

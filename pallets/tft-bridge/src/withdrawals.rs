@@ -1,14 +1,20 @@
 //! Outgoing payments: withdrawals burned on chain and deposits paid back, each a Stellar
-//! payment the chain fixes (sequence, fee, memo) and hashes before any validator signs, and
-//! whose signatures it checks against the validators' registered Stellar keys.
+//! payment the chain fixes (sequence, fee, time bounds, memo) and hashes before any validator
+//! signs, whose signatures it checks against the validators' registered Stellar keys, and
+//! whose result on Stellar the validators report.
 
-use crate::{pallet::*, types::*};
+use crate::{
+	deposits::{count_members, push_as_member, VoteCost},
+	pallet::*,
+	types::*,
+};
 use alloc::format;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::Mutate,
+		fungible::{Inspect, Mutate},
 		tokens::{Fortitude, Precision, Preservation},
+		UnixTime,
 	},
 };
 use gridchain_primitives::{
@@ -17,6 +23,33 @@ use gridchain_primitives::{
 };
 
 impl<T: Config> Pallet<T> {
+	/// The payment the vault makes at `sequence`: the vault's fee, valid until
+	/// [`Config::PaymentLifetime`] from now on the chain's clock.
+	fn fix_payment(
+		vault: &Vault,
+		sequence: i64,
+		destination: AccountKey,
+		amount: i64,
+		memo: Memo,
+	) -> (Payment, [u8; 32]) {
+		let now = T::UnixTime::now().as_secs();
+		let payment = Payment {
+			source: vault.account,
+			fee: vault.fee,
+			sequence,
+			min_time: 0,
+			// Past it, an envelope can never apply: a payment reported expired is fixed
+			// again instead of staying valid forever.
+			max_time: now.saturating_add(T::PaymentLifetime::get()),
+			memo,
+			destination,
+			asset: vault.asset.clone(),
+			amount,
+		};
+		let hash = payment.hash(&vault.network_id);
+		(payment, hash)
+	}
+
 	/// Fixes a payment of `amount` from the vault to `destination` with `memo`, at the vault's
 	/// next sequence number; returns its id.
 	pub(crate) fn queue_payment(
@@ -31,20 +64,7 @@ impl<T: Config> Pallet<T> {
 		let next_id = id.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
 		let sequence =
 			vault.sequence.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
-		let payment = Payment {
-			source: vault.account,
-			fee: vault.fee,
-			sequence,
-			// No time bounds: the sequence number alone keeps it from being applied twice,
-			// and a payment that waits for signatures never expires into a race.
-			min_time: 0,
-			max_time: 0,
-			memo,
-			destination,
-			asset: vault.asset.clone(),
-			amount: stellar_amount,
-		};
-		let hash = payment.hash(&vault.network_id);
+		let (payment, hash) = Self::fix_payment(&vault, sequence, destination, stellar_amount, memo);
 		vault.sequence = sequence;
 		VaultOf::<T>::put(vault);
 		NextPaymentId::<T>::put(next_id);
@@ -55,7 +75,7 @@ impl<T: Config> Pallet<T> {
 				hash,
 				purpose: purpose.clone(),
 				signatures: Default::default(),
-				signers: Default::default(),
+				reports: Default::default(),
 			},
 		);
 		Self::deposit_event(Event::PaymentQueued { id, hash, sequence, purpose, amount });
@@ -68,9 +88,16 @@ impl<T: Config> Pallet<T> {
 		amount: Balance,
 	) -> DispatchResult {
 		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
+		ensure!(T::Circles::exists(circle), Error::<T>::UnknownCircle);
+		ensure!(VaultOf::<T>::exists(), Error::<T>::NoVault);
 		let fee = T::WithdrawalFee::get();
-		ensure!(amount > fee, Error::<T>::InvalidAmount);
-		let payout = amount - fee;
+		// At least the existential deposit, so that a failed payment can always be minted
+		// back, even to an account that was reaped meanwhile.
+		let payout = amount
+			.checked_sub(fee)
+			.filter(|payout| *payout >= T::Currency::minimum_balance())
+			.filter(|payout| i64::try_from(*payout).is_ok())
+			.ok_or(Error::<T>::InvalidAmount)?;
 		// The vault holds what was bridged in; it cannot pay more.
 		let supply =
 			BridgedSupply::<T>::get().checked_sub(payout).ok_or(Error::<T>::InsufficientVault)?;
@@ -104,24 +131,37 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Circles::is_member(circle, &signer), Error::<T>::NotBridgeMember);
 		let mut outgoing = OutgoingPayments::<T>::get(id).ok_or(Error::<T>::UnknownPayment)?;
 		let key = T::Circles::stellar_key(circle, &signer).ok_or(Error::<T>::NoStellarKey)?;
-		ensure!(!outgoing.signers.contains(&signer), Error::<T>::AlreadySigned);
+		let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
+		ensure!(threshold <= T::MaxSigners::get(), Error::<T>::ThresholdAboveSigners);
+		// Only signatures made with a current member's current key can help on Stellar.
+		outgoing.signatures.retain(|held| {
+			T::Circles::stellar_key(circle, &held.signer).is_some_and(|now| now == held.key)
+		});
+		let before = outgoing.signatures.len() as u32;
+		// Stellar counts a key once (and refuses extra signatures): one signature per
+		// validator and per key, whoever registered it.
+		ensure!(
+			!outgoing.signatures.iter().any(|held| held.signer == signer || held.key == key),
+			Error::<T>::AlreadySigned
+		);
 		ensure!(verify(&key, &outgoing.hash, &signature), Error::<T>::BadSignature);
 		outgoing
 			.signatures
-			.try_push(DecoratedSignature::new(&key, signature))
+			.try_push(PaymentSignature {
+				signer: signer.clone(),
+				key,
+				signature: DecoratedSignature::new(&key, signature),
+			})
 			.map_err(|_| Error::<T>::TooManySignatures)?;
-		outgoing.signers.try_push(signer.clone()).map_err(|_| Error::<T>::TooManySignatures)?;
-		let signatures = outgoing.signatures.len() as u32;
+		let signatures = before.saturating_add(1);
 		OutgoingPayments::<T>::insert(id, outgoing);
 		Self::deposit_event(Event::PaymentSigned { id, signer, signatures });
-		if Some(signatures) == T::Circles::threshold(circle) {
+		if before < threshold && signatures >= threshold {
 			Self::deposit_event(Event::PaymentReady { id });
 		}
 		Ok(())
 	}
-}
 
-impl<T: Config> Pallet<T> {
 	pub(crate) fn do_report_payment(
 		reporter: T::AccountId,
 		id: u64,
@@ -129,23 +169,47 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
 		ensure!(T::Circles::is_member(circle, &reporter), Error::<T>::NotBridgeMember);
-		let outgoing = OutgoingPayments::<T>::get(id).ok_or(Error::<T>::UnknownPayment)?;
-		let threshold = T::Circles::threshold(circle).unwrap_or(u32::MAX);
-		ensure!(outgoing.signatures.len() as u32 >= threshold, Error::<T>::PaymentNotReady);
-		match PaymentReports::<T>::get(id, &reporter) {
-			Some(earlier) if earlier == result => return Ok(()),
-			Some(_) => return Err(Error::<T>::ConflictingReport.into()),
-			None => {},
+		let mut outgoing = OutgoingPayments::<T>::get(id).ok_or(Error::<T>::UnknownPayment)?;
+		let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
+		if result == PaymentResult::Expired {
+			// Whatever the relays say, a payment the chain's clock still holds valid is not
+			// fixed again.
+			ensure!(
+				T::UnixTime::now().as_secs() > outgoing.payment.max_time,
+				Error::<T>::PaymentNotExpired
+			);
+		} else {
+			ensure!(id == FirstPendingPayment::<T>::get(), Error::<T>::EarlierPaymentPending);
 		}
-		PaymentReports::<T>::insert(id, &reporter, result);
-		// At most one report per member: counting them is bounded by the circle's size.
-		let reports =
-			PaymentReports::<T>::iter_prefix_values(id).filter(|r| *r == result).count() as u32;
-		Self::deposit_event(Event::PaymentReported { id, reporter, result, reports });
-		if reports >= threshold {
-			Self::settle_payment(id, outgoing, result)?;
+		let mut cost = VoteCost::default();
+		match outgoing.reports.iter().find(|(account, _)| *account == reporter) {
+			Some((_, earlier)) if *earlier != result => {
+				return Err(Error::<T>::ConflictingReport.into())
+			},
+			Some(_) => {},
+			None => {
+				push_as_member::<T, _, _>(
+					circle,
+					&mut outgoing.reports,
+					(reporter.clone(), result),
+					&mut cost,
+				)?;
+				let reports = outgoing.reports.iter().filter(|(_, r)| *r == result).count() as u32;
+				Self::deposit_event(Event::PaymentReported { id, reporter, result, reports });
+			},
 		}
-		Ok(())
+		let agreeing = count_members::<T, _>(
+			circle,
+			&outgoing.reports,
+			|(account, reported)| (*reported == result).then_some(account),
+			&mut cost,
+		);
+		if agreeing >= threshold {
+			Self::settle_payment(id, outgoing, result)
+		} else {
+			OutgoingPayments::<T>::insert(id, outgoing);
+			Ok(())
+		}
 	}
 
 	/// The threshold agreed on the payment's result: it takes effect, once.
@@ -156,26 +220,78 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let amount =
 			Balance::try_from(outgoing.payment.amount).map_err(|_| Error::<T>::InvalidAmount)?;
+		if result != PaymentResult::Expired {
+			// It was applied: the next one is the oldest pending.
+			FirstPendingPayment::<T>::put(id.saturating_add(1));
+		}
 		match (result, &outgoing.purpose) {
 			(PaymentResult::Paid, purpose) => {
 				if let PaymentPurpose::Withdrawal { .. } = purpose {
 					ConfirmedWithdrawals::<T>::mutate(|sum| *sum = sum.saturating_add(amount));
 				}
+				OutgoingPayments::<T>::remove(id);
 				Self::deposit_event(Event::PaymentConfirmed { id });
 			},
 			(PaymentResult::Failed, PaymentPurpose::Withdrawal { who }) => {
-				// Nothing left the vault: the withdrawal comes back as it was burned.
+				// Nothing left the vault and the envelope cannot apply again: the withdrawal
+				// comes back as it was burned.
 				T::Currency::mint_into(who, amount)?;
 				BridgedSupply::<T>::mutate(|supply| *supply = supply.saturating_add(amount));
+				OutgoingPayments::<T>::remove(id);
 				Self::deposit_event(Event::WithdrawalReturned { id, who: who.clone(), amount });
 			},
 			(PaymentResult::Failed, PaymentPurpose::Refund { deposit }) => {
-				Self::deposit_event(Event::RefundQuarantined { id, deposit: *deposit });
-				QuarantinedRefunds::<T>::insert(id, outgoing.clone());
+				let deposit = *deposit;
+				OutgoingPayments::<T>::remove(id);
+				QuarantinedRefunds::<T>::insert(
+					id,
+					OutgoingPayment { reports: Default::default(), ..outgoing },
+				);
+				Self::deposit_event(Event::RefundQuarantined { id, deposit });
+			},
+			(PaymentResult::Expired, _) => {
+				// Its sequence was never used: the same sequence, fixed anew.
+				let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
+				let old = outgoing.payment;
+				let (payment, hash) = Self::fix_payment(
+					&vault,
+					old.sequence,
+					old.destination,
+					old.amount,
+					old.memo,
+				);
+				let (max_time, fee) = (payment.max_time, payment.fee);
+				OutgoingPayments::<T>::insert(
+					id,
+					OutgoingPayment {
+						payment,
+						hash,
+						purpose: outgoing.purpose,
+						signatures: Default::default(),
+						reports: Default::default(),
+					},
+				);
+				Self::deposit_event(Event::PaymentReissued { id, hash, max_time, fee });
 			},
 		}
-		OutgoingPayments::<T>::remove(id);
-		let _ = PaymentReports::<T>::clear_prefix(id, u32::MAX, None);
+		Ok(())
+	}
+
+	pub(crate) fn do_retry_refund(id: u64, destination: AccountKey) -> DispatchResult {
+		let refund = QuarantinedRefunds::<T>::get(id).ok_or(Error::<T>::UnknownQuarantinedRefund)?;
+		let PaymentPurpose::Refund { deposit } = refund.purpose else {
+			return Err(Error::<T>::UnknownQuarantinedRefund.into());
+		};
+		let amount =
+			Balance::try_from(refund.payment.amount).map_err(|_| Error::<T>::InvalidAmount)?;
+		let payment = Self::queue_payment(
+			PaymentPurpose::Refund { deposit },
+			destination,
+			amount,
+			Memo::Return(deposit),
+		)?;
+		QuarantinedRefunds::<T>::remove(id);
+		Self::deposit_event(Event::RefundRetried { quarantined: id, payment, to: destination });
 		Ok(())
 	}
 }
