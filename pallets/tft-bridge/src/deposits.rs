@@ -91,10 +91,13 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::DepositVoted { tx_hash, voter: voter.clone(), votes });
 			},
 		}
-		if agreeing(&pending.votes, &digest) >= threshold &&
-			count_members::<T, _>(circle, &pending.votes, |(account, vote)| {
-				(*vote == digest).then_some(account)
-			}, cost) >= threshold
+		if agreeing(&pending.votes, &digest) >= threshold
+			&& count_members::<T, _>(
+				circle,
+				&pending.votes,
+				|(account, vote)| (*vote == digest).then_some(account),
+				cost,
+			) >= threshold
 		{
 			PendingDeposits::<T>::remove(tx_hash);
 			Self::execute(circle, tx_hash, claim, cost)

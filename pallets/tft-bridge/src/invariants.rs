@@ -11,7 +11,10 @@ impl<T: Config> Pallet<T> {
 		Self::check_payments()?;
 		// An executed deposit has no votes left; every voter voted once.
 		for (tx_hash, pending) in PendingDeposits::<T>::iter() {
-			ensure!(!ExecutedDeposits::<T>::contains_key(tx_hash), "votes left on an executed deposit");
+			ensure!(
+				!ExecutedDeposits::<T>::contains_key(tx_hash),
+				"votes left on an executed deposit"
+			);
 			let voters: BTreeSet<_> = pending.votes.iter().map(|(voter, _)| voter).collect();
 			ensure!(voters.len() == pending.votes.len(), "a validator voted twice");
 			ensure!(!pending.votes.is_empty(), "a pending deposit with no vote");
@@ -80,8 +83,8 @@ impl<T: Config> Pallet<T> {
 		let (first, next) = (FirstPendingPayment::<T>::get(), NextPaymentId::<T>::get());
 		ensure!(first <= next, "the first pending payment is not yet given");
 		ensure!(
-			(first..next).all(OutgoingPayments::<T>::contains_key) &&
-				sequences.len() as u64 == next - first,
+			(first..next).all(OutgoingPayments::<T>::contains_key)
+				&& sequences.len() as u64 == next - first,
 			"the pending payments are not the ids from the first pending on"
 		);
 		if let (Some(first), Some(vault)) = (sequences.first(), vault.as_ref()) {
@@ -99,8 +102,10 @@ impl<T: Config> Pallet<T> {
 		}
 		for deposit in refunds {
 			ensure!(
-				ExecutedDeposits::<T>::get(deposit)
-					.is_some_and(|executed| matches!(executed.outcome, DepositOutcome::Refunded(_))),
+				ExecutedDeposits::<T>::get(deposit).is_some_and(|executed| matches!(
+					executed.outcome,
+					DepositOutcome::Refunded(_)
+				)),
 				"a refund of no refunded deposit"
 			);
 		}

@@ -341,8 +341,8 @@ pub mod pallet {
 			let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
 			ensure!(threshold <= T::MaxSigners::get(), Error::<T>::ThresholdAboveSigners);
 			ensure!(
-				T::Currency::balance(&T::Circles::treasury(circle)) >=
-					T::Currency::minimum_balance(),
+				T::Currency::balance(&T::Circles::treasury(circle))
+					>= T::Currency::minimum_balance(),
 				Error::<T>::TreasuryMissing
 			);
 			BridgeCircle::<T>::put(circle);
@@ -400,7 +400,10 @@ pub mod pallet {
 				.ok_or(Error::<T>::InvalidVault)?;
 			ensure!(sequence >= 0, Error::<T>::InvalidVault);
 			ensure!(fee >= MIN_STELLAR_FEE, Error::<T>::FeeTooLow);
-			ensure!(OutgoingPayments::<T>::iter_keys().next().is_none(), Error::<T>::PaymentsPending);
+			ensure!(
+				OutgoingPayments::<T>::iter_keys().next().is_none(),
+				Error::<T>::PaymentsPending
+			);
 			let vault = Vault {
 				account,
 				network_id: gridchain_primitives::stellar::network_id(passphrase),

@@ -2,7 +2,10 @@
 //! target exactly once, and refunds of what the chain cannot credit.
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, Mutate},
+};
 use gridchain_primitives::stellar::{self, Memo};
 use sp_core::Pair;
 use sp_runtime::DispatchError;
@@ -410,5 +413,298 @@ fn votes_that_never_reach_the_threshold_are_pruned_after_their_lifetime() {
 			Bridge::prune_deposit_votes(signed(alice()), [1; 32]),
 			Error::<Test>::AlreadyExecuted
 		);
+	});
+}
+
+/// The bridge circle's members become `members` (threshold `threshold`).
+fn circle_becomes(members: impl IntoIterator<Item = u8>, threshold: u32) {
+	MockCircles::create(BRIDGE, members.into_iter().map(validator).collect(), threshold);
+}
+
+#[test]
+fn only_current_members_votes_count() {
+	test(|| {
+		let vote = deposit(1, DepositTarget::Account(bob()), 10 * TFT);
+		votes_by([1, 2], &vote);
+		// Validator 1 leaves the circle: its vote stays recorded but no longer counts.
+		circle_becomes(2..=5, 3);
+		votes_by([3], &vote);
+		assert_eq!(Balances::balance(&bob()), 0, "two current members only");
+		// The former member cannot vote again either.
+		assert_noop!(
+			Bridge::vote_deposits(signed(validator(1)), vec![vote.clone()]),
+			Error::<Test>::NotBridgeMember
+		);
+		votes_by([4], &vote);
+		assert_eq!(Balances::balance(&bob()), 9 * TFT);
+
+		// A threshold lowered below the votes: a repeated vote executes it.
+		let second = deposit(2, DepositTarget::Account(bob()), 10 * TFT);
+		votes_by([2, 3], &second);
+		circle_becomes(2..=5, 2);
+		assert_eq!(Balances::balance(&bob()), 9 * TFT);
+		votes_by([2], &second);
+		assert_eq!(Balances::balance(&bob()), 18 * TFT);
+	});
+}
+
+#[test]
+fn former_members_make_room_and_the_record_stays_bounded() {
+	test(|| {
+		// Six validators (the most a deposit keeps in the mock) vote, then leave.
+		let vote = deposit(1, DepositTarget::Account(bob()), 10 * TFT);
+		circle_becomes(10..=16, 7);
+		votes_by(10..=15, &vote);
+		// A seventh voter: the record is full of current members.
+		assert_noop!(
+			Bridge::vote_deposits(signed(validator(16)), vec![vote.clone()]),
+			Error::<Test>::TooManyValidators
+		);
+		// The circle is replaced: the old votes make room, and count for nothing.
+		circle_becomes(20..=23, 3);
+		votes_by([20, 21], &vote);
+		let pending = PendingDeposits::<Test>::get([1; 32]).unwrap();
+		assert!(pending.votes.len() <= 6);
+		assert_eq!(Balances::balance(&bob()), 0);
+		votes_by([22], &vote);
+		assert_eq!(Balances::balance(&bob()), 9 * TFT);
+	});
+}
+
+#[test]
+fn dust_is_kept_and_amounts_beyond_stellar_are_refused() {
+	test(|| {
+		let issuance = Balances::total_issuance();
+		votes_by([1, 2, 3], &deposit(1, DepositTarget::Account(bob()), DUST_LIMIT - 1));
+		assert_eq!(Balances::total_issuance(), issuance, "dust is not minted");
+		assert_eq!(OutgoingPayments::<Test>::iter().count(), 0, "nor refunded");
+		assert_eq!(
+			ExecutedDeposits::<Test>::get([1; 32]).unwrap().outcome,
+			DepositOutcome::KeptAsDust
+		);
+		assert!(events()
+			.contains(&Event::DepositKeptAsDust { tx_hash: [1; 32], amount: DUST_LIMIT - 1 }));
+		// At the limit, not above the fee: refunded in full.
+		votes_by([1, 2, 3], &deposit(2, DepositTarget::Account(bob()), DUST_LIMIT));
+		assert_eq!(refund_of([2; 32]).payment.amount, DUST_LIMIT as i64);
+		assert_noop!(
+			Bridge::vote_deposits(
+				signed(validator(1)),
+				vec![deposit(3, DepositTarget::Account(bob()), i64::MAX as Balance + 1)]
+			),
+			Error::<Test>::InvalidAmount
+		);
+	});
+}
+
+/// A withdrawal of 10 TFT by Alice after she bridged 50 in: payment 0.
+fn withdrawal() -> OutgoingPayment<Test> {
+	votes_by([1, 2, 3], &deposit(1, DepositTarget::Account(alice()), 50 * TFT));
+	assert_ok!(Bridge::withdraw(signed(alice()), [0xde; 32], 10 * TFT));
+	OutgoingPayments::<Test>::get(0).unwrap()
+}
+
+#[test]
+fn payments_expire_on_stellar_and_are_fixed_again_at_the_same_sequence() {
+	test(|| {
+		let first = withdrawal();
+		assert_eq!(first.payment.max_time, START_TIME + PAYMENT_LIFETIME);
+		sign_by_three(0);
+		let old_signature =
+			OutgoingPayments::<Test>::get(0).unwrap().signatures[0].signature.signature;
+		// Submitted too late (or its fee was too low): Stellar never applied it. Before its
+		// max_time on the chain's clock no one may say it expired.
+		MockClock::advance(PAYMENT_LIFETIME);
+		assert_noop!(
+			Bridge::report_payment(signed(validator(1)), 0, PaymentResult::Expired),
+			Error::<Test>::PaymentNotExpired
+		);
+		MockClock::advance(1);
+		assert_ok!(Bridge::set_payment_fee(RuntimeOrigin::root(), 1_000));
+		let alice_before = Balances::balance(&alice());
+		report_by([1, 2], 0, PaymentResult::Expired);
+		assert_eq!(OutgoingPayments::<Test>::get(0).unwrap().hash, first.hash);
+		report_by([3], 0, PaymentResult::Expired);
+		// Nothing minted back: the same payment, same sequence and memo, new time bound and fee.
+		assert_eq!(Balances::balance(&alice()), alice_before);
+		let again = OutgoingPayments::<Test>::get(0).unwrap();
+		assert_eq!(again.payment.sequence, first.payment.sequence);
+		assert_eq!(again.payment.memo, first.payment.memo);
+		assert_eq!(again.payment.amount, first.payment.amount);
+		assert_eq!(again.payment.fee, 1_000);
+		assert_eq!(again.payment.max_time, START_TIME + 2 * PAYMENT_LIFETIME + 1);
+		assert_ne!(again.hash, first.hash);
+		assert!(again.signatures.is_empty() && again.reports.is_empty());
+		assert!(events().contains(&Event::PaymentReissued {
+			id: 0,
+			hash: again.hash,
+			max_time: again.payment.max_time,
+			fee: 1_000
+		}));
+		// The old signatures do not sign the new hash.
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(1)), 0, old_signature),
+			Error::<Test>::BadSignature
+		);
+		sign_by_three(0);
+		report_by([1, 2, 3], 0, PaymentResult::Paid);
+		assert_eq!(ConfirmedWithdrawals::<Test>::get(), 10 * TFT - WITHDRAWAL_FEE);
+	});
+}
+
+#[test]
+fn payments_are_settled_in_sequence_order() {
+	test(|| {
+		withdrawal();
+		assert_ok!(Bridge::withdraw(signed(alice()), [0xdf; 32], 10 * TFT));
+		sign_by_three(0);
+		sign_by_three(1);
+		// Stellar cannot apply sequence 1002 before 1001.
+		assert_noop!(
+			Bridge::report_payment(signed(validator(1)), 1, PaymentResult::Paid),
+			Error::<Test>::EarlierPaymentPending
+		);
+		report_by([1, 2, 3], 0, PaymentResult::Paid);
+		report_by([1, 2, 3], 1, PaymentResult::Failed);
+		assert_eq!(FirstPendingPayment::<Test>::get(), 2);
+	});
+}
+
+#[test]
+fn signatures_count_once_per_key_and_only_with_a_current_members_current_key() {
+	test(|| {
+		let payment = withdrawal();
+		let sign = |n: u8| stellar_pair(n).sign(&payment.hash).0;
+		assert_ok!(Bridge::sign_payment(signed(validator(1)), 0, sign(1)));
+		// Validator 5 registers validator 1's key and hands in its public signature: Stellar
+		// would count that key once, so does the chain.
+		MockCircles::set_stellar_key(&validator(5), Some(stellar_pair(1).public().0));
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(5)), 0, sign(1)),
+			Error::<Test>::AlreadySigned
+		);
+		// Validator 1 rotates its key: its signature no longer counts, and it signs again.
+		MockCircles::set_stellar_key(&validator(1), Some(stellar_pair(11).public().0));
+		assert_ok!(Bridge::sign_payment(signed(validator(2)), 0, sign(2)));
+		assert_eq!(OutgoingPayments::<Test>::get(0).unwrap().signatures.len(), 1);
+		// Validator 2 leaves: with validator 3's, still only one current signature.
+		circle_becomes([1, 3, 4, 5], 3);
+		assert_ok!(Bridge::sign_payment(signed(validator(3)), 0, sign(3)));
+		assert!(!events().contains(&Event::PaymentReady { id: 0 }));
+		assert_ok!(Bridge::sign_payment(signed(validator(4)), 0, sign(4)));
+		assert_ok!(Bridge::sign_payment(
+			signed(validator(1)),
+			0,
+			stellar_pair(11).sign(&payment.hash).0
+		));
+		assert!(events().contains(&Event::PaymentReady { id: 0 }));
+		let held = OutgoingPayments::<Test>::get(0).unwrap().signatures;
+		assert_eq!(
+			held.iter().map(|s| s.signer.clone()).collect::<Vec<_>>(),
+			vec![validator(3), validator(4), validator(1)]
+		);
+		// A threshold above what a payment keeps: refused by name, not stuck silently.
+		circle_becomes([1, 3, 4, 5, 6, 7], 6);
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(5)), 0, sign(1)),
+			Error::<Test>::ThresholdAboveSigners
+		);
+	});
+}
+
+#[test]
+fn reports_of_former_members_do_not_count() {
+	test(|| {
+		withdrawal();
+		sign_by_three(0);
+		report_by([1, 2], 0, PaymentResult::Failed);
+		circle_becomes(2..=5, 3);
+		report_by([3], 0, PaymentResult::Failed);
+		assert!(OutgoingPayments::<Test>::contains_key(0), "validator 1 no longer counts");
+		report_by([4], 0, PaymentResult::Failed);
+		assert!(!OutgoingPayments::<Test>::contains_key(0));
+	});
+}
+
+#[test]
+fn a_failed_withdrawal_is_minted_back_even_to_a_reaped_account() {
+	test(|| {
+		votes_by([1, 2, 3], &deposit(1, DepositTarget::Account(bob()), 20 * TFT));
+		// Below the fee plus the existential deposit: it could not come back to a reaped account.
+		assert_noop!(
+			Bridge::withdraw(signed(bob()), [0xde; 32], WITHDRAWAL_FEE + EXISTENTIAL_DEPOSIT - 1),
+			Error::<Test>::InvalidAmount
+		);
+		assert_ok!(Bridge::withdraw(
+			signed(bob()),
+			[0xde; 32],
+			WITHDRAWAL_FEE + EXISTENTIAL_DEPOSIT
+		));
+		// Bob sends everything else away: reaped.
+		assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::transfer(
+			&bob(),
+			&alice(),
+			Balances::balance(&bob()),
+			frame_support::traits::tokens::Preservation::Expendable
+		));
+		assert!(!frame_system::Account::<Test>::contains_key(bob()));
+		sign_by_three(0);
+		report_by([1, 2, 3], 0, PaymentResult::Failed);
+		assert_eq!(Balances::balance(&bob()), EXISTENTIAL_DEPOSIT);
+	});
+}
+
+#[test]
+fn a_quarantined_refund_is_retried_by_the_council() {
+	test(|| {
+		votes_by([1, 2, 3], &deposit(2, DepositTarget::Twin(9), 5 * TFT));
+		sign_by_three(0);
+		report_by([1, 2, 3], 0, PaymentResult::Failed);
+		assert!(QuarantinedRefunds::<Test>::contains_key(0));
+		assert_noop!(
+			Bridge::retry_refund(signed(alice()), 0, [0x77; 32]),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Bridge::retry_refund(RuntimeOrigin::root(), 5, [0x77; 32]),
+			Error::<Test>::UnknownQuarantinedRefund
+		);
+		assert_ok!(Bridge::retry_refund(RuntimeOrigin::root(), 0, [0x77; 32]));
+		assert!(!QuarantinedRefunds::<Test>::contains_key(0));
+		let retried = OutgoingPayments::<Test>::get(1).unwrap();
+		assert_eq!(retried.payment.destination, [0x77; 32]);
+		assert_eq!(retried.payment.memo, Memo::Return([2; 32]));
+		assert_eq!(retried.payment.amount, 5 * TFT as i64);
+		assert_eq!(retried.payment.sequence, VAULT_SEQUENCE + 2);
+		assert!(events().contains(&Event::RefundRetried {
+			quarantined: 0,
+			payment: 1,
+			to: [0x77; 32]
+		}));
+	});
+}
+
+#[test]
+fn the_vault_does_not_change_under_pending_payments() {
+	test(|| {
+		let set_vault = |fee: u32| {
+			Bridge::set_vault(
+				RuntimeOrigin::root(),
+				VAULT,
+				stellar::TEST_NETWORK.as_bytes().to_vec().try_into().unwrap(),
+				b"TFT".to_vec().try_into().unwrap(),
+				ISSUER,
+				fee,
+				5,
+			)
+		};
+		assert_noop!(set_vault(99), Error::<Test>::FeeTooLow);
+		assert_noop!(Bridge::set_payment_fee(RuntimeOrigin::root(), 99), Error::<Test>::FeeTooLow);
+		withdrawal();
+		assert_noop!(set_vault(100), Error::<Test>::PaymentsPending);
+		sign_by_three(0);
+		report_by([1, 2, 3], 0, PaymentResult::Paid);
+		assert_ok!(set_vault(100));
+		assert_eq!(VaultOf::<Test>::get().unwrap().sequence, 5);
 	});
 }

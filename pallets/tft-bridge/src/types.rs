@@ -181,13 +181,13 @@ pub struct OutgoingPayment<T: crate::Config> {
 	pub purpose: PaymentPurpose<T::AccountId>,
 	/// The validators' signatures, each checked against the signer's Stellar key, at most one
 	/// per key.
-	pub signatures: frame_support::BoundedVec<
-		PaymentSignature<T::AccountId>,
-		<T as crate::Config>::MaxSigners,
-	>,
+	pub signatures:
+		frame_support::BoundedVec<PaymentSignature<T::AccountId>, <T as crate::Config>::MaxSigners>,
 	/// Each validator's report of what Stellar did with it.
-	pub reports:
-		frame_support::BoundedVec<(T::AccountId, PaymentResult), <T as crate::Config>::MaxValidators>,
+	pub reports: frame_support::BoundedVec<
+		(T::AccountId, PaymentResult),
+		<T as crate::Config>::MaxValidators,
+	>,
 }
 
 impl<T: crate::Config> OutgoingPayment<T> {

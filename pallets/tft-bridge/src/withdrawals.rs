@@ -64,7 +64,8 @@ impl<T: Config> Pallet<T> {
 		let next_id = id.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
 		let sequence =
 			vault.sequence.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
-		let (payment, hash) = Self::fix_payment(&vault, sequence, destination, stellar_amount, memo);
+		let (payment, hash) =
+			Self::fix_payment(&vault, sequence, destination, stellar_amount, memo);
 		vault.sequence = sequence;
 		VaultOf::<T>::put(vault);
 		NextPaymentId::<T>::put(next_id);
@@ -253,13 +254,8 @@ impl<T: Config> Pallet<T> {
 				// Its sequence was never used: the same sequence, fixed anew.
 				let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
 				let old = outgoing.payment;
-				let (payment, hash) = Self::fix_payment(
-					&vault,
-					old.sequence,
-					old.destination,
-					old.amount,
-					old.memo,
-				);
+				let (payment, hash) =
+					Self::fix_payment(&vault, old.sequence, old.destination, old.amount, old.memo);
 				let (max_time, fee) = (payment.max_time, payment.fee);
 				OutgoingPayments::<T>::insert(
 					id,
@@ -278,7 +274,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_retry_refund(id: u64, destination: AccountKey) -> DispatchResult {
-		let refund = QuarantinedRefunds::<T>::get(id).ok_or(Error::<T>::UnknownQuarantinedRefund)?;
+		let refund =
+			QuarantinedRefunds::<T>::get(id).ok_or(Error::<T>::UnknownQuarantinedRefund)?;
 		let PaymentPurpose::Refund { deposit } = refund.purpose else {
 			return Err(Error::<T>::UnknownQuarantinedRefund.into());
 		};
