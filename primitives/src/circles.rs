@@ -20,4 +20,8 @@ pub trait Circles<AccountId> {
 	/// Benchmarks: a circle with `member` among its members.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_circle(member: &AccountId) -> CircleId;
+	/// Benchmarks: a circle of exactly `members` (as many as circles need at least) with
+	/// `threshold`, each member with its Stellar key; its treasury exists.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_stellar_circle(members: &[(AccountId, [u8; 32])], threshold: u32) -> CircleId;
 }

@@ -74,6 +74,33 @@ pub fn circle_with_member<T: Config>(member: &T::AccountId) -> CircleId {
 	.expect("a valid circle")
 }
 
+/// A circle of exactly `members` with their Stellar keys, and its treasury funded; its id.
+pub fn stellar_circle<T: Config>(members: &[(T::AccountId, [u8; 32])], threshold: u32) -> CircleId {
+	let creator: T::AccountId = whitelisted_caller();
+	fund::<T>(&creator);
+	let list: Vec<T::AccountId> = members.iter().map(|(member, _)| member.clone()).collect();
+	let circle_id = Pallet::<T>::do_create_circle(
+		Some(creator),
+		b"stellar circle".to_vec().try_into().expect("a short name"),
+		list.try_into().expect("within MaxMembers"),
+		threshold,
+		T::MinVotingPeriod::get(),
+		Zero::zero(),
+	)
+	.expect("a valid circle");
+	for (member, key) in members {
+		Pallet::<T>::set_member_key(
+			RawOrigin::Signed(member.clone()).into(),
+			circle_id,
+			KeyKind::StellarEd25519,
+			Some(*key),
+		)
+		.expect("a member's key");
+	}
+	fund::<T>(&Pallet::<T>::treasury_account(circle_id));
+	circle_id
+}
+
 /// A circle that holds `role`, made for the benchmark if none does.
 pub fn circle_with_role<T: Config>(role: Role) -> CircleId {
 	if let Some(circle_id) = Roles::<T>::get(role) {

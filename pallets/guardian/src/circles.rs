@@ -176,4 +176,8 @@ impl<T: Config> gridchain_primitives::circles::Circles<T::AccountId> for Pallet<
 	fn benchmark_circle(member: &T::AccountId) -> CircleId {
 		crate::benchmarking::circle_with_member::<T>(member)
 	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_stellar_circle(members: &[(T::AccountId, [u8; 32])], threshold: u32) -> CircleId {
+		crate::benchmarking::stellar_circle::<T>(members, threshold)
+	}
 }

@@ -22,12 +22,17 @@ impl<T: Config> Pallet<T> {
 	/// each possibly checking every validator's membership and funding an agreement.
 	pub fn vote_deposits_weight(n: u32) -> Weight {
 		let n = n.min(T::MaxVotesPerCall::get());
-		T::WeightInfo::vote_deposits(n).saturating_add(
+		Self::votes_weight(n).saturating_add(
 			T::DbWeight::get()
 				.reads(T::MaxValidators::get().into())
 				.saturating_add(T::AgreementFundingWeight::get())
 				.saturating_mul(n.into()),
 		)
+	}
+
+	/// `n` votes that each execute a deposit, minted or refunded, whichever weighs more.
+	fn votes_weight(n: u32) -> Weight {
+		T::WeightInfo::vote_deposits_minting(n).max(T::WeightInfo::vote_deposits_refunding(n))
 	}
 
 	pub(crate) fn do_vote_deposits(
@@ -46,7 +51,7 @@ impl<T: Config> Pallet<T> {
 		for vote in votes {
 			Self::vote(circle, threshold, &voter, vote, &mut cost)?;
 		}
-		let actual = T::WeightInfo::vote_deposits(n).saturating_add(
+		let actual = Self::votes_weight(n).saturating_add(
 			T::DbWeight::get().reads(cost.membership_reads).saturating_add(
 				T::AgreementFundingWeight::get().saturating_mul(cost.agreements_funded),
 			),

@@ -46,6 +46,8 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod deposits;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
@@ -473,7 +475,9 @@ pub mod pallet {
 		///   [`Event::WithdrawalReturned`], [`Event::RefundQuarantined`],
 		///   [`Event::PaymentReissued`].
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::report_payment())]
+		#[pallet::weight(
+			T::WeightInfo::report_payment_failed().max(T::WeightInfo::report_payment_expired())
+		)]
 		pub fn report_payment(
 			origin: OriginFor<T>,
 			id: u64,

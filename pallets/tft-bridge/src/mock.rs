@@ -140,6 +140,20 @@ impl Circles<AccountId> for MockCircles {
 		Self::create(99, vec![member.clone()], 1);
 		99
 	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_stellar_circle(members: &[(AccountId, [u8; 32])], threshold: u32) -> CircleId {
+		let circle_id = 98;
+		Self::create(
+			circle_id,
+			members.iter().map(|(member, _)| member.clone()).collect(),
+			threshold,
+		);
+		for (member, key) in members {
+			Self::set_stellar_key(member, Some(*key));
+		}
+		assert_ok!(Balances::mint_into(&treasury(circle_id), TFT));
+		circle_id
+	}
 }
 
 /// Agreements as escrow amounts; funding mints into [`escrow_account`].
@@ -276,4 +290,17 @@ pub fn test(body: impl FnOnce()) {
 		body();
 		Bridge::do_try_state().expect("the invariants hold");
 	});
+}
+
+/// The benchmarks' externalities: an empty chain at block 1, with a keystore for the
+/// validators' Stellar keys.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext.execute_with(|| System::set_block_number(1));
+	ext
 }

@@ -17,11 +17,13 @@ use core::marker::PhantomData;
 /// The weight of each call of `pallet_tft_bridge`.
 pub trait WeightInfo {
 	fn set_bridge_circle() -> Weight;
-	fn vote_deposits(n: u32, ) -> Weight;
+	fn vote_deposits_minting(n: u32, ) -> Weight;
+	fn vote_deposits_refunding(n: u32, ) -> Weight;
 	fn set_vault() -> Weight;
 	fn withdraw() -> Weight;
 	fn sign_payment() -> Weight;
-	fn report_payment() -> Weight;
+	fn report_payment_failed() -> Weight;
+	fn report_payment_expired() -> Weight;
 	fn prune_deposit_votes() -> Weight;
 	fn set_payment_fee() -> Weight;
 	fn retry_refund() -> Weight;
@@ -35,7 +37,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn vote_deposits(n: u32, ) -> Weight {
+	fn vote_deposits_minting(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 4_000)
+			.saturating_add(Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_add((6_u64).saturating_mul(n.into()))))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
+	fn vote_deposits_refunding(n: u32, ) -> Weight {
 		Weight::from_parts(30_000_000, 4_000)
 			.saturating_add(Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_add((6_u64).saturating_mul(n.into()))))
@@ -55,7 +63,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn report_payment() -> Weight {
+	fn report_payment_failed() -> Weight {
+		Weight::from_parts(80_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn report_payment_expired() -> Weight {
 		Weight::from_parts(80_000_000, 6_000)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -82,7 +95,10 @@ impl WeightInfo for () {
 	fn set_bridge_circle() -> Weight {
 		Weight::from_parts(20_000_000, 2_000)
 	}
-	fn vote_deposits(n: u32, ) -> Weight {
+	fn vote_deposits_minting(n: u32, ) -> Weight {
+		Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into())
+	}
+	fn vote_deposits_refunding(n: u32, ) -> Weight {
 		Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into())
 	}
 	fn set_vault() -> Weight {
@@ -99,7 +115,12 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn report_payment() -> Weight {
+	fn report_payment_failed() -> Weight {
+		Weight::from_parts(80_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn report_payment_expired() -> Weight {
 		Weight::from_parts(80_000_000, 6_000)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
