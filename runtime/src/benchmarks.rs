@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_smart_contract, SmartContract]
 	[pallet_guardian, Guardian]
 	[pallet_iou, Iou]
+	[pallet_tft_bridge, TftBridge]
 );

@@ -273,6 +273,49 @@ impl pallet_iou::Config for Runtime {
 	type WeightInfo = pallet_iou::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// A deposit may fund an agreement: charged as a top-up, refunded when it does not.
+	pub TftBridgeFundingWeight: Weight =
+		<pallet_smart_contract::weights::SubstrateWeight<Runtime> as pallet_smart_contract::WeightInfo>::top_up();
+}
+
+impl pallet_tft_bridge::Config for Runtime {
+	type Currency = Balances;
+	type Registry = Registry;
+	type Agreements = SmartContract;
+	type Circles = crate::Guardian;
+	type GovernanceOrigin = Governance;
+	/// 1 TFT from each deposit and each withdrawal to the bridge circle's treasury (as the
+	/// bridge we replace charged).
+	type DepositFee = ConstU128<{ token::TFT }>;
+	type WithdrawalFee = ConstU128<{ token::TFT }>;
+	/// Deposits under 0.1 TFT are kept by the vault rather than refunded.
+	type DustLimit = ConstU128<{ token::TFT / 10 }>;
+	type MaxVotesPerCall = ConstU32<100>;
+	/// Stellar takes at most 20 signatures on a transaction (and 20 signers on an account).
+	type MaxSigners = ConstU32<20>;
+	type MaxValidators = ConstU32<32>;
+	type VoteLifetime = ConstU32<{ DAYS }>;
+	/// A payment's envelope is valid for an hour after the chain fixes it.
+	type PaymentLifetime = ConstU64<3_600>;
+	type UnixTime = crate::Timestamp;
+	type AgreementFundingWeight = TftBridgeFundingWeight;
+	type WeightInfo = pallet_tft_bridge::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TimestampBenchmarkHelper;
+}
+
+/// Benchmarks set the timestamp the bridge's time bounds come from.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TimestampBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_tft_bridge::BenchmarkHelper for TimestampBenchmarkHelper {
+	fn set_time(seconds: u64) {
+		pallet_timestamp::Now::<Runtime>::put(seconds.saturating_mul(1_000));
+	}
+}
+
 // Transactions the runtime creates itself: the farm operators' deployment reports, signed by
 // the off-chain worker with the operator's `zos!` key.
 

@@ -106,6 +106,9 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type Iou = pallet_iou;
+
+	#[runtime::pallet_index(14)]
+	pub type TftBridge = pallet_tft_bridge;
 }
 
 /// The address format: an account id, or an index (unused, kept for wallet compatibility).

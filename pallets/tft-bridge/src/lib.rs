@@ -144,6 +144,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// Benchmarks: sets the chain's clock.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// The circle that runs the bridge.
@@ -551,6 +555,13 @@ pub mod pallet {
 			Self::do_retry_refund(id, destination)
 		}
 	}
+}
+
+/// What benchmarks need of the runtime beyond this pallet's config.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Sets the clock [`Config::UnixTime`] reads to `seconds` since 1970.
+	fn set_time(seconds: u64);
 }
 
 /// Stellar's minimum fee per operation, in stroops: a payment offering less is never applied.

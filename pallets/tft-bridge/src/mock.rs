@@ -197,6 +197,15 @@ impl pallet_tft_bridge::Config for Test {
 	type UnixTime = MockClock;
 	type AgreementFundingWeight = AgreementFundingWeight;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockClock;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockClock {
+	fn set_time(seconds: u64) {
+		NOW.with(|now| *now.borrow_mut() = seconds);
+	}
 }
 
 parameter_types! {
