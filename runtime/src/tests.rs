@@ -142,3 +142,17 @@ fn the_iou_hook_at_its_worst_and_the_largest_batch_fit_in_a_block() {
 	let normal = block.get(frame_support::dispatch::DispatchClass::Normal).max_extrinsic.unwrap();
 	assert!(batch.all_lte(normal), "a batch of IOUs may weigh {batch:?}, more than {normal:?}");
 }
+
+#[test]
+fn the_largest_call_of_deposit_votes_fits_in_a_block_with_room_to_spare() {
+	use frame_support::traits::Get;
+	let most = <crate::Runtime as pallet_tft_bridge::Config>::MaxVotesPerCall::get();
+	// Every vote executing a top-up of an agreement and counting every validator's vote.
+	let votes = crate::TftBridge::vote_deposits_weight(most);
+	let block = crate::configs::RuntimeBlockWeights::get();
+	let normal = block.get(frame_support::dispatch::DispatchClass::Normal).max_extrinsic.unwrap();
+	assert!(
+		votes.all_lte(sp_runtime::Perbill::from_percent(25) * normal),
+		"{most} deposit votes may weigh {votes:?}, more than a quarter of {normal:?}"
+	);
+}

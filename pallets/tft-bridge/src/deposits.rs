@@ -170,6 +170,9 @@ impl<T: Config> Pallet<T> {
 		circle: CircleId,
 		claim: &DepositClaim<T::AccountId>,
 	) -> Result<Balance, RefundReason> {
+		if let DepositTarget::Unusable(why) = claim.target {
+			return Err(RefundReason::Unusable(why));
+		}
 		let fee = T::DepositFee::get();
 		if claim.amount <= fee {
 			return Err(RefundReason::AmountNotAboveFee);
@@ -206,6 +209,7 @@ impl<T: Config> Pallet<T> {
 			)?,
 			DepositTarget::Contract(contract_id) => T::Agreements::fund(*contract_id, amount)
 				.map_err(|_| RefundReason::ContractRefused)?,
+			DepositTarget::Unusable(why) => return Err(RefundReason::Unusable(*why)),
 		}
 		if fee > 0 {
 			mint(&T::Circles::treasury(circle), fee)?;

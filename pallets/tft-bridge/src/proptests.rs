@@ -28,7 +28,7 @@ enum Step {
 
 fn step_strategy() -> impl Strategy<Value = Step> {
 	prop_oneof![
-		5 => (0u8..7, 0u8..5, 0u8..8).prop_map(|(voter, tx, variant)| Step::Vote { voter, tx, variant }),
+		5 => (0u8..7, 0u8..6, 0u8..8).prop_map(|(voter, tx, variant)| Step::Vote { voter, tx, variant }),
 		3 => any::<u8>().prop_map(|amount| Step::Withdraw { amount }),
 		5 => (0u8..6, 0u8..3, 0u8..6).prop_map(|(signer, id, forged)| Step::Sign { signer, id, forged: forged == 0 }),
 		4 => (0u8..6, 0u8..4, 0u8..8).prop_map(|(reporter, id, noise)| {
@@ -54,11 +54,12 @@ fn who(n: u8) -> AccountId {
 
 /// Claims validators may see for a transaction: mostly the same, sometimes not.
 fn claim(tx: u8, variant: u8) -> DepositClaim<AccountId> {
-	let target = match tx % 4 {
+	let target = match tx % 5 {
 		0 => DepositTarget::Account(bob()),
 		1 => DepositTarget::Twin(if variant == 7 { 9 } else { 1 }),
 		2 => DepositTarget::Contract(7),
-		_ => DepositTarget::Account(alice()),
+		3 => DepositTarget::Account(alice()),
+		_ => DepositTarget::Unusable(UnusableDeposit::BadMemo),
 	};
 	let amount = match variant {
 		6 => 3 * TFT,

@@ -708,3 +708,28 @@ fn the_vault_does_not_change_under_pending_payments() {
 		assert_eq!(VaultOf::<Test>::get().unwrap().sequence, 5);
 	});
 }
+
+#[test]
+fn what_the_relays_find_unusable_is_paid_back_to_its_sender() {
+	test(|| {
+		let issuance = Balances::total_issuance();
+		let unusable = DepositTarget::Unusable(UnusableDeposit::SeveralSenders);
+		votes_by([1, 2, 3], &deposit(1, unusable, 10 * TFT));
+		let refund = refund_of([1; 32]);
+		assert_eq!(refund.payment.destination, [0x5e; 32]);
+		assert_eq!(refund.payment.amount, 10 * TFT as i64);
+		assert_eq!(refund.payment.memo, Memo::Return([1; 32]));
+		assert_eq!(
+			ExecutedDeposits::<Test>::get([1; 32]).unwrap().outcome,
+			DepositOutcome::Refunded(RefundReason::Unusable(UnusableDeposit::SeveralSenders))
+		);
+		assert_eq!(Balances::total_issuance(), issuance);
+		// Dust stays dust, whatever its memo.
+		let no_memo = DepositTarget::Unusable(UnusableDeposit::NoMemo);
+		votes_by([1, 2, 3], &deposit(2, no_memo, DUST_LIMIT - 1));
+		assert_eq!(
+			ExecutedDeposits::<Test>::get([2; 32]).unwrap().outcome,
+			DepositOutcome::KeptAsDust
+		);
+	});
+}

@@ -21,6 +21,35 @@ pub enum DepositTarget<AccountId> {
 	Twin(TwinId),
 	/// `contract_<id>`: the agreement's escrow (a top-up).
 	Contract(ContractId),
+	/// No one: the transaction is not a deposit the bridge can credit, whatever the chain
+	/// holds; it is paid back to its sender (the transaction's source account).
+	Unusable(UnusableDeposit),
+}
+
+/// Why a transaction to the vault is not a deposit the bridge can credit, as the relays read
+/// it on Stellar.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum UnusableDeposit {
+	/// No memo.
+	NoMemo,
+	/// A memo that is neither a 32-byte hash, `twin_<id>` nor `contract_<id>`.
+	BadMemo,
+	/// TFT paid to the vault by several accounts in one transaction.
+	SeveralSenders,
+	/// Operations other than TFT payments to the vault (another asset, another operation):
+	/// the TFT it paid goes back.
+	NotOnlyTftPayments,
 }
 
 /// A deposit to the vault as a validator saw it on Stellar. Validators vote for the whole of
@@ -70,6 +99,8 @@ pub enum RefundReason {
 	ContractRefused,
 	/// The account cannot receive the amount (a new account below the existential deposit).
 	AccountRefused,
+	/// Not a deposit the bridge can credit.
+	Unusable(UnusableDeposit),
 }
 
 /// What became of a deposit once the threshold agreed.
