@@ -22,7 +22,7 @@
 //!    The operations then apply in order; if one fails, the changes of all of them are undone,
 //!    and the transaction is stored as failed (`tx_failed`) with each operation's result code.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
