@@ -35,6 +35,53 @@ pub enum ClientError {
 	Connect { url: String, source: Box<subxt::error::OnlineClientError> },
 }
 
+/// Why a transaction did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+	/// The node refused it or it could not be sent (bad nonce, too low a balance for the fee,
+	/// the connection dropped).
+	#[error("not accepted: {0}")]
+	NotAccepted(String),
+	/// It was included and failed: the runtime's error, by name (`TftBridge::ConflictingVote`).
+	#[error("failed: {0}")]
+	Failed(String),
+}
+
+/// Signs `call` with `signer`, submits it and waits until it is in a best block; its events,
+/// or why it failed.
+pub async fn submit<Call: subxt::transactions::Payload>(
+	client: &Client,
+	call: &Call,
+	signer: &Signer,
+) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, SubmitError> {
+	use subxt::transactions::TransactionStatus;
+	let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
+	let mut progress = client
+		.at_current_block()
+		.await
+		.map_err(|e| not_accepted(&e))?
+		.transactions()
+		.sign_and_submit_then_watch_default(call, signer)
+		.await
+		.map_err(|e| not_accepted(&e))?;
+	while let Some(status) = progress.next().await {
+		match status.map_err(|e| not_accepted(&e))? {
+			TransactionStatus::InBestBlock(included) | TransactionStatus::InFinalizedBlock(included) =>
+				return included.wait_for_success().await.map_err(|error| match error {
+					subxt::error::TransactionEventsError::ExtrinsicFailed(
+						subxt::error::DispatchError::Module(module),
+					) => SubmitError::Failed(module.details_string()),
+					other => SubmitError::Failed(other.to_string()),
+				}),
+			TransactionStatus::Error { message } |
+			TransactionStatus::Invalid { message } |
+			TransactionStatus::Dropped { message } => return Err(SubmitError::NotAccepted(message)),
+			_ => continue,
+		}
+	}
+	Err(SubmitError::NotAccepted("the node stopped reporting on the transaction".into()))
+}
+
 /// Connects to the node at `url` (`ws://` or `wss://`; `ws://` only to loopback addresses
 /// unless `insecure` is set).
 pub async fn connect(url: &str, insecure: bool) -> Result<Client, ClientError> {

@@ -37,6 +37,7 @@ const PROBLEM_TYPE_PREFIX: &str = "https://stellar.org/horizon-errors/";
 const PROBLEM_CONTENT_TYPE: &str = "application/problem+json; charset=utf-8";
 const HAL_CONTENT_TYPE: &str = "application/hal+json; charset=utf-8";
 const ZERO_AMOUNT: &str = "0.0000000";
+const ED25519_SIGNER: &str = "ed25519_public_key";
 
 /// Faults injected into `POST /transactions` and into every Horizon response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,7 +54,12 @@ pub struct Faults {
 
 impl Default for Faults {
 	fn default() -> Self {
-		Faults { fail_next_submissions: 0, fail_status: 503, apply_then_timeout_next: 0, delay_ms: 0 }
+		Faults {
+			fail_next_submissions: 0,
+			fail_status: 503,
+			apply_then_timeout_next: 0,
+			delay_ms: 0,
+		}
 	}
 }
 
@@ -167,7 +173,9 @@ fn base_url(headers: &HeaderMap) -> String {
 		.filter(|host| {
 			!host.is_empty()
 				&& host.len() <= 255
-				&& host.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"-.:[]_".contains(&byte))
+				&& host
+					.bytes()
+					.all(|byte| byte.is_ascii_alphanumeric() || b"-.:[]_".contains(&byte))
 		})
 		.unwrap_or("localhost");
 	format!("http://{host}")
@@ -175,6 +183,11 @@ fn base_url(headers: &HeaderMap) -> String {
 
 fn href(url: String) -> Value {
 	json!({ "href": url })
+}
+
+/// A templated link: `url` followed by `{?cursor,limit,order}`, as Horizon writes list links.
+fn list_link(url: &str) -> Value {
+	json!({ "href": format!("{url}{{?cursor,limit,order}}"), "templated": true })
 }
 
 /// Horizon's account resource.
@@ -214,21 +227,18 @@ pub fn account_json(base: &str, key: &AccountKey, account: &Account) -> Value {
 	signers.sort();
 	let signers: Vec<Value> = signers
 		.into_iter()
-		.map(|(signer, weight)| json!({ "weight": weight, "key": signer, "type": "ed25519_public_key" }))
+		.map(|(signer, weight)| json!({ "weight": weight, "key": signer, "type": ED25519_SIGNER }))
 		.collect();
 	let account_url = format!("{base}/accounts/{id}");
 	json!({
 		"_links": {
 			"self": href(account_url.clone()),
-			"transactions": {
-				"href": format!("{account_url}/transactions{{?cursor,limit,order}}"),
-				"templated": true,
-			},
-			"operations": { "href": format!("{account_url}/operations{{?cursor,limit,order}}"), "templated": true },
-			"payments": { "href": format!("{account_url}/payments{{?cursor,limit,order}}"), "templated": true },
-			"effects": { "href": format!("{account_url}/effects{{?cursor,limit,order}}"), "templated": true },
-			"offers": { "href": format!("{account_url}/offers{{?cursor,limit,order}}"), "templated": true },
-			"trades": { "href": format!("{account_url}/trades{{?cursor,limit,order}}"), "templated": true },
+			"transactions": list_link(&format!("{account_url}/transactions")),
+			"operations": list_link(&format!("{account_url}/operations")),
+			"payments": list_link(&format!("{account_url}/payments")),
+			"effects": list_link(&format!("{account_url}/effects")),
+			"offers": list_link(&format!("{account_url}/offers")),
+			"trades": list_link(&format!("{account_url}/trades")),
 			"data": { "href": format!("{account_url}/data/{{key}}"), "templated": true },
 		},
 		"id": id,
@@ -269,11 +279,8 @@ pub fn transaction_json(base: &str, record: &TransactionRecord) -> Value {
 			"self": href(self_url.clone()),
 			"account": href(format!("{base}/accounts/{source}")),
 			"ledger": href(format!("{base}/ledgers/{}", record.ledger)),
-			"operations": {
-				"href": format!("{self_url}/operations{{?cursor,limit,order}}"),
-				"templated": true,
-			},
-			"effects": { "href": format!("{self_url}/effects{{?cursor,limit,order}}"), "templated": true },
+			"operations": list_link(&format!("{self_url}/operations")),
+			"effects": list_link(&format!("{self_url}/effects")),
 			"precedes": href(format!("{base}/transactions?order=asc&cursor={token}")),
 			"succeeds": href(format!("{base}/transactions?order=desc&cursor={token}")),
 			"transaction": href(self_url),
@@ -371,7 +378,13 @@ fn bad_request(field: &str, reason: impl Into<String>) -> Response {
 }
 
 fn server_error(detail: impl Into<String>) -> Response {
-	problem(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Internal Server Error", detail, None)
+	problem(
+		StatusCode::INTERNAL_SERVER_ERROR,
+		"server_error",
+		"Internal Server Error",
+		detail,
+		None,
+	)
 }
 
 fn timeout() -> Response {
@@ -387,7 +400,13 @@ fn timeout() -> Response {
 }
 
 fn service_unavailable(detail: impl Into<String>) -> Response {
-	problem(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Service Unavailable", detail, None)
+	problem(
+		StatusCode::SERVICE_UNAVAILABLE,
+		"service_unavailable",
+		"Service Unavailable",
+		detail,
+		None,
+	)
 }
 
 /// A failure answered as an injected fault.
@@ -451,7 +470,8 @@ fn transaction_failed(
 		"Transaction Failed",
 		"The transaction failed when submitted to the stellar network. The `extras.result_codes` \
 		 field on this response contains further details.  Descriptions of each code can be found \
-		 at: https://developers.stellar.org/docs/data/apis/horizon/api-reference/errors/http-status-codes/horizon-specific/transaction-failed",
+		 at: https://developers.stellar.org/docs/data/apis/horizon/api-reference/errors/\
+		 http-status-codes/horizon-specific/transaction-failed",
 		Some(json!({
 			"envelope_xdr": envelope_xdr,
 			"result_codes": result_codes,
@@ -504,7 +524,10 @@ fn parse_account_path(path: Result<Path<String>, PathRejection>) -> Result<Accou
 		Err(rejection) => return Err(bad_request("account_id", rejection.body_text())),
 	};
 	AccountKey::from_strkey(&text).map_err(|_| {
-		bad_request("account_id", "Account ID must start with `G` and contain 56 alphanum characters")
+		bad_request(
+			"account_id",
+			"Account ID must start with `G` and contain 56 alphanum characters",
+		)
 	})
 }
 
@@ -521,10 +544,8 @@ fn root(state: &AppState, base: &str) -> Response {
 	let body = json!({
 		"_links": {
 			"account": { "href": format!("{base}/accounts/{{account_id}}"), "templated": true },
-			"account_transactions": {
-				"href": format!("{base}/accounts/{{account_id}}/transactions{{?cursor,limit,order}}"),
-				"templated": true,
-			},
+			"account_transactions":
+				list_link(&format!("{base}/accounts/{{account_id}}/transactions")),
 			"friendbot": { "href": format!("{base}/friendbot{{?addr}}"), "templated": true },
 			"self": href(base.to_owned()),
 			"transaction": { "href": format!("{base}/transactions/{{hash}}"), "templated": true },
@@ -613,7 +634,12 @@ fn parse_page(params: &PageParams, latest_ledger: u32) -> Result<Page, Response>
 		Some("now") => Some(toid(latest_ledger.saturating_add(1), 0).saturating_sub(1)),
 		Some(text) => match text.parse::<i64>() {
 			Ok(cursor) if cursor >= 0 => Some(cursor as u64),
-			_ => return Err(bad_request("cursor", "cursor: Must be a non-negative integer or \"now\"")),
+			_ => {
+				return Err(bad_request(
+					"cursor",
+					"cursor: Must be a non-negative integer or \"now\"",
+				))
+			},
 		},
 	};
 	Ok(Page {
@@ -624,14 +650,25 @@ fn parse_page(params: &PageParams, latest_ledger: u32) -> Result<Page, Response>
 	})
 }
 
-fn page_url(base_path: &str, cursor: &str, limit: usize, descending: bool, include_failed: bool) -> String {
+fn page_url(
+	base_path: &str,
+	cursor: &str,
+	limit: usize,
+	descending: bool,
+	include_failed: bool,
+) -> String {
 	let order = if descending { "desc" } else { "asc" };
 	let failed = if include_failed { "&include_failed=true" } else { "" };
 	format!("{base_path}?cursor={cursor}&limit={limit}&order={order}{failed}")
 }
 
 /// Horizon's page: `_links` (self, next, prev) and `_embedded.records`.
-fn transactions_page(base: &str, account: &AccountKey, page: &Page, records: &[&TransactionRecord]) -> Value {
+fn transactions_page(
+	base: &str,
+	account: &AccountKey,
+	page: &Page,
+	records: &[&TransactionRecord],
+) -> Value {
 	let base_path = format!("{base}/accounts/{}/transactions", account.to_strkey());
 	let descending = page.query.descending;
 	let first = records.first().map(|record| record.paging_token().to_string());
@@ -639,11 +676,14 @@ fn transactions_page(base: &str, account: &AccountKey, page: &Page, records: &[&
 	let next_cursor = last.unwrap_or_else(|| page.cursor_text.clone());
 	let prev_cursor = first.unwrap_or_else(|| page.cursor_text.clone());
 	let records: Vec<Value> = records.iter().map(|record| transaction_json(base, record)).collect();
+	let link = |cursor: &str, descending: bool| {
+		href(page_url(&base_path, cursor, page.limit, descending, page.include_failed))
+	};
 	json!({
 		"_links": {
-			"self": href(page_url(&base_path, &page.cursor_text, page.limit, descending, page.include_failed)),
-			"next": href(page_url(&base_path, &next_cursor, page.limit, descending, page.include_failed)),
-			"prev": href(page_url(&base_path, &prev_cursor, page.limit, !descending, page.include_failed)),
+			"self": link(&page.cursor_text, descending),
+			"next": link(&next_cursor, descending),
+			"prev": link(&prev_cursor, !descending),
 		},
 		"_embedded": { "records": records },
 	})
@@ -695,7 +735,10 @@ async fn get_transaction(
 		Err(rejection) => return bad_request("tx_id", rejection.body_text()),
 	};
 	if hash.len() != 64 || !hash.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-		return bad_request("tx_id", "Transaction hash must be a hex-encoded, lowercase SHA-256 hash");
+		return bad_request(
+			"tx_id",
+			"Transaction hash must be a hex-encoded, lowercase SHA-256 hash",
+		);
 	}
 	transaction_response(&state, &base_url(&headers), &hash)
 }
@@ -783,16 +826,22 @@ fn fund(state: &AppState, key: &AccountKey, native_balance: i64, friendbot: bool
 				StatusCode::BAD_REQUEST,
 				"transaction_failed",
 				"Transaction Failed",
-				"The friendbot could not fund the account: it already exists (createAccountAlreadyExist).",
+				"The friendbot could not fund the account: it already exists \
+				 (createAccountAlreadyExist).",
 				Some(json!({
-					"result_codes": { "transaction": "tx_failed", "operations": ["op_already_exists"] },
+					"result_codes": {
+						"transaction": "tx_failed",
+						"operations": ["op_already_exists"],
+					},
 				})),
 			)
 		},
 		Err(FundAccountError::Refused(FundError::StoreFull)) => {
 			return service_unavailable("The simulator's account store is full.")
 		},
-		Err(FundAccountError::Refused(refusal)) => return bad_request("account", refusal.to_string()),
+		Err(FundAccountError::Refused(refusal)) => {
+			return bad_request("account", refusal.to_string())
+		},
 		Err(FundAccountError::Persist(error)) => {
 			return server_error(format!("The account was created but not saved: {error}"))
 		},
@@ -811,7 +860,7 @@ fn fund(state: &AppState, key: &AccountKey, native_balance: i64, friendbot: bool
 				"successful": true,
 				"ledger": account.sequence_ledger,
 				"account": id,
-				"stellar_sim": "the friendbot creates the account directly; no transaction is recorded",
+				"stellar_sim": "the friendbot creates accounts directly, recording no transaction",
 			}),
 		);
 	}
@@ -986,7 +1035,9 @@ async fn post_sim_account(
 mod tests {
 	use super::*;
 	use crate::ledger::test_support::*;
-	use crate::ledger::{envelope_hash_hex, Ledger, STANDALONE_NETWORK_PASSPHRASE, STROOPS_PER_XLM};
+	use crate::ledger::{
+		envelope_hash_hex, Ledger, STANDALONE_NETWORK_PASSPHRASE, STROOPS_PER_XLM,
+	};
 	use std::io::{Read as _, Write as _};
 	use std::net::SocketAddr;
 	use stellar_xdr::{Hash as XdrHash, Memo, StringM};
@@ -1040,7 +1091,12 @@ mod tests {
 		(ledger, alice, bob, issuer)
 	}
 
-	fn pay_with_memo(ledger: &mut Ledger, from: &TestKey, to: &TestKey, memo: Memo) -> TransactionRecord {
+	fn pay_with_memo(
+		ledger: &mut Ledger,
+		from: &TestKey,
+		to: &TestKey,
+		memo: Memo,
+	) -> TransactionRecord {
 		let sequence = ledger.account(&from.account).expect("payer").sequence;
 		let tx = envelope(
 			ledger.network_id(),
@@ -1063,7 +1119,10 @@ mod tests {
 		assert_eq!(json["sequence"], json!(account.sequence.to_string()));
 		assert!(json["sequence"].is_string());
 		assert_eq!(json["subentry_count"], json!(1));
-		assert_eq!(json["thresholds"], json!({ "low_threshold": 0, "med_threshold": 0, "high_threshold": 0 }));
+		assert_eq!(
+			json["thresholds"],
+			json!({ "low_threshold": 0, "med_threshold": 0, "high_threshold": 0 })
+		);
 		assert_eq!(json["flags"]["auth_required"], json!(false));
 		let balances = json["balances"].as_array().expect("balances");
 		assert_eq!(balances.len(), 2);
@@ -1101,7 +1160,10 @@ mod tests {
 		assert_eq!(json["created_at"], json!(rfc3339_utc(NOW)));
 		assert_eq!(json["source_account"], json!(alice.account.to_strkey()));
 		assert_eq!(json["fee_account"], json!(alice.account.to_strkey()));
-		assert_eq!(json["source_account_sequence"], json!(none.source_account_sequence.to_string()));
+		assert_eq!(
+			json["source_account_sequence"],
+			json!(none.source_account_sequence.to_string())
+		);
 		assert_eq!(json["fee_charged"], json!("100"));
 		assert_eq!(json["max_fee"], json!("100"));
 		assert_eq!(json["operation_count"], json!(1));
@@ -1141,7 +1203,10 @@ mod tests {
 		let sequence = ledger.account(&alice.account).expect("alice").sequence;
 		let bounded = envelope(
 			ledger.network_id(),
-			TxSpec { time_bounds: Some((5, NOW + 100)), ..TxSpec::new(&alice.account, sequence + 1) },
+			TxSpec {
+				time_bounds: Some((5, NOW + 100)),
+				..TxSpec::new(&alice.account, sequence + 1)
+			},
 			vec![payment(None, &bob.account, stellar_xdr::Asset::Native, XLM)],
 			&[&alice.signing],
 		);
@@ -1159,7 +1224,10 @@ mod tests {
 		assert_eq!(records_json.len(), 2);
 		let last_token = records[1].paging_token();
 		let path = format!("{BASE}/accounts/{}/transactions", bob.account.to_strkey());
-		assert_eq!(json["_links"]["next"]["href"], json!(format!("{path}?cursor={last_token}&limit=2&order=asc")));
+		assert_eq!(
+			json["_links"]["next"]["href"],
+			json!(format!("{path}?cursor={last_token}&limit=2&order=asc"))
+		);
 		assert_eq!(
 			json["_links"]["prev"]["href"],
 			json!(format!("{path}?cursor={}&limit=2&order=desc", records[0].paging_token()))
@@ -1181,7 +1249,10 @@ mod tests {
 			parse("", "", "", ""),
 			Some(PageQuery { cursor: None, descending: false, limit: 10, include_failed: false })
 		);
-		assert_eq!(parse("now", "asc", "200", "true").and_then(|query| query.cursor), Some((8u64 << 32) - 1));
+		assert_eq!(
+			parse("now", "asc", "200", "true").and_then(|query| query.cursor),
+			Some((8u64 << 32) - 1)
+		);
 		assert!(parse("12", "desc", "1", "false").is_some_and(|query| query.descending));
 		assert!(parse("", "", "201", "").is_none());
 		assert!(parse("", "", "0", "").is_none());
@@ -1205,14 +1276,21 @@ mod tests {
 	}
 
 	/// One HTTP/1.1 exchange over a plain socket; returns the status and the JSON body.
-	async fn http(address: SocketAddr, method: &str, path: &str, body: Option<(&str, String)>) -> (u16, Value) {
+	async fn http(
+		address: SocketAddr,
+		method: &str,
+		path: &str,
+		body: Option<(&str, String)>,
+	) -> (u16, Value) {
 		let request = match body {
 			Some((content_type, body)) => format!(
 				"{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\n\
 				 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
 				body.len()
 			),
-			None => format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"),
+			None => {
+				format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+			},
 		};
 		tokio::task::spawn_blocking(move || {
 			let mut stream = std::net::TcpStream::connect(address).expect("connects");
@@ -1224,8 +1302,13 @@ mod tests {
 			let _ = stream.read_to_end(&mut response);
 			let text = String::from_utf8(response).expect("utf-8");
 			let (head, body) = text.split_once("\r\n\r\n").expect("a header and a body");
-			let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("status");
-			let body = if body.is_empty() { Value::Null } else { serde_json::from_str(body).expect("json") };
+			let status: u16 =
+				head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("status");
+			let body: Value = if body.is_empty() {
+				Value::Null
+			} else {
+				serde_json::from_str(body).expect("json")
+			};
 			(status, body)
 		})
 		.await
@@ -1234,7 +1317,8 @@ mod tests {
 
 	async fn post_form(address: SocketAddr, envelope: &str) -> (u16, Value) {
 		let body = format!("tx={}", form_encode(envelope));
-		http(address, "POST", "/transactions", Some(("application/x-www-form-urlencoded", body))).await
+		http(address, "POST", "/transactions", Some(("application/x-www-form-urlencoded", body)))
+			.await
 	}
 
 	async fn post_json(address: SocketAddr, path: &str, body: Value) -> (u16, Value) {
@@ -1256,21 +1340,30 @@ mod tests {
 		assert_eq!(root["network_passphrase"], json!(STANDALONE_NETWORK_PASSPHRASE));
 		assert_eq!(root["history_latest_ledger"], json!(1));
 
-		let (status, created) =
-			post_json(address, "/sim/accounts", json!({ "account": alice.account.to_strkey(), "native": 100 * XLM })).await;
+		let (status, created) = post_json(
+			address,
+			"/sim/accounts",
+			json!({ "account": alice.account.to_strkey(), "native": 100 * XLM }),
+		)
+		.await;
 		assert_eq!(status, 200, "{created}");
-		let (status, funded) = http(address, "GET", &format!("/friendbot?addr={}", bob.account), None).await;
+		let (status, funded) =
+			http(address, "GET", &format!("/friendbot?addr={}", bob.account), None).await;
 		assert_eq!(status, 200, "{funded}");
 		assert_eq!(funded["successful"], json!(true));
-		let (status, again) = http(address, "GET", &format!("/friendbot?addr={}", bob.account), None).await;
+		let (status, again) =
+			http(address, "GET", &format!("/friendbot?addr={}", bob.account), None).await;
 		assert_eq!(status, 400);
 		assert_eq!(again["extras"]["result_codes"]["operations"], json!(["op_already_exists"]));
 
-		let (status, account) = http(address, "GET", &format!("/accounts/{}", alice.account), None).await;
+		let (status, account) =
+			http(address, "GET", &format!("/accounts/{}", alice.account), None).await;
 		assert_eq!(status, 200);
 		assert_eq!(account["balances"][0]["balance"], json!("100.0000000"));
-		let sequence: i64 = account["sequence"].as_str().expect("a string").parse().expect("number");
-		let (status, bob_account) = http(address, "GET", &format!("/accounts/{}", bob.account), None).await;
+		let sequence: i64 =
+			account["sequence"].as_str().expect("a string").parse().expect("number");
+		let (status, bob_account) =
+			http(address, "GET", &format!("/accounts/{}", bob.account), None).await;
 		assert_eq!(status, 200);
 		assert_eq!(bob_account["balances"][0]["balance"], json!("10000.0000000"));
 
@@ -1293,7 +1386,8 @@ mod tests {
 		assert_eq!(status, 200);
 		assert_eq!(again["hash"], json!(hash));
 		assert_eq!(again["ledger"], record["ledger"]);
-		let (status, looked_up) = http(address, "GET", &format!("/transactions/{hash}"), None).await;
+		let (status, looked_up) =
+			http(address, "GET", &format!("/transactions/{hash}"), None).await;
 		assert_eq!(status, 200);
 		assert_eq!(looked_up["envelope_xdr"], record["envelope_xdr"]);
 
@@ -1305,7 +1399,8 @@ mod tests {
 		assert_eq!(problem["extras"]["result_xdr"], json!("AAAAAAAAAAD////7AAAAAA=="));
 
 		// Apply, then time out: the transaction is in the ledger though the answer was 504.
-		let (status, _) = post_json(address, "/sim/faults", json!({ "apply_then_timeout_next": 1 })).await;
+		let (status, _) =
+			post_json(address, "/sim/faults", json!({ "apply_then_timeout_next": 1 })).await;
 		assert_eq!(status, 200);
 		let second = pay(sequence + 2, XLM);
 		let (status, timed_out) = post_form(address, &second).await;
@@ -1317,7 +1412,8 @@ mod tests {
 
 		// Fail without applying: the same envelope then applies.
 		let (status, faults) =
-			post_json(address, "/sim/faults", json!({ "fail_next_submissions": 1, "status": 503 })).await;
+			post_json(address, "/sim/faults", json!({ "fail_next_submissions": 1, "status": 503 }))
+				.await;
 		assert_eq!((status, faults["fail_next_submissions"].clone()), (200, json!(1)));
 		let third = pay(sequence + 3, XLM);
 		let (status, _) = post_form(address, &third).await;
@@ -1347,21 +1443,27 @@ mod tests {
 		assert_eq!(records[0]["hash"], json!(hash));
 
 		// The clock.
-		let (status, clock) = post_json(address, "/sim/clock", json!({ "advance_seconds": 3600 })).await;
+		let (status, clock) =
+			post_json(address, "/sim/clock", json!({ "advance_seconds": 3600 })).await;
 		assert_eq!(status, 200);
 		assert!(clock["offset_seconds"] == json!(3600));
 
 		// Errors.
 		let (status, problem) = post_form(address, "bm90IGFuIGVudmVsb3Bl").await;
 		assert_eq!(status, 400);
-		assert_eq!(problem["type"], json!("https://stellar.org/horizon-errors/transaction_malformed"));
+		assert_eq!(
+			problem["type"],
+			json!("https://stellar.org/horizon-errors/transaction_malformed")
+		);
 		let (status, problem) = http(address, "GET", "/accounts/GABC", None).await;
 		assert_eq!((status, problem["status"].clone()), (400, json!(400)));
-		let (status, problem) = http(address, "GET", &format!("/accounts/{}", key(99).account), None).await;
+		let (status, problem) =
+			http(address, "GET", &format!("/accounts/{}", key(99).account), None).await;
 		assert_eq!(status, 404);
 		assert_eq!(problem["type"], json!("https://stellar.org/horizon-errors/not_found"));
 		assert_eq!(problem["title"], json!("Resource Missing"));
-		let (status, _) = http(address, "GET", &format!("/transactions/{}", "0".repeat(64)), None).await;
+		let (status, _) =
+			http(address, "GET", &format!("/transactions/{}", "0".repeat(64)), None).await;
 		assert_eq!(status, 404);
 		let (status, _) = http(address, "GET", "/nowhere", None).await;
 		assert_eq!(status, 404);

@@ -209,7 +209,9 @@ impl AssetSpec {
 	fn from_asset(asset: &Asset) -> Self {
 		let credit = match asset {
 			Asset::Native => return AssetSpec::Native,
-			Asset::CreditAlphanum4(a) => CreditAsset::from_code_bytes(&a.asset_code.0, 1, &a.issuer),
+			Asset::CreditAlphanum4(a) => {
+				CreditAsset::from_code_bytes(&a.asset_code.0, 1, &a.issuer)
+			},
 			Asset::CreditAlphanum12(a) => {
 				CreditAsset::from_code_bytes(&a.asset_code.0, 5, &a.issuer)
 			},
@@ -301,7 +303,6 @@ impl Account {
 
 	fn threshold(&self, level: ThresholdLevel) -> u8 {
 		match level {
-			ThresholdLevel::Low => self.low_threshold,
 			ThresholdLevel::Medium => self.med_threshold,
 			ThresholdLevel::High => self.high_threshold,
 		}
@@ -466,7 +467,6 @@ pub struct Ledger {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ThresholdLevel {
-	Low,
 	Medium,
 	High,
 }
@@ -531,7 +531,9 @@ impl OperationKind {
 	/// operations it did not reach).
 	fn success_result(&self) -> OperationResult {
 		match self {
-			OperationKind::CreateAccount { .. } => create_account_result(CreateAccountResult::Success),
+			OperationKind::CreateAccount { .. } => {
+				create_account_result(CreateAccountResult::Success)
+			},
 			OperationKind::Payment { .. } => payment_result(PaymentResult::Success),
 			OperationKind::ChangeTrust { .. } => change_trust_result(ChangeTrustResult::Success),
 			OperationKind::SetOptions(_) => set_options_result(SetOptionsResult::Success),
@@ -545,10 +547,9 @@ impl OperationKind {
 				(*starting_balance < 0 || destination == source)
 					.then(|| create_account_result(CreateAccountResult::Malformed))
 			},
-			OperationKind::Payment { asset, amount, .. } => {
-				(*amount <= 0 || *asset == AssetSpec::Invalid)
-					.then(|| payment_result(PaymentResult::Malformed))
-			},
+			OperationKind::Payment { asset, amount, .. } => (*amount <= 0
+				|| *asset == AssetSpec::Invalid)
+				.then(|| payment_result(PaymentResult::Malformed)),
 			OperationKind::ChangeTrust { asset, limit } => match asset {
 				AssetSpec::Credit(credit) if *limit >= 0 && credit.issuer != *source => None,
 				_ => Some(change_trust_result(ChangeTrustResult::Malformed)),
@@ -678,7 +679,12 @@ struct SignatureChecker<'a> {
 
 impl<'a> SignatureChecker<'a> {
 	fn new(hash: &'a [u8; 32], signatures: &'a [DecoratedSignature]) -> Self {
-		SignatureChecker { hash, signatures, used: vec![false; signatures.len()], verified: HashMap::new() }
+		SignatureChecker {
+			hash,
+			signatures,
+			used: vec![false; signatures.len()],
+			verified: HashMap::new(),
+		}
 	}
 
 	fn signs(&mut self, signature_index: usize, key: &AccountKey) -> bool {
@@ -861,7 +867,9 @@ fn parse_memo(memo: &Memo) -> ParsedMemo {
 				memo_bytes: Some(BASE64.encode(&bytes)),
 			}
 		},
-		Memo::Id(id) => ParsedMemo { memo_type: "id", memo: Some(id.to_string()), memo_bytes: None },
+		Memo::Id(id) => {
+			ParsedMemo { memo_type: "id", memo: Some(id.to_string()), memo_bytes: None }
+		},
 		Memo::Hash(xdr::Hash(bytes)) => {
 			ParsedMemo { memo_type: "hash", memo: Some(BASE64.encode(bytes)), memo_bytes: None }
 		},
@@ -906,7 +914,8 @@ fn parse_operation(operation: &Operation) -> Result<ParsedOperation, String> {
 		},
 		other => {
 			return Err(format!(
-				"operation {} is not simulated (only create_account, payment, change_trust and set_options)",
+				"operation {} is not simulated (only create_account, payment, change_trust, \
+				 set_options)",
 				other.name()
 			))
 		},
@@ -918,10 +927,9 @@ fn parse_transaction(envelope: &TransactionV1Envelope) -> Result<ParsedTransacti
 	let tx = &envelope.tx;
 	let time_bounds = match &tx.cond {
 		Preconditions::None => None,
-		Preconditions::Time(bounds) => Some(TimeBoundsRecord {
-			min_time: bounds.min_time.0,
-			max_time: bounds.max_time.0,
-		}),
+		Preconditions::Time(bounds) => {
+			Some(TimeBoundsRecord { min_time: bounds.min_time.0, max_time: bounds.max_time.0 })
+		},
 		Preconditions::V2(_) => {
 			return Err("v2 preconditions are not simulated; use time bounds".to_owned())
 		},
@@ -975,7 +983,10 @@ fn decode_envelope(
 
 /// Hashes a base64 envelope for `network_passphrase`: the Stellar transaction hash, lowercase
 /// hex. `Err` says why the envelope cannot be hashed.
-pub fn envelope_hash_hex(envelope_base64: &str, network_passphrase: &str) -> Result<String, String> {
+pub fn envelope_hash_hex(
+	envelope_base64: &str,
+	network_passphrase: &str,
+) -> Result<String, String> {
 	let limits = Limits { depth: XDR_DEPTH_LIMIT, len: MAX_ENVELOPE_XDR_BYTES };
 	let envelope = TransactionEnvelope::from_xdr_base64(envelope_base64, limits)
 		.map_err(|error| format!("not a base64 XDR TransactionEnvelope: {error}"))?;
@@ -1173,7 +1184,11 @@ impl Ledger {
 		self.include(decoded, now)
 	}
 
-	fn validate(&self, decoded: &DecodedTransaction, close_time: u64) -> Result<(), ValidationFailure> {
+	fn validate(
+		&self,
+		decoded: &DecodedTransaction,
+		close_time: u64,
+	) -> Result<(), ValidationFailure> {
 		let tx = &decoded.transaction;
 		let Some(source) = self.state.accounts.get(&tx.source) else {
 			return Err(ValidationFailure::NoSourceAccount);
@@ -1250,10 +1265,8 @@ impl Ledger {
 		// The operations only change the accounts they name: keeping those is enough to undo
 		// everything if one operation fails.
 		let participants = tx.participants();
-		let before: Vec<(AccountKey, Option<Account>)> = participants
-			.iter()
-			.map(|key| (*key, self.state.accounts.get(key).cloned()))
-			.collect();
+		let before: Vec<(AccountKey, Option<Account>)> =
+			participants.iter().map(|key| (*key, self.state.accounts.get(key).cloned())).collect();
 		let results: Vec<OperationResult> = tx
 			.operations
 			.iter()
@@ -1331,7 +1344,12 @@ impl Ledger {
 		let stamp = (ledger_sequence, close_time);
 		match kind {
 			OperationKind::CreateAccount { destination, starting_balance } => {
-				create_account_result(self.create_account(source, destination, *starting_balance, stamp))
+				create_account_result(self.create_account(
+					source,
+					destination,
+					*starting_balance,
+					stamp,
+				))
 			},
 			OperationKind::Payment { destination, asset: AssetSpec::Native, amount } => {
 				payment_result(self.pay_native(source, destination, *amount, stamp))
@@ -1392,8 +1410,7 @@ impl Ledger {
 		else {
 			return PaymentResult::NoDestination;
 		};
-		let Some(source_balance) = self.state.accounts.get(source).map(|a| a.native_balance)
-		else {
+		let Some(source_balance) = self.state.accounts.get(source).map(|a| a.native_balance) else {
 			return PaymentResult::Underfunded;
 		};
 		if source != destination && destination_balance.checked_add(amount).is_none() {
@@ -1572,7 +1589,7 @@ pub(crate) mod test_support {
 	use ed25519_dalek::{Signer as _, SigningKey};
 	use stellar_xdr::{
 		AlphaNum4, AssetCode4, ChangeTrustOp, CreateAccountOp, DecoratedSignature as XdrSignature,
-		PaymentOp, SequenceNumber, SetOptionsOp, Signer, SignatureHint, TimeBounds, TimePoint,
+		PaymentOp, SequenceNumber, SetOptionsOp, SignatureHint, Signer, TimeBounds, TimePoint,
 		Transaction,
 	};
 
@@ -1600,14 +1617,22 @@ pub(crate) mod test_support {
 	pub fn credit(code: &str, issuer: &AccountKey) -> Asset {
 		let mut bytes = [0u8; 4];
 		bytes[..code.len()].copy_from_slice(code.as_bytes());
-		Asset::CreditAlphanum4(AlphaNum4 { asset_code: AssetCode4(bytes), issuer: account_id(issuer) })
+		Asset::CreditAlphanum4(AlphaNum4 {
+			asset_code: AssetCode4(bytes),
+			issuer: account_id(issuer),
+		})
 	}
 
 	pub fn credit_asset(code: &str, issuer: &AccountKey) -> CreditAsset {
 		CreditAsset { code: code.to_owned(), issuer: *issuer }
 	}
 
-	pub fn payment(source: Option<&AccountKey>, to: &AccountKey, asset: Asset, amount: i64) -> Operation {
+	pub fn payment(
+		source: Option<&AccountKey>,
+		to: &AccountKey,
+		asset: Asset,
+		amount: i64,
+	) -> Operation {
 		Operation {
 			source_account: source.map(muxed),
 			body: OperationBody::Payment(PaymentOp { destination: muxed(to), asset, amount }),
@@ -1907,7 +1932,10 @@ mod tests {
 			&[&alice.signing],
 			199,
 		);
-		assert_eq!(expect_rejected(ledger.submit(&tx, NOW)).transaction_code, "tx_insufficient_fee");
+		assert_eq!(
+			expect_rejected(ledger.submit(&tx, NOW)).transaction_code,
+			"tx_insufficient_fee"
+		);
 		let tx = envelope_with_fee(
 			ledger.network_id(),
 			TxSpec::new(&alice.account, sequence + 1),
@@ -2050,14 +2078,20 @@ mod tests {
 			vec![payment(None, &bob.account, Asset::Native, XLM)],
 			&[&ghost.signing],
 		);
-		assert_eq!(expect_rejected(ledger.submit(&tx, NOW)).transaction_code, "tx_no_source_account");
+		assert_eq!(
+			expect_rejected(ledger.submit(&tx, NOW)).transaction_code,
+			"tx_no_source_account"
+		);
 		let tx = envelope(
 			ledger.network_id(),
 			TxSpec::new(&alice.account, sequence + 1),
 			vec![],
 			&[&alice.signing],
 		);
-		assert_eq!(expect_rejected(ledger.submit(&tx, NOW)).transaction_code, "tx_missing_operation");
+		assert_eq!(
+			expect_rejected(ledger.submit(&tx, NOW)).transaction_code,
+			"tx_missing_operation"
+		);
 		ledger.account_mut(&alice.account).expect("alice").native_balance = 99;
 		let tx = envelope(
 			ledger.network_id(),
@@ -2103,9 +2137,12 @@ mod tests {
 		assert_eq!(
 			result.result,
 			TransactionResultResult::TxFailed(
-				vec![payment_result(PaymentResult::Success), payment_result(PaymentResult::NoTrust)]
-					.try_into()
-					.expect("two")
+				vec![
+					payment_result(PaymentResult::Success),
+					payment_result(PaymentResult::NoTrust)
+				]
+				.try_into()
+				.expect("two")
 			)
 		);
 		// Failed transactions are stored and listed with include_failed.
@@ -2221,7 +2258,10 @@ mod tests {
 			)
 		};
 		let master_only = pay(&ledger, &[&vault.signing]);
-		assert_eq!(expect_rejected(ledger.submit(&master_only, NOW)).transaction_code, "tx_bad_auth");
+		assert_eq!(
+			expect_rejected(ledger.submit(&master_only, NOW)).transaction_code,
+			"tx_bad_auth"
+		);
 		let two = pay(&ledger, &[&signers[1].signing, &signers[2].signing]);
 		assert!(expect_included(ledger.submit(&two, NOW)).successful);
 		assert_eq!(native_of(&ledger, &bob.account), 1_007 * XLM);
@@ -2250,7 +2290,10 @@ mod tests {
 		);
 		let record = expect_included(ledger.submit(&tx, NOW));
 		assert!(!record.successful);
-		assert_eq!(record.operation_result_codes.last().map(String::as_str), Some("op_too_many_signers"));
+		assert_eq!(
+			record.operation_result_codes.last().map(String::as_str),
+			Some("op_too_many_signers")
+		);
 		assert!(ledger.account(&alice.account).expect("alice").signers.is_empty(), "rolled back");
 	}
 
@@ -2399,7 +2442,9 @@ mod tests {
 			let tx = envelope(
 				ledger.network_id(),
 				TxSpec {
-					memo: Memo::Text(StringM::try_from(format!("burn_{i}").as_str()).expect("short")),
+					memo: Memo::Text(
+						StringM::try_from(format!("burn_{i}").as_str()).expect("short"),
+					),
 					..TxSpec::new(&alice.account, sequence + 1 + i)
 				},
 				vec![payment(None, &bob.account, Asset::Native, amount)],
@@ -2419,7 +2464,10 @@ mod tests {
 		expect_included(ledger.submit(&tx, NOW));
 		let page = |cursor: Option<u64>, descending: bool, limit: usize, include_failed: bool| {
 			ledger
-				.account_transactions(&bob.account, &PageQuery { cursor, descending, limit, include_failed })
+				.account_transactions(
+					&bob.account,
+					&PageQuery { cursor, descending, limit, include_failed },
+				)
 				.into_iter()
 				.map(|record| record.hash.clone())
 				.collect::<Vec<_>>()
@@ -2478,8 +2526,8 @@ mod tests {
 
 	#[test]
 	fn toid_and_network_id_match_stellar() {
-		// A real Horizon paging token: ledger 8745151, fifth transaction.
-		assert_eq!(toid(8_745_151, 5), 37_560_137_543_606_272);
+		// A real Horizon paging token: ledger 8745151, sixth transaction.
+		assert_eq!(toid(8_745_151, 6), 37_560_137_543_606_272);
 		assert_eq!(toid(2, 1), (2 << 32) | 4096);
 		assert_eq!(
 			hex::encode(network_id("Test SDF Network ; September 2015")),
@@ -2492,7 +2540,10 @@ mod tests {
 		let strkey = "GBBQV7NTCNUICRAT2XT6IDD4C67CUIQBBCUP6HMJNZKWKV4YMLXBYEWR";
 		let key = AccountKey::from_strkey(strkey).expect("valid");
 		assert_eq!(key.to_strkey(), strkey);
-		assert!(AccountKey::from_strkey("GBBQV7NTCNUICRAT2XT6IDD4C67CUIQBBCUP6HMJNZKWKV4YMLXBYEWA").is_err());
+		assert!(AccountKey::from_strkey(
+			"GBBQV7NTCNUICRAT2XT6IDD4C67CUIQBBCUP6HMJNZKWKV4YMLXBYEWA"
+		)
+		.is_err());
 		assert!(AccountKey::from_strkey("SBBQ").is_err());
 		let json = serde_json::to_string(&key).expect("serializes");
 		assert_eq!(json, format!("\"{strkey}\""));
@@ -2503,23 +2554,31 @@ mod tests {
 	/// the vault's signers and applies the payments.
 	#[test]
 	fn the_python_sdk_vectors_hash_verify_and_apply() {
-		let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/stellar_payments.json");
+		let path =
+			concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/stellar_payments.json");
 		let text = std::fs::read_to_string(path).expect("vector file");
 		let vectors: serde_json::Value = serde_json::from_str(&text).expect("json");
 		let payments = vectors["payments"].as_array().expect("payments");
 		assert_eq!(payments.len(), 12);
 		for (case, vector) in payments.iter().enumerate() {
-			let field = |name: &str| vector[name].as_str().unwrap_or_else(|| panic!("case {case}: {name}"));
+			let field =
+				|name: &str| vector[name].as_str().unwrap_or_else(|| panic!("case {case}: {name}"));
 			let passphrase = field("network_passphrase");
 			let signed = field("expected_signed_envelope_xdr_base64");
 			let expected_hash = field("expected_tx_hash_hex");
-			assert_eq!(envelope_hash_hex(signed, passphrase).expect("hash"), expected_hash, "case {case}");
 			assert_eq!(
-				envelope_hash_hex(field("expected_unsigned_envelope_xdr_base64"), passphrase).expect("hash"),
+				envelope_hash_hex(signed, passphrase).expect("hash"),
 				expected_hash,
 				"case {case}"
 			);
-			let hash: [u8; 32] = hex::decode(expected_hash).expect("hex").try_into().expect("32 bytes");
+			assert_eq!(
+				envelope_hash_hex(field("expected_unsigned_envelope_xdr_base64"), passphrase)
+					.expect("hash"),
+				expected_hash,
+				"case {case}"
+			);
+			let hash: [u8; 32] =
+				hex::decode(expected_hash).expect("hex").try_into().expect("32 bytes");
 			let signer_keys: Vec<AccountKey> = vector["signer_public_keys"]
 				.as_array()
 				.expect("keys")
@@ -2558,7 +2617,12 @@ mod tests {
 			for signer in &signer_keys {
 				vault.signers.insert(*signer, 1);
 			}
-			vault.trustlines.push(Trustline { asset: tft.clone(), balance: amount, limit: i64::MAX, last_modified_ledger: 1 });
+			vault.trustlines.push(Trustline {
+				asset: tft.clone(),
+				balance: amount,
+				limit: i64::MAX,
+				last_modified_ledger: 1,
+			});
 			ledger.account_mut(&destination).expect("destination").trustlines.push(Trustline {
 				asset: tft.clone(),
 				balance: 0,
@@ -2576,7 +2640,11 @@ mod tests {
 			let record = expect_included(ledger.submit(signed, now));
 			assert!(record.successful, "case {case}: {record:?}");
 			assert_eq!(record.hash, expected_hash, "case {case}");
-			assert_eq!(record.source_account_sequence.to_string(), field("tx_sequence"), "case {case}");
+			assert_eq!(
+				record.source_account_sequence.to_string(),
+				field("tx_sequence"),
+				"case {case}"
+			);
 			assert_eq!(record.memo_type, field("memo_type"), "case {case}");
 			assert_eq!(credit_of(&ledger, &destination, &tft), Some(amount), "case {case}");
 			assert_eq!(credit_of(&ledger, &source, &tft), Some(0), "case {case}");

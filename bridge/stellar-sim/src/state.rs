@@ -30,12 +30,28 @@ pub fn real_unix_time() -> u64 {
 /// Why the state could not be read or written.
 #[derive(Debug)]
 pub enum StateError {
-	Io { path: PathBuf, error: io::Error },
-	Json { path: PathBuf, error: serde_json::Error },
-	UnsupportedFormat { path: PathBuf, format: u32 },
+	Io {
+		path: PathBuf,
+		error: io::Error,
+	},
+	Json {
+		path: PathBuf,
+		error: serde_json::Error,
+	},
+	UnsupportedFormat {
+		path: PathBuf,
+		format: u32,
+	},
 	/// The file belongs to another network.
-	PassphraseMismatch { path: PathBuf, in_file: String, requested: String },
-	InvalidLedger { path: PathBuf, error: LedgerStateError },
+	PassphraseMismatch {
+		path: PathBuf,
+		in_file: String,
+		requested: String,
+	},
+	InvalidLedger {
+		path: PathBuf,
+		error: LedgerStateError,
+	},
 }
 
 impl fmt::Display for StateError {
@@ -45,11 +61,9 @@ impl fmt::Display for StateError {
 			StateError::Json { path, error } => {
 				write!(f, "state file {}: invalid JSON: {error}", path.display())
 			},
-			StateError::UnsupportedFormat { path, format } => write!(
-				f,
-				"state file {}: format {format} is not {STATE_FORMAT}",
-				path.display()
-			),
+			StateError::UnsupportedFormat { path, format } => {
+				write!(f, "state file {}: format {format} is not {STATE_FORMAT}", path.display())
+			},
 			StateError::PassphraseMismatch { path, in_file, requested } => write!(
 				f,
 				"state file {} is for network {in_file:?}, not {requested:?}",
@@ -168,7 +182,9 @@ impl Simulator {
 					.map_err(|error| StateError::InvalidLedger { path: path.clone(), error })?;
 				Ok(Simulator {
 					ledger,
-					clock_offset_seconds: persisted.clock_offset_seconds.min(MAX_CLOCK_OFFSET_SECONDS),
+					clock_offset_seconds: persisted
+						.clock_offset_seconds
+						.min(MAX_CLOCK_OFFSET_SECONDS),
 					state_file: Some(path),
 				})
 			},
@@ -304,7 +320,10 @@ mod tests {
 		let now = simulator.now();
 		let tx = envelope(
 			simulator.ledger().network_id(),
-			TxSpec { time_bounds: Some((0, now + 60)), ..TxSpec::new(&alice.account, sequence + 1) },
+			TxSpec {
+				time_bounds: Some((0, now + 60)),
+				..TxSpec::new(&alice.account, sequence + 1)
+			},
 			vec![payment(None, &bob.account, Asset::Native, 1)],
 			&[&alice.signing],
 		);
@@ -313,7 +332,10 @@ mod tests {
 		assert!(after >= before + 120);
 		let rejection = expect_rejected(simulator.submit(&tx).expect("in memory"));
 		assert_eq!(rejection.transaction_code, "tx_too_late");
-		assert!(matches!(simulator.advance_clock(MAX_CLOCK_OFFSET_SECONDS), Err(ClockError::TooFar)));
+		assert!(matches!(
+			simulator.advance_clock(MAX_CLOCK_OFFSET_SECONDS),
+			Err(ClockError::TooFar)
+		));
 	}
 
 	#[test]
@@ -324,8 +346,10 @@ mod tests {
 		let (first_hash, ledger_after_first, offset) = {
 			let mut simulator = Simulator::open(STANDALONE_NETWORK_PASSPHRASE, &path).expect("new");
 			assert!(path.exists(), "written at creation");
-			let sequence =
-				simulator.fund_account(alice.account, 100 * STROOPS_PER_XLM).expect("alice").sequence;
+			let sequence = simulator
+				.fund_account(alice.account, 100 * STROOPS_PER_XLM)
+				.expect("alice")
+				.sequence;
 			simulator.fund_account(bob.account, 100 * STROOPS_PER_XLM).expect("bob");
 			simulator.advance_clock(30).expect("advanced");
 			let tx = envelope(
@@ -337,7 +361,8 @@ mod tests {
 			let record = expect_included(simulator.submit(&tx).expect("saved"));
 			(record.hash, simulator.ledger().latest_ledger(), simulator.clock_offset_seconds())
 		};
-		let mut simulator = Simulator::open(STANDALONE_NETWORK_PASSPHRASE, &path).expect("reopened");
+		let mut simulator =
+			Simulator::open(STANDALONE_NETWORK_PASSPHRASE, &path).expect("reopened");
 		assert_eq!(simulator.clock_offset_seconds(), offset);
 		assert_eq!(simulator.ledger().latest_ledger(), ledger_after_first);
 		let first = simulator.ledger().transaction(&first_hash).expect("kept").clone();
