@@ -7,10 +7,12 @@
 
 pub use subxt;
 
-/// The runtime's calls, storage, events, errors, constants and runtime APIs.
+/// The runtime's calls, storage, events, errors, constants and runtime APIs. Their types also
+/// encode and decode with SCALE, so a client converts them to the runtime's own types (e.g.
+/// `gridchain_primitives::stellar::Payment`) by re-encoding.
 #[subxt::subxt(
 	runtime_metadata_path = "metadata.scale",
-	derive_for_all_types = "Clone, PartialEq, Eq, Debug"
+	derive_for_all_types = "Clone, PartialEq, Eq, ::codec::Encode, ::codec::Decode"
 )]
 pub mod runtime {}
 
@@ -66,16 +68,18 @@ pub async fn submit<Call: subxt::transactions::Payload>(
 		.map_err(|e| not_accepted(&e))?;
 	while let Some(status) = progress.next().await {
 		match status.map_err(|e| not_accepted(&e))? {
-			TransactionStatus::InBestBlock(included) | TransactionStatus::InFinalizedBlock(included) =>
+			TransactionStatus::InBestBlock(included)
+			| TransactionStatus::InFinalizedBlock(included) => {
 				return included.wait_for_success().await.map_err(|error| match error {
 					subxt::error::TransactionEventsError::ExtrinsicFailed(
 						subxt::error::DispatchError::Module(module),
 					) => SubmitError::Failed(module.details_string()),
 					other => SubmitError::Failed(other.to_string()),
-				}),
-			TransactionStatus::Error { message } |
-			TransactionStatus::Invalid { message } |
-			TransactionStatus::Dropped { message } => return Err(SubmitError::NotAccepted(message)),
+				})
+			},
+			TransactionStatus::Error { message }
+			| TransactionStatus::Invalid { message }
+			| TransactionStatus::Dropped { message } => return Err(SubmitError::NotAccepted(message)),
 			_ => continue,
 		}
 	}
@@ -85,7 +89,8 @@ pub async fn submit<Call: subxt::transactions::Payload>(
 /// Connects to the node at `url` (`ws://` or `wss://`; `ws://` only to loopback addresses
 /// unless `insecure` is set).
 pub async fn connect(url: &str, insecure: bool) -> Result<Client, ClientError> {
-	let client = if insecure { Client::from_insecure_url(url).await } else { Client::from_url(url).await };
+	let client =
+		if insecure { Client::from_insecure_url(url).await } else { Client::from_url(url).await };
 	client.map_err(|source| ClientError::Connect { url: url.to_owned(), source: Box::new(source) })
 }
 

@@ -71,10 +71,12 @@ pub fn classify(record: &TxRecord, asset: &VaultAsset) -> Seen {
 		return Seen::Pass("envelope is not valid XDR");
 	};
 	let (source, memo, operations): (_, _, &[Operation]) = match &envelope {
-		TransactionEnvelope::TxV0(v0) =>
-			(v0.tx.source_account_ed25519.0, &v0.tx.memo, v0.tx.operations.as_slice()),
-		TransactionEnvelope::Tx(v1) =>
-			(account_of(&v1.tx.source_account), &v1.tx.memo, v1.tx.operations.as_slice()),
+		TransactionEnvelope::TxV0(v0) => {
+			(v0.tx.source_account_ed25519.0, &v0.tx.memo, v0.tx.operations.as_slice())
+		},
+		TransactionEnvelope::Tx(v1) => {
+			(account_of(&v1.tx.source_account), &v1.tx.memo, v1.tx.operations.as_slice())
+		},
 		TransactionEnvelope::TxFeeBump(bump) => {
 			let stellar_xdr::FeeBumpTransactionInnerTx::Tx(inner) = &bump.tx.inner_tx;
 			(account_of(&inner.tx.source_account), &inner.tx.memo, inner.tx.operations.as_slice())
@@ -151,7 +153,7 @@ pub fn target_of(memo: &Memo) -> Target {
 		Memo::None => Target::Unusable(Unusable::NoMemo),
 		Memo::Hash(hash) => Target::Account(hash.0),
 		Memo::Text(text) => {
-			let text = text.as_ref();
+			let text: &[u8] = text.as_ref();
 			if let Some(id) = text.strip_prefix(b"twin_").and_then(decimal) {
 				u32::try_from(id).map_or(Target::Unusable(Unusable::BadMemo), Target::Twin)
 			} else if let Some(id) = text.strip_prefix(b"contract_").and_then(decimal) {
@@ -165,9 +167,9 @@ pub fn target_of(memo: &Memo) -> Target {
 }
 
 fn decimal(digits: &[u8]) -> Option<u64> {
-	let canonical = !digits.is_empty() &&
-		digits.iter().all(u8::is_ascii_digit) &&
-		(digits[0] != b'0' || digits.len() == 1);
+	let canonical = !digits.is_empty()
+		&& digits.iter().all(u8::is_ascii_digit)
+		&& (digits[0] != b'0' || digits.len() == 1);
 	canonical.then(|| core::str::from_utf8(digits).ok()?.parse().ok()).flatten()
 }
 
@@ -217,10 +219,8 @@ mod tests {
 			operations: operations.try_into().unwrap(),
 			ext: TransactionExt::V0,
 		};
-		let envelope = TransactionEnvelope::Tx(TransactionV1Envelope {
-			tx,
-			signatures: Default::default(),
-		});
+		let envelope =
+			TransactionEnvelope::Tx(TransactionV1Envelope { tx, signatures: Default::default() });
 		TxRecord {
 			hash: [7; 32],
 			paging_token: "1".into(),
@@ -245,12 +245,29 @@ mod tests {
 	fn memos_name_accounts_twins_and_agreements() {
 		let pays = || vec![pay(None, VAULT, tft(b"TFT\0", ISSUER), 50_000_000)];
 		let seen = deposit(classify(&record(ALICE, Memo::Hash(Hash(BOB)), pays()), &asset()));
-		assert_eq!(seen, Deposit { tx_hash: [7; 32], sender: ALICE, target: Target::Account(BOB), amount: 50_000_000 });
+		assert_eq!(
+			seen,
+			Deposit {
+				tx_hash: [7; 32],
+				sender: ALICE,
+				target: Target::Account(BOB),
+				amount: 50_000_000
+			}
+		);
 		let twin = deposit(classify(&record(ALICE, text("twin_42"), pays()), &asset()));
 		assert_eq!(twin.target, Target::Twin(42));
 		let contract = deposit(classify(&record(ALICE, text("contract_7"), pays()), &asset()));
 		assert_eq!(contract.target, Target::Contract(7));
-		for bad in ["twin_", "twin_-1", "twin_007", "twin_4294967296", "twin 1", "contract_1x", "burn_3", "TWIN_1"] {
+		for bad in [
+			"twin_",
+			"twin_-1",
+			"twin_007",
+			"twin_4294967296",
+			"twin 1",
+			"contract_1x",
+			"burn_3",
+			"TWIN_1",
+		] {
 			let seen = deposit(classify(&record(ALICE, text(bad), pays()), &asset()));
 			assert_eq!(seen.target, Target::Unusable(Unusable::BadMemo), "{bad}");
 		}
@@ -281,9 +298,13 @@ mod tests {
 		);
 		// Another asset (a fake TFT of another issuer, XLM) mixed in: the TFT goes back.
 		for other in [tft(b"TFT\0", BOB), Asset::Native, tft(b"TFTA", ISSUER)] {
-			let mixed = vec![pay(None, VAULT, tft(b"TFT\0", ISSUER), 3), pay(None, VAULT, other, 9)];
+			let mixed =
+				vec![pay(None, VAULT, tft(b"TFT\0", ISSUER), 3), pay(None, VAULT, other, 9)];
 			let seen = deposit(classify(&record(ALICE, twin.clone(), mixed), &asset()));
-			assert_eq!((seen.amount, seen.target), (3, Target::Unusable(Unusable::NotOnlyTftPayments)));
+			assert_eq!(
+				(seen.amount, seen.target),
+				(3, Target::Unusable(Unusable::NotOnlyTftPayments))
+			);
 		}
 	}
 
@@ -292,7 +313,10 @@ mod tests {
 		let fake = vec![pay(None, VAULT, tft(b"TFT\0", BOB), 3)];
 		assert!(matches!(classify(&record(ALICE, text("twin_1"), fake), &asset()), Seen::Pass(_)));
 		let elsewhere = vec![pay(None, BOB, tft(b"TFT\0", ISSUER), 3)];
-		assert!(matches!(classify(&record(ALICE, text("twin_1"), elsewhere), &asset()), Seen::Pass(_)));
+		assert!(matches!(
+			classify(&record(ALICE, text("twin_1"), elsewhere), &asset()),
+			Seen::Pass(_)
+		));
 		let ours = vec![pay(None, BOB, tft(b"TFT\0", ISSUER), 3)];
 		assert_eq!(classify(&record(VAULT, text("burn_1"), ours), &asset()), Seen::Outgoing);
 		let refund = vec![pay(None, VAULT, tft(b"TFT\0", ISSUER), 3)];

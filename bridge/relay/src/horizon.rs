@@ -230,9 +230,14 @@ impl Horizon {
 			#[serde(default)]
 			extras: Extras,
 		}
-		let problem: Option<Problem> =
-			if status == reqwest::StatusCode::BAD_REQUEST { serde_json::from_slice(&body).ok() } else { None };
-		match problem.and_then(|p| p.extras.result_codes.transaction.map(|t| (t, p.extras.result_codes.operations))) {
+		let problem: Option<Problem> = if status == reqwest::StatusCode::BAD_REQUEST {
+			serde_json::from_slice(&body).ok()
+		} else {
+			None
+		};
+		match problem.and_then(|p| {
+			p.extras.result_codes.transaction.map(|t| (t, p.extras.result_codes.operations))
+		}) {
 			Some((code, operations)) if code == "tx_failed" => Ok(Submitted::Failed { operations }),
 			Some((code, _)) => Ok(Submitted::Refused(code)),
 			None => Err(HorizonError::Status { status: status.as_u16(), body: excerpt(&body) }),
@@ -269,7 +274,7 @@ fn excerpt(body: &[u8]) -> String {
 
 /// A Stellar account's strkey (`G…`).
 pub fn strkey(account: &[u8; 32]) -> String {
-	stellar_strkey::ed25519::PublicKey(*account).to_string()
+	format!("{}", stellar_strkey::ed25519::PublicKey(*account))
 }
 
 fn hex32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
@@ -282,13 +287,23 @@ fn hex32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], 
 /// Seconds since 1970 of an RFC 3339 UTC time as Horizon writes it (`2026-11-22T10:00:00Z`).
 pub fn unix_seconds(text: &str) -> Option<u64> {
 	let bytes = text.as_bytes();
-	if bytes.len() != 20 || bytes[4] != b'-' || bytes[7] != b'-' || bytes[10] != b'T' || bytes[19] != b'Z' {
+	if bytes.len() != 20
+		|| bytes[4] != b'-'
+		|| bytes[7] != b'-'
+		|| bytes[10] != b'T'
+		|| bytes[19] != b'Z'
+	{
 		return None;
 	}
 	let number = |range: core::ops::Range<usize>| -> Option<i64> { text.get(range)?.parse().ok() };
 	let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
 	let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-	if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+	if !(1..=12).contains(&month)
+		|| !(1..=31).contains(&day)
+		|| hour > 23
+		|| minute > 59
+		|| second > 60
+	{
 		return None;
 	}
 	// Days from the civil date (Howard Hinnant's algorithm).

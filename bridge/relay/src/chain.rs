@@ -1,0 +1,238 @@
+//! The relay's view of gridchain, through the typed client: the bridge's circle and vault, the
+//! payments waiting for signatures and reports, whether a deposit was executed or voted; and
+//! the relay's calls.
+
+use crate::{
+	deposits::{Deposit, Target, Unusable},
+	payments::Outcome,
+};
+use codec::{Decode, Encode};
+use gridchain_client::{
+	runtime::{self, runtime_types::pallet_tft_bridge::types as bridge},
+	submit,
+	subxt::utils::AccountId32,
+	Client, Signer, SubmitError,
+};
+use gridchain_primitives::stellar::Payment;
+
+/// What can go wrong reading the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+	#[error("reading the chain failed: {0}")]
+	Read(String),
+	#[error(transparent)]
+	Submit(#[from] SubmitError),
+}
+
+fn read(error: impl std::fmt::Display) -> ChainError {
+	ChainError::Read(error.to_string())
+}
+
+/// The vault as the chain knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vault {
+	pub account: [u8; 32],
+	pub network_id: [u8; 32],
+	pub asset_code: Vec<u8>,
+	pub asset_issuer: [u8; 32],
+	pub sequence: i64,
+}
+
+/// The bridge's circle and vault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bridge {
+	pub circle: u32,
+	pub threshold: u32,
+	pub vault: Vault,
+}
+
+/// A payment waiting on the chain.
+#[derive(Clone, Debug)]
+pub struct Pending {
+	pub id: u64,
+	pub payment: Payment,
+	pub hash: [u8; 32],
+	/// Each signature with its key.
+	pub signatures: Vec<(AccountId32, [u8; 32], [u8; 64])>,
+	pub reports: Vec<(AccountId32, Outcome)>,
+}
+
+/// gridchain, as one validator's relay reaches it.
+pub struct Chain {
+	pub client: Client,
+	signer: Signer,
+	pub me: AccountId32,
+}
+
+impl Chain {
+	pub fn new(client: Client, signer: Signer) -> Self {
+		let me = AccountId32(signer.public_key().0);
+		Self { client, signer, me }
+	}
+
+	/// The bridge, once the council chose its circle and set the vault.
+	pub async fn bridge(&self) -> Result<Option<Bridge>, ChainError> {
+		let at = self.client.at_current_block().await.map_err(read)?;
+		let storage = at.storage();
+		let Some(circle) = storage
+			.try_fetch(runtime::storage().tft_bridge().bridge_circle(), ())
+			.await
+			.map_err(read)?
+		else {
+			return Ok(None);
+		};
+		let circle: u32 = circle.decode().map_err(read)?;
+		let Some(vault) = storage
+			.try_fetch(runtime::storage().tft_bridge().vault_of(), ())
+			.await
+			.map_err(read)?
+		else {
+			return Ok(None);
+		};
+		let vault = vault.decode().map_err(read)?;
+		let Some(record) = storage
+			.try_fetch(runtime::storage().guardian().circles(), (circle,))
+			.await
+			.map_err(read)?
+		else {
+			return Ok(None);
+		};
+		let threshold = record.decode().map_err(read)?.threshold;
+		let code = vault.asset.code.0;
+		let code = code[..code.iter().position(|b| *b == 0).unwrap_or(code.len())].to_vec();
+		Ok(Some(Bridge {
+			circle,
+			threshold,
+			vault: Vault {
+				account: vault.account,
+				network_id: vault.network_id,
+				asset_code: code,
+				asset_issuer: vault.asset.issuer,
+				sequence: vault.sequence,
+			},
+		}))
+	}
+
+	/// The payments not yet applied on Stellar, oldest first.
+	pub async fn pending_payments(&self) -> Result<Vec<Pending>, ChainError> {
+		let at = self.client.at_current_block().await.map_err(read)?;
+		let storage = at.storage();
+		let bridge_storage = runtime::storage().tft_bridge();
+		let first: u64 = storage
+			.fetch(bridge_storage.first_pending_payment(), ())
+			.await
+			.map_err(read)?
+			.decode()
+			.map_err(read)?;
+		let next: u64 = storage
+			.fetch(bridge_storage.next_payment_id(), ())
+			.await
+			.map_err(read)?
+			.decode()
+			.map_err(read)?;
+		let mut pending = Vec::new();
+		for id in first..next {
+			let Some(value) =
+				storage.try_fetch(bridge_storage.outgoing_payments(), (id,)).await.map_err(read)?
+			else {
+				continue;
+			};
+			let outgoing = value.decode().map_err(read)?;
+			// The client's generated type and the runtime's own encode alike.
+			let payment = Payment::decode(&mut &outgoing.payment.encode()[..]).map_err(read)?;
+			pending.push(Pending {
+				id,
+				payment,
+				hash: outgoing.hash,
+				signatures: outgoing
+					.signatures
+					.0
+					.into_iter()
+					.map(|held| (held.signer, held.key, held.signature.signature))
+					.collect(),
+				reports: outgoing
+					.reports
+					.0
+					.into_iter()
+					.map(|(who, result)| (who, outcome_of(result)))
+					.collect(),
+			});
+		}
+		Ok(pending)
+	}
+
+	/// Whether the deposit needs this validator's vote: not executed, not voted by it.
+	pub async fn needs_vote(&self, tx_hash: [u8; 32]) -> Result<bool, ChainError> {
+		let at = self.client.at_current_block().await.map_err(read)?;
+		let storage = at.storage();
+		let bridge_storage = runtime::storage().tft_bridge();
+		if storage
+			.try_fetch(bridge_storage.executed_deposits(), (tx_hash,))
+			.await
+			.map_err(read)?
+			.is_some()
+		{
+			return Ok(false);
+		}
+		let Some(pending) =
+			storage.try_fetch(bridge_storage.pending_deposits(), (tx_hash,)).await.map_err(read)?
+		else {
+			return Ok(true);
+		};
+		let pending = pending.decode().map_err(read)?;
+		Ok(!pending.votes.0.iter().any(|(voter, _)| *voter == self.me))
+	}
+
+	/// Votes for `deposits` in one call.
+	pub async fn vote(&self, deposits: &[Deposit]) -> Result<(), ChainError> {
+		let votes = deposits.iter().map(vote_of).collect();
+		submit(&self.client, &runtime::tx().tft_bridge().vote_deposits(votes), &self.signer)
+			.await?;
+		Ok(())
+	}
+
+	/// Hands in this validator's signature of payment `id`.
+	pub async fn sign(&self, id: u64, signature: [u8; 64]) -> Result<(), ChainError> {
+		submit(&self.client, &runtime::tx().tft_bridge().sign_payment(id, signature), &self.signer)
+			.await?;
+		Ok(())
+	}
+
+	/// Reports what Stellar did with payment `id`.
+	pub async fn report(&self, id: u64, outcome: Outcome) -> Result<(), ChainError> {
+		let result = match outcome {
+			Outcome::Paid => bridge::PaymentResult::Paid,
+			Outcome::Failed => bridge::PaymentResult::Failed,
+			Outcome::Expired => bridge::PaymentResult::Expired,
+		};
+		submit(&self.client, &runtime::tx().tft_bridge().report_payment(id, result), &self.signer)
+			.await?;
+		Ok(())
+	}
+}
+
+fn outcome_of(result: bridge::PaymentResult) -> Outcome {
+	match result {
+		bridge::PaymentResult::Paid => Outcome::Paid,
+		bridge::PaymentResult::Failed => Outcome::Failed,
+		bridge::PaymentResult::Expired => Outcome::Expired,
+	}
+}
+
+fn vote_of(deposit: &Deposit) -> bridge::DepositVote<AccountId32> {
+	let target = match deposit.target {
+		Target::Account(account) => bridge::DepositTarget::Account(AccountId32(account)),
+		Target::Twin(twin) => bridge::DepositTarget::Twin(twin),
+		Target::Contract(contract) => bridge::DepositTarget::Contract(contract),
+		Target::Unusable(why) => bridge::DepositTarget::Unusable(match why {
+			Unusable::NoMemo => bridge::UnusableDeposit::NoMemo,
+			Unusable::BadMemo => bridge::UnusableDeposit::BadMemo,
+			Unusable::SeveralSenders => bridge::UnusableDeposit::SeveralSenders,
+			Unusable::NotOnlyTftPayments => bridge::UnusableDeposit::NotOnlyTftPayments,
+		}),
+	};
+	bridge::DepositVote {
+		tx_hash: deposit.tx_hash,
+		claim: bridge::DepositClaim { sender: deposit.sender, target, amount: deposit.amount },
+	}
+}
