@@ -50,7 +50,7 @@ ensure_build_prerequisites() {
 # Builds the debug node binary (and with it the runtime's wasm) and the ZOS node simulator, in
 # one cargo invocation so both always share one feature resolution (and one set of artifacts).
 build_node() {
-	cargo build --locked -p gridchain-node -p zos-sim
+	cargo build --locked -p gridchain-node -p zos-sim -p stellar-sim -p gridchain-bridge
 }
 
 NODE_BINARY="$CARGO_TARGET_DIR/debug/gridchain-node"

@@ -33,8 +33,8 @@ pub enum ClientError {
 	#[error("not a secret URI (a mnemonic, a 0x hex seed or //Name): {0}")]
 	BadSecretUri(String),
 	/// The node could not be reached, or is not a chain of this runtime's metadata.
-	#[error("cannot connect to {url}: {source}")]
-	Connect { url: String, source: Box<subxt::error::OnlineClientError> },
+	#[error("cannot connect to {url}: {reason}")]
+	Connect { url: String, reason: String },
 }
 
 /// Why a transaction did not go through.
@@ -49,23 +49,93 @@ pub enum SubmitError {
 	Failed(String),
 }
 
-/// Signs `call` with `signer`, submits it and waits until it is in a best block; its events,
-/// or why it failed.
-pub async fn submit<Call: subxt::transactions::Payload>(
-	client: &Client,
-	call: &Call,
-	signer: &Signer,
-) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, SubmitError> {
+/// A connection to a gridchain node: the typed client, which reads at the latest finalized
+/// block, and the node's RPC for what needs the transaction pool (the next nonce).
+#[derive(Clone)]
+pub struct Connection {
+	pub client: Client,
+	rpc: subxt::rpcs::LegacyRpcMethods<subxt::config::RpcConfigFor<Config>>,
+}
+
+/// Connects to the node at `url` (`ws://` or `wss://`; `ws://` only to loopback addresses
+/// unless `insecure` is set).
+pub async fn connect(url: &str, insecure: bool) -> Result<Connection, ClientError> {
+	let failed = |reason: String| ClientError::Connect { url: url.to_owned(), reason };
+	let rpc = if insecure {
+		subxt::rpcs::RpcClient::from_insecure_url(url).await
+	} else {
+		subxt::rpcs::RpcClient::from_url(url).await
+	}
+	.map_err(|e| failed(e.to_string()))?;
+	let client = Client::from_rpc_client(rpc.clone()).await.map_err(|e| failed(e.to_string()))?;
+	Ok(Connection { client, rpc: subxt::rpcs::LegacyRpcMethods::new(rpc) })
+}
+
+impl Connection {
+	/// Signs `call` with `signer`, submits it and waits until it is in a best block; its
+	/// events, or why it failed. The nonce counts the signer's transactions still in the
+	/// node's pool, so calls may follow each other before finality.
+	pub async fn submit<Call: subxt::transactions::Payload>(
+		&self,
+		call: &Call,
+		signer: &Signer,
+	) -> Result<Events, SubmitError> {
+		self.submit_all(std::slice::from_ref(call), signer)
+			.await
+			.pop()
+			.unwrap_or_else(|| Err(SubmitError::NotAccepted("nothing submitted".into())))
+	}
+
+	/// Signs `calls` with `signer` at consecutive nonces and submits them all at once, so they
+	/// can share a block; waits until each is in a best block. Each call's events, or why it
+	/// failed, in the order of `calls`.
+	pub async fn submit_all<Call: subxt::transactions::Payload>(
+		&self,
+		calls: &[Call],
+		signer: &Signer,
+	) -> Vec<Result<Events, SubmitError>> {
+		let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
+		let account = subxt::utils::AccountId32(signer.public_key().0);
+		let nonce = match self.rpc.system_account_next_index(&account).await {
+			Ok(nonce) => nonce,
+			Err(e) => return calls.iter().map(|_| Err(not_accepted(&e))).collect(),
+		};
+		let at = match self.client.at_current_block().await {
+			Ok(at) => at,
+			Err(e) => return calls.iter().map(|_| Err(not_accepted(&e))).collect(),
+		};
+		let mut watched = Vec::with_capacity(calls.len());
+		for (offset, call) in calls.iter().enumerate() {
+			let params = subxt::config::SubstrateExtrinsicParamsBuilder::<Config>::new()
+				.nonce(nonce.saturating_add(offset as u64))
+				.build();
+			watched.push(
+				at.transactions()
+					.sign_and_submit_then_watch(call, signer, params)
+					.await
+					.map_err(|e| not_accepted(&e)),
+			);
+		}
+		let mut results = Vec::with_capacity(watched.len());
+		for progress in watched {
+			results.push(match progress {
+				Ok(progress) => in_best_block(progress).await,
+				Err(error) => Err(error),
+			});
+		}
+		results
+	}
+}
+
+/// A transaction's events.
+pub type Events = subxt::extrinsics::ExtrinsicEvents<Config>;
+
+/// Waits for a submitted transaction to be in a best block; its events, or why it failed.
+async fn in_best_block<C: subxt::client::OnlineClientAtBlockT<Config>>(
+	mut progress: subxt::transactions::TransactionProgress<Config, C>,
+) -> Result<Events, SubmitError> {
 	use subxt::transactions::TransactionStatus;
 	let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
-	let mut progress = client
-		.at_current_block()
-		.await
-		.map_err(|e| not_accepted(&e))?
-		.transactions()
-		.sign_and_submit_then_watch_default(call, signer)
-		.await
-		.map_err(|e| not_accepted(&e))?;
 	while let Some(status) = progress.next().await {
 		match status.map_err(|e| not_accepted(&e))? {
 			TransactionStatus::InBestBlock(included)
@@ -84,14 +154,6 @@ pub async fn submit<Call: subxt::transactions::Payload>(
 		}
 	}
 	Err(SubmitError::NotAccepted("the node stopped reporting on the transaction".into()))
-}
-
-/// Connects to the node at `url` (`ws://` or `wss://`; `ws://` only to loopback addresses
-/// unless `insecure` is set).
-pub async fn connect(url: &str, insecure: bool) -> Result<Client, ClientError> {
-	let client =
-		if insecure { Client::from_insecure_url(url).await } else { Client::from_url(url).await };
-	client.map_err(|source| ClientError::Connect { url: url.to_owned(), source: Box::new(source) })
 }
 
 /// The key pair of a secret URI: a mnemonic (with optional `//hard/soft` path and `///password`),

@@ -1,6 +1,6 @@
 //! The relay's view of gridchain, through the typed client: the bridge's circle and vault, the
-//! payments waiting for signatures and reports, whether a deposit was executed or voted; and
-//! the relay's calls.
+//! payments waiting for signatures and reports; and the relay's calls. It reads at the latest
+//! finalized block only.
 
 use crate::{
 	deposits::{Deposit, Target, Unusable},
@@ -9,9 +9,8 @@ use crate::{
 use codec::{Decode, Encode};
 use gridchain_client::{
 	runtime::{self, runtime_types::pallet_tft_bridge::types as bridge},
-	submit,
 	subxt::utils::AccountId32,
-	Client, Signer, SubmitError,
+	Connection, Signer, SubmitError,
 };
 use gridchain_primitives::stellar::Payment;
 
@@ -59,20 +58,20 @@ pub struct Pending {
 
 /// gridchain, as one validator's relay reaches it.
 pub struct Chain {
-	pub client: Client,
+	connection: Connection,
 	signer: Signer,
 	pub me: AccountId32,
 }
 
 impl Chain {
-	pub fn new(client: Client, signer: Signer) -> Self {
+	pub fn new(connection: Connection, signer: Signer) -> Self {
 		let me = AccountId32(signer.public_key().0);
-		Self { client, signer, me }
+		Self { connection, signer, me }
 	}
 
 	/// The bridge, once the council chose its circle and set the vault.
 	pub async fn bridge(&self) -> Result<Option<Bridge>, ChainError> {
-		let at = self.client.at_current_block().await.map_err(read)?;
+		let at = self.connection.client.at_current_block().await.map_err(read)?;
 		let storage = at.storage();
 		let Some(circle) = storage
 			.try_fetch(runtime::storage().tft_bridge().bridge_circle(), ())
@@ -115,7 +114,7 @@ impl Chain {
 
 	/// The payments not yet applied on Stellar, oldest first.
 	pub async fn pending_payments(&self) -> Result<Vec<Pending>, ChainError> {
-		let at = self.client.at_current_block().await.map_err(read)?;
+		let at = self.connection.client.at_current_block().await.map_err(read)?;
 		let storage = at.storage();
 		let bridge_storage = runtime::storage().tft_bridge();
 		let first: u64 = storage
@@ -161,53 +160,49 @@ impl Chain {
 		Ok(pending)
 	}
 
-	/// Whether the deposit needs this validator's vote: not executed, not voted by it.
-	pub async fn needs_vote(&self, tx_hash: [u8; 32]) -> Result<bool, ChainError> {
-		let at = self.client.at_current_block().await.map_err(read)?;
-		let storage = at.storage();
-		let bridge_storage = runtime::storage().tft_bridge();
-		if storage
-			.try_fetch(bridge_storage.executed_deposits(), (tx_hash,))
-			.await
-			.map_err(read)?
-			.is_some()
-		{
-			return Ok(false);
-		}
-		let Some(pending) =
-			storage.try_fetch(bridge_storage.pending_deposits(), (tx_hash,)).await.map_err(read)?
-		else {
-			return Ok(true);
-		};
-		let pending = pending.decode().map_err(read)?;
-		Ok(!pending.votes.0.iter().any(|(voter, _)| *voter == self.me))
-	}
-
 	/// Votes for `deposits` in one call.
 	pub async fn vote(&self, deposits: &[Deposit]) -> Result<(), ChainError> {
 		let votes = deposits.iter().map(vote_of).collect();
-		submit(&self.client, &runtime::tx().tft_bridge().vote_deposits(votes), &self.signer)
+		self.connection
+			.submit(&runtime::tx().tft_bridge().vote_deposits(votes), &self.signer)
 			.await?;
 		Ok(())
 	}
 
-	/// Hands in this validator's signature of payment `id`.
-	pub async fn sign(&self, id: u64, signature: [u8; 64]) -> Result<(), ChainError> {
-		submit(&self.client, &runtime::tx().tft_bridge().sign_payment(id, signature), &self.signer)
-			.await?;
-		Ok(())
+	/// Hands in this validator's signatures of payments, all in one block; each one's result.
+	pub async fn sign_all(&self, signatures: &[(u64, [u8; 64])]) -> Vec<Result<(), SubmitError>> {
+		let calls: Vec<_> = signatures
+			.iter()
+			.map(|(id, signature)| runtime::tx().tft_bridge().sign_payment(*id, *signature))
+			.collect();
+		self.connection
+			.submit_all(&calls, &self.signer)
+			.await
+			.into_iter()
+			.map(|r| r.map(drop))
+			.collect()
 	}
 
-	/// Reports what Stellar did with payment `id`.
-	pub async fn report(&self, id: u64, outcome: Outcome) -> Result<(), ChainError> {
-		let result = match outcome {
-			Outcome::Paid => bridge::PaymentResult::Paid,
-			Outcome::Failed => bridge::PaymentResult::Failed,
-			Outcome::Expired => bridge::PaymentResult::Expired,
-		};
-		submit(&self.client, &runtime::tx().tft_bridge().report_payment(id, result), &self.signer)
-			.await?;
-		Ok(())
+	/// Reports what Stellar did with payments, in the order given, all in one block; each
+	/// one's result.
+	pub async fn report_all(&self, reports: &[(u64, Outcome)]) -> Vec<Result<(), SubmitError>> {
+		let calls: Vec<_> = reports
+			.iter()
+			.map(|(id, outcome)| {
+				let result = match outcome {
+					Outcome::Paid => bridge::PaymentResult::Paid,
+					Outcome::Failed => bridge::PaymentResult::Failed,
+					Outcome::Expired => bridge::PaymentResult::Expired,
+				};
+				runtime::tx().tft_bridge().report_payment(*id, result)
+			})
+			.collect();
+		self.connection
+			.submit_all(&calls, &self.signer)
+			.await
+			.into_iter()
+			.map(|r| r.map(drop))
+			.collect()
 	}
 }
 

@@ -39,6 +39,12 @@ struct RunArgs {
 	/// The Horizon server of the vault's network.
 	#[arg(long, default_value = "https://horizon.stellar.org")]
 	horizon: String,
+	/// The Stellar network's passphrase (the chain's vault must be on it).
+	#[arg(long, default_value = "Public Global Stellar Network ; September 2015")]
+	network_passphrase: String,
+	/// The vault's account (G…): the relay acts only for this vault.
+	#[arg(long)]
+	vault: String,
 	/// Where the relay keeps its cursor and the transactions it set aside.
 	#[arg(long)]
 	state_dir: PathBuf,
@@ -81,7 +87,7 @@ fn stellar_key(args: &KeyArgs) -> Result<ed25519_dalek::SigningKey, String> {
 #[tokio::main]
 async fn main() {
 	if let Err(error) = run(Cli::parse()).await {
-		eprintln!("gridchain-bridge: {error}");
+		gridchain_bridge::say!("error", "{error}");
 		std::process::exit(1);
 	}
 }
@@ -99,7 +105,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				secret(args.chain_secret_file.as_ref(), "GRIDCHAIN_BRIDGE_CHAIN_SECRET")?;
 			let signer =
 				gridchain_client::signer_from_uri(&chain_secret).map_err(|e| e.to_string())?;
-			let client =
+			let connection =
 				gridchain_client::connect(&args.node, true).await.map_err(|e| e.to_string())?;
 			let horizon =
 				Horizon::new(&args.horizon, Duration::from_millis(args.horizon_timeout_ms))
@@ -113,24 +119,38 @@ async fn run(cli: Cli) -> Result<(), String> {
 					if let Err(error) =
 						substrate_prometheus_endpoint::init_prometheus(address, registry).await
 					{
-						eprintln!("gridchain-bridge: metrics: {error}");
+						gridchain_bridge::say!("error", "metrics: {error}");
 					}
 				});
 			}
-			let chain = Chain::new(client, signer);
-			eprintln!(
-				"gridchain-bridge: relaying as {} (Stellar key {}), from cursor {:?}",
+			let chain = Chain::new(connection, signer);
+			gridchain_bridge::say!(
+				"info",
+				"relaying as {} (Stellar key {}), from cursor {:?}",
 				chain.me,
 				gridchain_bridge::horizon::strkey(&stellar_key.verifying_key().to_bytes()),
 				state.cursor
 			);
-			let mut relay = Relay { chain, horizon, stellar_key, state_file, state, metrics };
+			let vault = stellar_strkey::ed25519::PublicKey::from_string(&args.vault)
+				.map_err(|_| format!("--vault {} is not a G… account", args.vault))?
+				.0;
+			let network_id = gridchain_primitives::stellar::network_id(&args.network_passphrase);
+			let mut relay = Relay {
+				network_id,
+				vault,
+				chain,
+				horizon,
+				stellar_key,
+				state_file,
+				state,
+				metrics,
+			};
 			let poll = Duration::from_millis(args.poll_ms);
 			loop {
 				tokio::select! {
 					result = relay.round() => if let Err(error) = result {
 						relay.metrics.errors.with_label_values(&["round"]).inc();
-						eprintln!("gridchain-bridge: round stopped: {error}");
+						gridchain_bridge::say!("warn", "round stopped: {error}");
 					},
 					_ = tokio::signal::ctrl_c() => return Ok(()),
 				}

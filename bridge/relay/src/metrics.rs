@@ -8,6 +8,7 @@ use substrate_prometheus_endpoint::{
 /// The relay's counters.
 #[derive(Clone)]
 pub struct Metrics {
+	pub deposits_seen: Counter<U64>,
 	pub deposits_voted: Counter<U64>,
 	pub transactions_passed: Counter<U64>,
 	pub transactions_quarantined: Counter<U64>,
@@ -23,6 +24,10 @@ impl Metrics {
 	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
 		let counter = |name: &str, help: &str| register(Counter::new(name, help)?, registry);
 		Ok(Self {
+			deposits_seen: counter(
+				"gridchain_bridge_deposits_seen_total",
+				"TFT payments to the vault read on Stellar",
+			)?,
 			deposits_voted: counter(
 				"gridchain_bridge_deposits_voted_total",
 				"Deposits this validator voted for",

@@ -15,7 +15,10 @@ use ed25519_dalek::{Signer as _, SigningKey};
 use gridchain_client::SubmitError;
 
 /// Vault transactions read per Horizon request.
-const PAGE: u32 = 100;
+const PAGE: u32 = 200;
+
+/// Votes per call (the runtime takes up to 100).
+const VOTES_PER_CALL: usize = 100;
 
 /// Why a round stopped early (the next round starts over from the persisted state).
 #[derive(Debug, thiserror::Error)]
@@ -28,10 +31,16 @@ pub enum RelayError {
 	State(#[from] std::io::Error),
 	#[error("the vault {0} does not exist on Stellar")]
 	NoVault(String),
+	#[error("the chain's vault or network is not the one configured: doing nothing")]
+	OtherVault,
 }
 
 /// A relay and what it keeps.
 pub struct Relay {
+	/// The network id (sha256 of the passphrase) and vault the operator configured: the relay
+	/// acts only when the chain's are the same.
+	pub network_id: [u8; 32],
+	pub vault: [u8; 32],
 	pub chain: Chain,
 	pub horizon: Horizon,
 	pub stellar_key: SigningKey,
@@ -40,17 +49,31 @@ pub struct Relay {
 	pub metrics: Metrics,
 }
 
+/// A log line as `key=value` pairs (logfmt): time, level and the message.
+#[macro_export]
 macro_rules! say {
-	($($arg:tt)*) => { eprintln!("gridchain-bridge: {}", format_args!($($arg)*)) };
+	($level:literal, $($arg:tt)*) => {
+		eprintln!(
+			"ts={} level={} msg={:?}",
+			std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.map_or(0, |elapsed| elapsed.as_secs()),
+			$level,
+			format!($($arg)*)
+		)
+	};
 }
 
 impl Relay {
 	/// One round: deposits, then payments.
 	pub async fn round(&mut self) -> Result<(), RelayError> {
 		let Some(bridge) = self.chain.bridge().await? else {
-			say!("the council has not set up the bridge yet (circle and vault)");
+			say!("info", "the council has not set up the bridge yet (circle and vault)");
 			return Ok(());
 		};
+		if bridge.vault.account != self.vault || bridge.vault.network_id != self.network_id {
+			return Err(RelayError::OtherVault);
+		}
 		self.deposits(&bridge).await?;
 		self.payments(&bridge).await?;
 		self.metrics.rounds.inc();
@@ -70,19 +93,22 @@ impl Relay {
 			let mut votes = Vec::new();
 			for record in &records {
 				match classify(record, &asset) {
+					// Voted again after a restart, or once executed, a vote is skipped by the
+					// chain (and its fee refunded to what it cost): the chain's records decide.
 					Seen::Deposit(deposit) => {
-						if self.chain.needs_vote(deposit.tx_hash).await? {
-							votes.push(deposit);
-						}
+						self.metrics.deposits_seen.inc();
+						votes.push(deposit);
 					},
 					Seen::Outgoing => {},
 					Seen::Pass(why) => {
 						self.metrics.transactions_passed.inc();
-						say!("passing {}: {why}", hex::encode(record.hash));
+						say!("info", "passing {}: {why}", hex::encode(record.hash));
 					},
 				}
 			}
-			self.vote(votes).await?;
+			for batch in votes.chunks(VOTES_PER_CALL) {
+				self.vote(batch.to_vec()).await?;
+			}
 			// Only now: a relay killed before this line votes these again, which is harmless.
 			self.state.cursor = last.paging_token.clone();
 			self.state_file.save(&self.state)?;
@@ -104,6 +130,7 @@ impl Relay {
 				return Ok(());
 			},
 			Err(ChainError::Submit(SubmitError::Failed(reason))) if votes.len() > 1 => say!(
+				"warn",
 				"the chain refused {} votes together ({reason}): voting one by one",
 				votes.len()
 			),
@@ -126,6 +153,7 @@ impl Relay {
 
 	fn quarantine(&mut self, deposit: &Deposit, reason: String) -> Result<(), RelayError> {
 		say!(
+			"warn",
 			"setting aside {}: the chain refused its vote: {reason}",
 			hex::encode(deposit.tx_hash)
 		);
@@ -143,39 +171,47 @@ impl Relay {
 			return Ok(());
 		}
 		let my_key = self.stellar_key.verifying_key().to_bytes();
+		let me = self.chain.me.clone();
+
+		// Sign what this validator has not signed, after rebuilding each payment itself.
+		let mut signing = Vec::new();
+		for payment in &pending {
+			if payment.signatures.iter().any(|(who, key, _)| *who == me && *key == my_key) {
+				continue;
+			}
+			match checked_hash(&payment.payment, bridge.vault.network_id, &payment.hash) {
+				Ok(hash) => signing.push((payment.id, self.stellar_key.sign(&hash).to_bytes())),
+				Err(error) => {
+					self.metrics.errors.with_label_values(&["hash"]).inc();
+					say!("error", "payment {}: {error}", payment.id);
+				},
+			}
+		}
+		let signed = self.chain.sign_all(&signing).await;
+		let mut mine = std::collections::BTreeMap::new();
+		for ((id, signature), result) in signing.into_iter().zip(signed) {
+			match result {
+				Ok(()) => {
+					self.metrics.payments_signed.inc();
+					mine.insert(id, signature);
+				},
+				Err(refused) => say!("warn", "could not sign payment {id}: {refused}"),
+			}
+		}
+
+		// Look at each on Stellar: report what applied or expired, submit what may apply next.
 		let network = self.horizon.network().await?;
 		let vault =
 			self.horizon.account(&bridge.vault.account).await?.ok_or_else(|| {
 				RelayError::NoVault(crate::horizon::strkey(&bridge.vault.account))
 			})?;
+		let mut next_sequence = vault.sequence.saturating_add(1);
+		let mut reports = Vec::new();
 		for (index, payment) in pending.iter().enumerate() {
-			let mine = payment
-				.signatures
-				.iter()
-				.any(|(who, key, _)| *who == self.chain.me && *key == my_key);
 			let mut held: Vec<([u8; 32], [u8; 64])> =
 				payment.signatures.iter().map(|(_, key, signature)| (*key, *signature)).collect();
-			if !mine {
-				match checked_hash(&payment.payment, bridge.vault.network_id, &payment.hash) {
-					Ok(hash) => {
-						let signature = self.stellar_key.sign(&hash).to_bytes();
-						match self.chain.sign(payment.id, signature).await {
-							Ok(()) => {
-								self.metrics.payments_signed.inc();
-								held.push((my_key, signature));
-							},
-							Err(ChainError::Submit(refused)) => {
-								say!("could not sign payment {}: {refused}", payment.id)
-							},
-							Err(other) => return Err(other.into()),
-						}
-					},
-					Err(error) => {
-						self.metrics.errors.with_label_values(&["hash"]).inc();
-						say!("payment {}: {error}", payment.id);
-						continue;
-					},
-				}
+			if let Some(signature) = mine.get(&payment.id) {
+				held.push((my_key, *signature));
 			}
 			let found = self.horizon.transaction(&payment.hash).await?;
 			let signatures = enough_signatures(&held, &vault);
@@ -187,45 +223,43 @@ impl Relay {
 				signatures.is_some(),
 			);
 			match step {
-				Next::Report(outcome) => {
-					// Stellar applies the vault's payments in order; so do the chain's reports.
-					if outcome != Outcome::Expired && index != 0 {
-						continue;
-					}
-					let reported = payment
-						.reports
-						.iter()
-						.any(|(who, o)| *who == self.chain.me && *o == outcome);
-					if !reported {
-						match self.chain.report(payment.id, outcome).await {
-							Ok(()) => self
-								.metrics
-								.payments_reported
-								.with_label_values(&[&format!("{outcome:?}")])
-								.inc(),
-							Err(ChainError::Submit(refused)) => say!(
-								"could not report payment {} {outcome:?}: {refused}",
-								payment.id
-							),
-							Err(other) => return Err(other.into()),
-						}
+				// Stellar applies the vault's payments in order, the chain takes their results
+				// in order: only the oldest is reported applied.
+				Next::Report(outcome) if outcome == Outcome::Expired || index == 0 => {
+					if !payment.reports.iter().any(|(who, o)| *who == me && *o == outcome) {
+						reports.push((payment.id, outcome));
 					}
 				},
-				Next::Submit if payment.payment.sequence == vault.sequence.saturating_add(1) => {
+				Next::Submit if payment.payment.sequence == next_sequence => {
 					let signatures = signatures.unwrap_or_default();
 					let Ok(envelope) = envelope(&payment.payment, &signatures) else { continue };
 					self.metrics.payments_submitted.inc();
 					match self.horizon.submit(&envelope).await? {
-						Submitted::Included(_) | Submitted::Failed { .. } | Submitted::Unknown => {
-							// Reported next round, from the ledger itself.
+						// Reported next round, from the ledger itself.
+						Submitted::Included(_) | Submitted::Failed { .. } => {
+							next_sequence = next_sequence.saturating_add(1)
 						},
+						Submitted::Unknown => break,
 						Submitted::Refused(code) => {
-							say!("Stellar refused payment {}: {code}", payment.id)
+							say!("warn", "Stellar refused payment {}: {code}", payment.id);
+							break;
 						},
 					}
 				},
-				Next::Submit => {},
-				Next::Wait(_) => {},
+				Next::Report(_) | Next::Submit | Next::Wait(_) => {},
+			}
+		}
+		let results = self.chain.report_all(&reports).await;
+		for ((id, outcome), result) in reports.into_iter().zip(results) {
+			match result {
+				Ok(()) => self
+					.metrics
+					.payments_reported
+					.with_label_values(&[&format!("{outcome:?}")])
+					.inc(),
+				Err(refused) => {
+					say!("warn", "could not report payment {id} {outcome:?}: {refused}")
+				},
 			}
 		}
 		Ok(())
