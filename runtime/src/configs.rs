@@ -295,6 +295,8 @@ impl pallet_tft_bridge::Config for Runtime {
 	/// Stellar takes at most 20 signatures on a transaction (and 20 signers on an account).
 	type MaxSigners = ConstU32<20>;
 	type MaxValidators = ConstU32<32>;
+	/// A relay reports the payments Stellar applied in one block; one report settles up to 16.
+	type MaxSettledPerReport = ConstU32<16>;
 	type VoteLifetime = ConstU32<{ DAYS }>;
 	/// A payment's envelope is valid for an hour after the chain fixes it.
 	type PaymentLifetime = ConstU64<3_600>;

@@ -207,7 +207,7 @@ impl Relay {
 			})?;
 		let mut next_sequence = vault.sequence.saturating_add(1);
 		let mut reports = Vec::new();
-		for (index, payment) in pending.iter().enumerate() {
+		for payment in &pending {
 			let mut held: Vec<([u8; 32], [u8; 64])> =
 				payment.signatures.iter().map(|(_, key, signature)| (*key, *signature)).collect();
 			if let Some(signature) = mine.get(&payment.id) {
@@ -223,9 +223,8 @@ impl Relay {
 				signatures.is_some(),
 			);
 			match step {
-				// Stellar applies the vault's payments in order, the chain takes their results
-				// in order: only the oldest is reported applied.
-				Next::Report(outcome) if outcome == Outcome::Expired || index == 0 => {
+				// Whatever order they are reported in, the chain settles them in order.
+				Next::Report(outcome) => {
 					if !payment.reports.iter().any(|(who, o)| *who == me && *o == outcome) {
 						reports.push((payment.id, outcome));
 					}
@@ -246,7 +245,7 @@ impl Relay {
 						},
 					}
 				},
-				Next::Report(_) | Next::Submit | Next::Wait(_) => {},
+				Next::Submit | Next::Wait(_) => {},
 			}
 		}
 		let results = self.chain.report_all(&reports).await;

@@ -197,17 +197,22 @@ mod benchmarks {
 		assert_eq!(signed.signatures.len() as u32, signers);
 	}
 
-	/// The report that settles a failed withdrawal (minted back) after the most other
-	/// reports, all counted.
+	/// The report that settles `n` failed withdrawals in order (each minted back): the first
+	/// one's threshold is completed by this report, the `n - 1` after it were reported before;
+	/// every payment's reports fill its record and are all counted.
 	#[benchmark]
-	fn report_payment_failed() {
+	fn report_payment_settling(n: Linear<1, { T::MaxSettledPerReport::get() }>) {
 		let (size, threshold) = largest_circle::<T>();
 		let validators = bridge::<T>(size, threshold);
-		let id = withdrawal::<T>();
-		prefill_reports::<T>(id, &validators, threshold, PaymentResult::Failed);
+		let ids: Vec<u64> = (0..n).map(|_| withdrawal::<T>()).collect();
+		for (position, id) in ids.iter().enumerate() {
+			// The first lacks the caller's report; the others have the threshold's.
+			let agreeing = if position == 0 { threshold - 1 } else { threshold };
+			prefill_reports::<T>(*id, &validators, agreeing, PaymentResult::Failed);
+		}
 		#[extrinsic_call]
-		report_payment(RawOrigin::Signed(validators[0].0.clone()), id, PaymentResult::Failed);
-		assert!(!OutgoingPayments::<T>::contains_key(id));
+		report_payment(RawOrigin::Signed(validators[0].0.clone()), ids[0], PaymentResult::Failed);
+		assert_eq!(FirstPendingPayment::<T>::get(), ids[0] + u64::from(n));
 	}
 
 	/// The report that fixes an expired payment again after the most other reports.
@@ -220,7 +225,7 @@ mod benchmarks {
 		// Expired long ago on the chain's clock.
 		outgoing.payment.max_time = 0;
 		OutgoingPayments::<T>::insert(id, outgoing);
-		prefill_reports::<T>(id, &validators, threshold, PaymentResult::Expired);
+		prefill_reports::<T>(id, &validators, threshold - 1, PaymentResult::Expired);
 		#[extrinsic_call]
 		report_payment(RawOrigin::Signed(validators[0].0.clone()), id, PaymentResult::Expired);
 		assert!(OutgoingPayments::<T>::get(id).expect("fixed again").reports.is_empty());
@@ -269,19 +274,20 @@ mod benchmarks {
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
 }
 
-/// Reports by every validator but the first: `threshold - 1` of `result`, the rest another
-/// result (they do not agree), so the last report counts the most.
+/// Reports by every validator but the first: `agreeing` of `result` (from the second
+/// validator on), the rest another result (they do not agree), so the record is full and
+/// every entry is counted.
 fn prefill_reports<T: Config>(
 	id: u64,
 	validators: &[(T::AccountId, AccountKey)],
-	threshold: u32,
+	agreeing: u32,
 	result: PaymentResult,
 ) {
 	let other =
 		if result == PaymentResult::Paid { PaymentResult::Failed } else { PaymentResult::Paid };
 	let mut outgoing = OutgoingPayments::<T>::get(id).expect("the payment");
 	for (n, (account, _)) in validators.iter().enumerate().skip(1) {
-		let reported = if (n as u32) < threshold { result } else { other };
+		let reported = if (n as u32) <= agreeing { result } else { other };
 		outgoing.reports.try_push((account.clone(), reported)).expect("within MaxValidators");
 	}
 	OutgoingPayments::<T>::insert(id, outgoing);

@@ -130,6 +130,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type DustLimit: Get<Balance>;
 
+		/// The most payments one report settles (the oldest pending ones whose result the
+		/// threshold reported).
+		#[pallet::constant]
+		type MaxSettledPerReport: Get<u32>;
+
 		/// How long a payment's envelope is valid on Stellar, in seconds from when the chain
 		/// fixes it: its `max_time`.
 		#[pallet::constant]
@@ -296,8 +301,6 @@ pub mod pallet {
 		TooManyValidators,
 		/// The payment's `max_time` has not passed on the chain's clock.
 		PaymentNotExpired,
-		/// A payment with an earlier sequence is still pending: Stellar applies them in order.
-		EarlierPaymentPending,
 		/// No quarantined refund with this id.
 		UnknownQuarantinedRefund,
 		/// No such outgoing payment.
@@ -465,28 +468,28 @@ pub mod pallet {
 		///
 		/// - Origin: a member of the bridge circle.
 		/// - Effect: the report is recorded for its reporter (the same report again only counts
-		///   the reports anew); when the current members' identical reports reach the circle's
-		///   threshold it takes effect once: `Paid` ends the payment; `Failed` mints a
-		///   withdrawal back to its owner, or quarantines a refund; `Expired` fixes the payment
-		///   again with the same sequence.
+		///   the reports anew). When the current members' identical reports reach the circle's
+		///   threshold it takes effect once: `Expired` at once, fixing the payment again with
+		///   the same sequence; `Paid` and `Failed` in the order of the payments (Stellar
+		///   applies them in order): from the oldest pending on, each payment whose result the
+		///   threshold reported settles, up to [`Config::MaxSettledPerReport`] in one call.
+		///   `Paid` ends the payment; `Failed` mints a withdrawal back to its owner, or
+		///   quarantines a refund.
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`],
 		///   [`Error::NotBridgeMember`], [`Error::UnknownPayment`],
 		///   [`Error::PaymentNotExpired`] (`Expired` before its `max_time` on the chain's
-		///   clock), [`Error::EarlierPaymentPending`] (`Paid` or `Failed` out of sequence
-		///   order), [`Error::ConflictingReport`], [`Error::TooManyValidators`], the currency's
+		///   clock), [`Error::ConflictingReport`], [`Error::TooManyValidators`], the currency's
 		///   error when a withdrawal cannot be minted back.
 		/// - Events: [`Event::PaymentReported`], [`Event::PaymentConfirmed`],
 		///   [`Event::WithdrawalReturned`], [`Event::RefundQuarantined`],
 		///   [`Event::PaymentReissued`].
 		#[pallet::call_index(5)]
-		#[pallet::weight(
-			T::WeightInfo::report_payment_failed().max(T::WeightInfo::report_payment_expired())
-		)]
+		#[pallet::weight(Pallet::<T>::report_payment_weight())]
 		pub fn report_payment(
 			origin: OriginFor<T>,
 			id: u64,
 			result: PaymentResult,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let reporter = ensure_signed(origin)?;
 			Self::do_report_payment(reporter, id, result)
 		}

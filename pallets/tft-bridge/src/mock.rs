@@ -192,6 +192,7 @@ impl pallet_tft_bridge::Config for Test {
 	type WithdrawalFee = ConstU128<WITHDRAWAL_FEE>;
 	type MaxSigners = ConstU32<5>;
 	type MaxValidators = ConstU32<6>;
+	type MaxSettledPerReport = ConstU32<3>;
 	type DustLimit = ConstU128<DUST_LIMIT>;
 	type PaymentLifetime = frame_support::traits::ConstU64<PAYMENT_LIFETIME>;
 	type UnixTime = MockClock;

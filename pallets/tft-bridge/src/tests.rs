@@ -553,20 +553,37 @@ fn payments_expire_on_stellar_and_are_fixed_again_at_the_same_sequence() {
 }
 
 #[test]
-fn payments_are_settled_in_sequence_order() {
+fn payments_are_settled_in_sequence_order_whatever_order_the_reports_come_in() {
 	test(|| {
 		withdrawal();
-		assert_ok!(Bridge::withdraw(signed(alice()), [0xdf; 32], 10 * TFT));
-		sign_by_three(0);
-		sign_by_three(1);
-		// Stellar cannot apply sequence 1002 before 1001.
-		assert_noop!(
-			Bridge::report_payment(signed(validator(1)), 1, PaymentResult::Paid),
-			Error::<Test>::EarlierPaymentPending
-		);
-		report_by([1, 2, 3], 0, PaymentResult::Paid);
-		report_by([1, 2, 3], 1, PaymentResult::Failed);
-		assert_eq!(FirstPendingPayment::<Test>::get(), 2);
+		for destination in 0..4u8 {
+			assert_ok!(Bridge::withdraw(signed(alice()), [destination; 32], TFT));
+		}
+		for id in 0..5 {
+			sign_by_three(id);
+		}
+		// Stellar cannot apply sequence 1002 before 1001: the report of the later one is
+		// recorded and waits.
+		report_by([1, 2, 3], 1, PaymentResult::Paid);
+		assert_eq!(FirstPendingPayment::<Test>::get(), 0);
+		assert!(OutgoingPayments::<Test>::contains_key(1));
+		report_by([1, 2, 3], 2, PaymentResult::Failed);
+		report_by([1, 2, 3], 3, PaymentResult::Paid);
+		report_by([1, 2, 3], 4, PaymentResult::Paid);
+		// The oldest reaches its threshold: it and the ones after it settle, in order, three
+		// at most in one call (the mock's bound).
+		report_by([1, 2], 0, PaymentResult::Paid);
+		report_by([3], 0, PaymentResult::Paid);
+		assert_eq!(FirstPendingPayment::<Test>::get(), 3);
+		assert!(events().contains(&Event::WithdrawalReturned {
+			id: 2,
+			who: alice(),
+			amount: TFT - WITHDRAWAL_FEE
+		}));
+		// The next report (here one repeated) settles the rest.
+		report_by([1], 3, PaymentResult::Paid);
+		assert_eq!(FirstPendingPayment::<Test>::get(), 5);
+		assert_eq!(OutgoingPayments::<Test>::iter().count(), 0);
 	});
 }
 

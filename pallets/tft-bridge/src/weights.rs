@@ -51,7 +51,7 @@ pub trait WeightInfo {
 	fn set_vault() -> Weight;
 	fn withdraw() -> Weight;
 	fn sign_payment() -> Weight;
-	fn report_payment_failed() -> Weight;
+	fn report_payment_settling(n: u32, ) -> Weight;
 	fn report_payment_expired() -> Weight;
 	fn prune_deposit_votes() -> Weight;
 	fn set_payment_fee() -> Weight;
@@ -211,7 +211,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::BridgedSupply` (r:1 w:1)
 	/// Proof: `TftBridge::BridgedSupply` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	fn report_payment_failed() -> Weight {
+	fn report_payment_settling(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3934`
 		//  Estimated: `54370`
@@ -219,6 +219,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(238_023_000, 54370)
 			.saturating_add(T::DbWeight::get().reads(26_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_mul(n.into())
 	}
 	/// Storage: `TftBridge::BridgeCircle` (r:1 w:0)
 	/// Proof: `TftBridge::BridgeCircle` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -326,10 +327,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn report_payment_failed() -> Weight {
+	fn report_payment_settling(n: u32, ) -> Weight {
 		Weight::from_parts(238_023_000, 54370)
 			.saturating_add(ParityDbWeight::get().reads(26_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_mul(n.into())
 	}
 	fn report_payment_expired() -> Weight {
 		Weight::from_parts(234_018_000, 54370)

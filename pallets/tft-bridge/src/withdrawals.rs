@@ -7,6 +7,7 @@ use crate::{
 	deposits::{count_members, push_as_member, VoteCost},
 	pallet::*,
 	types::*,
+	WeightInfo,
 };
 use alloc::format;
 use frame_support::{
@@ -163,11 +164,18 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The weight charged before [`Pallet::report_payment`] runs: the report, and as many
+	/// payments settled in order as one report may settle.
+	pub fn report_payment_weight() -> Weight {
+		T::WeightInfo::report_payment_expired()
+			.max(T::WeightInfo::report_payment_settling(T::MaxSettledPerReport::get()))
+	}
+
 	pub(crate) fn do_report_payment(
 		reporter: T::AccountId,
 		id: u64,
 		result: PaymentResult,
-	) -> DispatchResult {
+	) -> DispatchResultWithPostInfo {
 		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
 		ensure!(T::Circles::is_member(circle, &reporter), Error::<T>::NotBridgeMember);
 		let mut outgoing = OutgoingPayments::<T>::get(id).ok_or(Error::<T>::UnknownPayment)?;
@@ -179,8 +187,6 @@ impl<T: Config> Pallet<T> {
 				T::UnixTime::now().as_secs() > outgoing.payment.max_time,
 				Error::<T>::PaymentNotExpired
 			);
-		} else {
-			ensure!(id == FirstPendingPayment::<T>::get(), Error::<T>::EarlierPaymentPending);
 		}
 		let mut cost = VoteCost::default();
 		match outgoing.reports.iter().find(|(account, _)| *account == reporter) {
@@ -199,18 +205,56 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::PaymentReported { id, reporter, result, reports });
 			},
 		}
-		let agreeing = count_members::<T, _>(
-			circle,
-			&outgoing.reports,
-			|(account, reported)| (*reported == result).then_some(account),
-			&mut cost,
-		);
-		if agreeing >= threshold {
-			Self::settle_payment(id, outgoing, result)
-		} else {
-			OutgoingPayments::<T>::insert(id, outgoing);
-			Ok(())
+		if result == PaymentResult::Expired {
+			let agreeing = count_members::<T, _>(
+				circle,
+				&outgoing.reports,
+				|(account, reported)| (*reported == result).then_some(account),
+				&mut cost,
+			);
+			if agreeing >= threshold {
+				Self::settle_payment(id, outgoing, result)?;
+			} else {
+				OutgoingPayments::<T>::insert(id, outgoing);
+			}
+			return Ok(Some(T::WeightInfo::report_payment_expired()).into());
 		}
+		OutgoingPayments::<T>::insert(id, outgoing);
+		let settled = Self::settle_in_order(circle, threshold, &mut cost)?;
+		Ok(Some(T::WeightInfo::report_payment_settling(settled.max(1))).into())
+	}
+
+	/// Settles the oldest pending payments whose result the threshold of current members
+	/// reported, in order, up to [`Config::MaxSettledPerReport`]: Stellar applies the vault's
+	/// payments in order, and a report of a later one may come first. How many it settled.
+	fn settle_in_order(
+		circle: CircleId,
+		threshold: u32,
+		cost: &mut VoteCost,
+	) -> Result<u32, DispatchError> {
+		let mut settled = 0;
+		while settled < T::MaxSettledPerReport::get() {
+			let first = FirstPendingPayment::<T>::get();
+			let Some(outgoing) = OutgoingPayments::<T>::get(first) else { break };
+			let reported = |wanted: PaymentResult, cost: &mut VoteCost| {
+				count_members::<T, _>(
+					circle,
+					&outgoing.reports,
+					|(account, reported)| (*reported == wanted).then_some(account),
+					cost,
+				)
+			};
+			let result = if reported(PaymentResult::Paid, cost) >= threshold {
+				PaymentResult::Paid
+			} else if reported(PaymentResult::Failed, cost) >= threshold {
+				PaymentResult::Failed
+			} else {
+				break;
+			};
+			Self::settle_payment(first, outgoing, result)?;
+			settled += 1;
+		}
+		Ok(settled)
 	}
 
 	/// The threshold agreed on the payment's result: it takes effect, once.
