@@ -8,7 +8,7 @@ use crate::{
 	deposits::{classify, Deposit, Seen, VaultAsset},
 	horizon::{Horizon, HorizonError, Submitted},
 	metrics::Metrics,
-	payments::{checked_hash, enough_signatures, envelope, next_step, Next, Outcome},
+	payments::{checked_hash, enough_signatures, envelope, next_step, Next},
 	state::{Quarantined, RelayState, StateFile},
 };
 use ed25519_dalek::{Signer as _, SigningKey};

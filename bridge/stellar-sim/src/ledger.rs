@@ -21,6 +21,9 @@
 //!    per operation) and its sequence number becomes the transaction's, whatever happens next.
 //!    The operations then apply in order; if one fails, the changes of all of them are undone,
 //!    and the transaction is stored as failed (`tx_failed`) with each operation's result code.
+//!
+//! [`Ledger::apply_unsigned`] (the simulator-only `POST /sim/transactions`) is the same path
+//! without the signature and threshold checks, for envelopes that carry no signatures.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -81,6 +84,15 @@ pub fn network_id(network_passphrase: &str) -> [u8; 32] {
 /// application order in the next 20 bits, operation index 0. Horizon's `paging_token`.
 pub fn toid(ledger_sequence: u32, application_order: u32) -> u64 {
 	(u64::from(ledger_sequence) << 32) | (u64::from(application_order & 0xF_FFFF) << 12)
+}
+
+/// The SEP-35 id of an operation: its transaction's TOID with the operation's position plus
+/// one (`operation_index` counts from 0) in the low 12 bits. Horizon's operation `id` and
+/// `paging_token`. A transaction has at most 100 operations, so the index always fits.
+pub fn operation_toid(ledger_sequence: u32, application_order: u32, operation_index: usize) -> u64 {
+	let position =
+		u64::try_from(operation_index).map_or(0xFFF, |index| index.saturating_add(1).min(0xFFF));
+	toid(ledger_sequence, application_order) | position
 }
 
 /// Checks an ed25519 signature the way stellar-core does (libsodium rejects non-canonical
@@ -362,7 +374,231 @@ impl TransactionRecord {
 	pub fn paging_token(&self) -> u64 {
 		toid(self.ledger, self.application_order)
 	}
+
+	/// The transaction's operations in envelope order, read back from the stored envelope
+	/// (the envelope is the only record of them), with what Horizon shows of each.
+	pub fn operations(&self) -> Result<Vec<OperationRecord>, UnreadableEnvelope> {
+		let unreadable = |reason: String| UnreadableEnvelope { hash: self.hash.clone(), reason };
+		let limits = Limits { depth: XDR_DEPTH_LIMIT, len: MAX_ENVELOPE_XDR_BYTES };
+		let envelope =
+			TransactionEnvelope::from_xdr_base64(&self.envelope_xdr, limits).map_err(|error| {
+				unreadable(format!("not a base64 XDR TransactionEnvelope: {error}"))
+			})?;
+		let TransactionEnvelope::Tx(v1) = &envelope else {
+			return Err(unreadable("not a v1 envelope (ENVELOPE_TYPE_TX)".to_owned()));
+		};
+		v1.tx
+			.operations
+			.iter()
+			.enumerate()
+			.map(|(index, operation)| {
+				let source_account = match &operation.source_account {
+					Some(source) => AccountKey::from_muxed(source).map_err(unreadable)?,
+					None => self.source_account,
+				};
+				let details = OperationDetails::from_operation(operation, source_account)
+					.map_err(unreadable)?;
+				Ok(OperationRecord {
+					id: operation_toid(self.ledger, self.application_order, index),
+					source_account,
+					transaction_hash: self.hash.clone(),
+					transaction_successful: self.successful,
+					created_at: self.created_at,
+					details,
+				})
+			})
+			.collect()
+	}
 }
+
+/// An asset as an operation names it, as Horizon shows it: the type is the XDR variant's
+/// (`credit_alphanum4` or `credit_alphanum12`), the code its bytes up to the first zero.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationAsset {
+	Native,
+	Credit { asset_type: &'static str, code: String, issuer: AccountKey },
+}
+
+impl OperationAsset {
+	fn from_asset(asset: &Asset) -> Self {
+		match asset {
+			Asset::Native => OperationAsset::Native,
+			Asset::CreditAlphanum4(a) => {
+				OperationAsset::credit("credit_alphanum4", &a.asset_code.0, &a.issuer)
+			},
+			Asset::CreditAlphanum12(a) => {
+				OperationAsset::credit("credit_alphanum12", &a.asset_code.0, &a.issuer)
+			},
+		}
+	}
+
+	fn from_change_trust_asset(asset: &ChangeTrustAsset) -> Result<Self, String> {
+		match asset {
+			ChangeTrustAsset::Native => Ok(OperationAsset::Native),
+			ChangeTrustAsset::CreditAlphanum4(a) => {
+				Ok(OperationAsset::credit("credit_alphanum4", &a.asset_code.0, &a.issuer))
+			},
+			ChangeTrustAsset::CreditAlphanum12(a) => {
+				Ok(OperationAsset::credit("credit_alphanum12", &a.asset_code.0, &a.issuer))
+			},
+			ChangeTrustAsset::PoolShare(_) => {
+				Err("liquidity pool trustlines are not simulated".to_owned())
+			},
+		}
+	}
+
+	fn credit(asset_type: &'static str, code: &[u8], issuer: &AccountId) -> Self {
+		let len = code.iter().position(|byte| *byte == 0).unwrap_or(code.len());
+		let (characters, _padding) = code.split_at(len);
+		OperationAsset::Credit {
+			asset_type,
+			code: String::from_utf8_lossy(characters).into_owned(),
+			issuer: AccountKey::from_account_id(issuer),
+		}
+	}
+}
+
+/// What one operation does, with the accounts Horizon names for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationDetails {
+	CreateAccount {
+		funder: AccountKey,
+		account: AccountKey,
+		starting_balance: i64,
+	},
+	Payment {
+		from: AccountKey,
+		to: AccountKey,
+		asset: OperationAsset,
+		amount: i64,
+	},
+	ChangeTrust {
+		trustor: AccountKey,
+		asset: OperationAsset,
+		limit: i64,
+	},
+	/// Only the fields the operation sets; flags and home domain are not shown (the
+	/// simulator ignores them).
+	SetOptions {
+		master_key_weight: Option<u32>,
+		low_threshold: Option<u32>,
+		med_threshold: Option<u32>,
+		high_threshold: Option<u32>,
+		/// (ed25519 key, weight); weight 0 removes the signer.
+		signer: Option<(AccountKey, u32)>,
+	},
+}
+
+impl OperationDetails {
+	/// Horizon's `type`.
+	pub fn type_name(&self) -> &'static str {
+		match self {
+			OperationDetails::CreateAccount { .. } => "create_account",
+			OperationDetails::Payment { .. } => "payment",
+			OperationDetails::ChangeTrust { .. } => "change_trust",
+			OperationDetails::SetOptions { .. } => "set_options",
+		}
+	}
+
+	/// Horizon's `type_i`: the XDR `OperationType`.
+	pub fn type_code(&self) -> u32 {
+		match self {
+			OperationDetails::CreateAccount { .. } => 0,
+			OperationDetails::Payment { .. } => 1,
+			OperationDetails::SetOptions { .. } => 5,
+			OperationDetails::ChangeTrust { .. } => 6,
+		}
+	}
+
+	fn from_operation(operation: &Operation, source: AccountKey) -> Result<Self, String> {
+		match &operation.body {
+			OperationBody::CreateAccount(op) => Ok(OperationDetails::CreateAccount {
+				funder: source,
+				account: AccountKey::from_account_id(&op.destination),
+				starting_balance: op.starting_balance,
+			}),
+			OperationBody::Payment(op) => Ok(OperationDetails::Payment {
+				from: source,
+				to: AccountKey::from_muxed(&op.destination)?,
+				asset: OperationAsset::from_asset(&op.asset),
+				amount: op.amount,
+			}),
+			OperationBody::ChangeTrust(op) => Ok(OperationDetails::ChangeTrust {
+				trustor: source,
+				asset: OperationAsset::from_change_trust_asset(&op.line)?,
+				limit: op.limit,
+			}),
+			OperationBody::SetOptions(op) => {
+				let signer = match &op.signer {
+					None => None,
+					Some(signer) => match &signer.key {
+						SignerKey::Ed25519(Uint256(key)) => Some((AccountKey(*key), signer.weight)),
+						_ => return Err("only ed25519 signer keys are simulated".to_owned()),
+					},
+				};
+				Ok(OperationDetails::SetOptions {
+					master_key_weight: op.master_weight,
+					low_threshold: op.low_threshold,
+					med_threshold: op.med_threshold,
+					high_threshold: op.high_threshold,
+					signer,
+				})
+			},
+			other => Err(format!("operation {} is not simulated", other.name())),
+		}
+	}
+}
+
+/// One operation of a stored transaction, as Horizon lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationRecord {
+	/// The operation's TOID ([`operation_toid`]): Horizon's `id` and `paging_token`.
+	pub id: u64,
+	/// The operation's source, or the transaction's if it names none.
+	pub source_account: AccountKey,
+	pub transaction_hash: String,
+	pub transaction_successful: bool,
+	/// The close time of the transaction's ledger, unix seconds.
+	pub created_at: u64,
+	pub details: OperationDetails,
+}
+
+/// A stored envelope that cannot be read back (a state file edited by hand, or a bug).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadableEnvelope {
+	pub hash: String,
+	pub reason: String,
+}
+
+impl fmt::Display for UnreadableEnvelope {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(
+			f,
+			"the stored envelope of transaction {} cannot be read: {}",
+			self.hash, self.reason
+		)
+	}
+}
+
+impl std::error::Error for UnreadableEnvelope {}
+
+/// Why a transaction's operations could not be listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationsError {
+	UnknownTransaction,
+	UnreadableEnvelope(UnreadableEnvelope),
+}
+
+impl fmt::Display for OperationsError {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match self {
+			OperationsError::UnknownTransaction => f.write_str("no such transaction"),
+			OperationsError::UnreadableEnvelope(error) => write!(f, "{error}"),
+		}
+	}
+}
+
+impl std::error::Error for OperationsError {}
 
 /// Why a submission was refused before inclusion: nothing was stored or charged.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -463,6 +699,17 @@ pub struct Ledger {
 	index_by_hash: HashMap<String, usize>,
 	/// Positions in `state.transactions`, ascending, for each participant.
 	index_by_account: HashMap<AccountKey, Vec<usize>>,
+}
+
+/// How a submission is authorized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Authorization {
+	/// By the envelope's signatures, checked against the accounts' signers and thresholds as
+	/// stellar-core does. [`Ledger::submit`], the path of every Horizon submission.
+	Signatures,
+	/// By nobody: the simulator acts as the accounts. Only [`Ledger::apply_unsigned`]
+	/// (`POST /sim/transactions`) uses it.
+	AssumedBySimulator,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1105,6 +1352,34 @@ impl Ledger {
 		}
 	}
 
+	/// One page of the operations of the transaction `hash_hex` (lowercase hex), in the
+	/// query's order, by operation id. The operations of a failed transaction are listed too,
+	/// as Horizon does for one transaction, so `include_failed` plays no part.
+	pub fn transaction_operations(
+		&self,
+		hash_hex: &str,
+		query: &PageQuery,
+	) -> Result<Vec<OperationRecord>, OperationsError> {
+		let record = self.transaction(hash_hex).ok_or(OperationsError::UnknownTransaction)?;
+		let operations = record.operations().map_err(OperationsError::UnreadableEnvelope)?;
+		let limit = query.limit.clamp(1, MAX_PAGE_LIMIT);
+		let page = if query.descending {
+			operations
+				.into_iter()
+				.rev()
+				.filter(|operation| query.cursor.is_none_or(|cursor| operation.id < cursor))
+				.take(limit)
+				.collect()
+		} else {
+			operations
+				.into_iter()
+				.filter(|operation| query.cursor.is_none_or(|cursor| operation.id > cursor))
+				.take(limit)
+				.collect()
+		};
+		Ok(page)
+	}
+
 	/// Closes a new, empty ledger at `now` (never before the previous one).
 	fn close_ledger(&mut self, now: u64) -> Option<(u32, u64)> {
 		let sequence = self.state.latest_ledger.checked_add(1)?;
@@ -1142,18 +1417,47 @@ impl Ledger {
 	}
 
 	/// Validates a base64 envelope and, if valid, includes it in a new ledger closed at `now`
-	/// (or at the previous ledger's close time if the clock is behind it).
+	/// (or at the previous ledger's close time if the clock is behind it). Signatures are
+	/// always checked: this is the path of every envelope submitted to Horizon.
 	pub fn submit(&mut self, envelope_base64: &str, now: u64) -> Submission {
+		self.submit_authorized(envelope_base64, now, Authorization::Signatures)
+	}
+
+	/// **Simulator only** (`POST /sim/transactions`): applies an envelope that carries no
+	/// signatures as if its accounts had signed it. Everything else is [`Ledger::submit`]'s:
+	/// decoding, validation (source, time bounds, fee, sequence number, balance, each
+	/// operation's source and form), inclusion, fee, sequence number and the stored record
+	/// (with no signatures). Only the signature and threshold checks (`tx_bad_auth`,
+	/// `op_bad_auth`, `tx_bad_auth_extra`) are skipped. An envelope with signatures is refused
+	/// as malformed, so a signed envelope can never bypass its checks here. Never call this
+	/// for an envelope received as a Horizon submission.
+	pub fn apply_unsigned(&mut self, envelope_base64: &str, now: u64) -> Submission {
+		self.submit_authorized(envelope_base64, now, Authorization::AssumedBySimulator)
+	}
+
+	fn submit_authorized(
+		&mut self,
+		envelope_base64: &str,
+		now: u64,
+		authorization: Authorization,
+	) -> Submission {
 		let decoded = match decode_envelope(envelope_base64, &self.network_id) {
 			Ok(decoded) => decoded,
 			Err(reason) => return Submission::Malformed(reason),
 		};
+		if authorization == Authorization::AssumedBySimulator
+			&& !decoded.transaction.signatures.is_empty()
+		{
+			return Submission::Malformed(
+				"an envelope applied without signature checks must carry no signatures".to_owned(),
+			);
+		}
 		// A known transaction is answered from the store, never applied twice.
 		if let Some(record) = self.transaction(&decoded.hash_hex) {
 			return Submission::Included { record: record.clone(), newly_included: false };
 		}
 		let close_time = now.max(self.state.latest_ledger_closed_at);
-		if let Err(failure) = self.validate(&decoded, close_time) {
+		if let Err(failure) = self.validate(&decoded, close_time, authorization) {
 			let result = failure.into_result();
 			let transaction_code = transaction_result_code(&result);
 			let operation_codes = match &result {
@@ -1188,6 +1492,7 @@ impl Ledger {
 		&self,
 		decoded: &DecodedTransaction,
 		close_time: u64,
+		authorization: Authorization,
 	) -> Result<(), ValidationFailure> {
 		let tx = &decoded.transaction;
 		let Some(source) = self.state.accounts.get(&tx.source) else {
@@ -1211,9 +1516,15 @@ impl Ledger {
 		if tx.operations.is_empty() {
 			return Err(ValidationFailure::MissingOperation);
 		}
-		let mut checker = SignatureChecker::new(&decoded.hash, &tx.signatures);
-		if !checker.reaches(&tx.source, source, source.low_threshold) {
-			return Err(ValidationFailure::BadAuth);
+		// No checker: the simulator acts as the accounts (`apply_unsigned` only).
+		let mut checker = match authorization {
+			Authorization::Signatures => Some(SignatureChecker::new(&decoded.hash, &tx.signatures)),
+			Authorization::AssumedBySimulator => None,
+		};
+		if let Some(checker) = checker.as_mut() {
+			if !checker.reaches(&tx.source, source, source.low_threshold) {
+				return Err(ValidationFailure::BadAuth);
+			}
 		}
 		// stellar-core checks the whole fee the envelope offers, not the fee it will charge.
 		if source.native_balance < i64::from(tx.fee) {
@@ -1227,7 +1538,10 @@ impl Ledger {
 				None => Some(OperationResult::OpNoAccount),
 				Some(account) => {
 					let threshold = account.threshold(operation.kind.threshold_level());
-					if checker.reaches(&source_key, account, threshold) {
+					let authorized = checker
+						.as_mut()
+						.is_none_or(|checker| checker.reaches(&source_key, account, threshold));
+					if authorized {
 						operation.kind.check_well_formed(&source_key)
 					} else {
 						Some(OperationResult::OpBadAuth)
@@ -1241,7 +1555,7 @@ impl Ledger {
 				return Err(ValidationFailure::OperationRefused(results));
 			}
 		}
-		if !checker.all_used() {
+		if checker.as_ref().is_some_and(|checker| !checker.all_used()) {
 			return Err(ValidationFailure::BadAuthExtra);
 		}
 		Ok(())

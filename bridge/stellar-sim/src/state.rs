@@ -234,10 +234,25 @@ impl Simulator {
 	pub fn submit(&mut self, envelope_base64: &str) -> Result<Submission, StateError> {
 		let now = self.now();
 		let submission = self.ledger.submit(envelope_base64, now);
+		self.save_if_included(&submission)?;
+		Ok(submission)
+	}
+
+	/// **Simulator only** (`POST /sim/transactions`): applies an envelope without signatures
+	/// at the simulated time, as if its accounts had signed it; see [`Ledger::apply_unsigned`].
+	/// `Err` only when the transaction was included but the state file could not be written.
+	pub fn apply_unsigned(&mut self, envelope_base64: &str) -> Result<Submission, StateError> {
+		let now = self.now();
+		let submission = self.ledger.apply_unsigned(envelope_base64, now);
+		self.save_if_included(&submission)?;
+		Ok(submission)
+	}
+
+	fn save_if_included(&self, submission: &Submission) -> Result<(), StateError> {
 		if matches!(submission, Submission::Included { newly_included: true, .. }) {
 			self.save()?;
 		}
-		Ok(submission)
+		Ok(())
 	}
 
 	/// Creates a funded account out of nothing (friendbot, `/sim/accounts`).

@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `413`
 		//  Estimated: `3631`
-		// Minimum execution time: 30_175_000 picoseconds.
-		Weight::from_parts(45_808_000, 3631)
+		// Minimum execution time: 30_345_000 picoseconds.
+		Weight::from_parts(38_788_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -97,10 +97,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1375 + n * (2035 ±0)`
 		//  Estimated: `3659 + n * (4560 ±0)`
-		// Minimum execution time: 175_390_000 picoseconds.
-		Weight::from_parts(44_406_221, 3659)
-			// Standard Error: 668_431
-			.saturating_add(Weight::from_parts(103_983_543, 0).saturating_mul(n.into()))
+		// Minimum execution time: 124_736_000 picoseconds.
+		Weight::from_parts(128_752_000, 3659)
+			// Standard Error: 1_106_827
+			.saturating_add(Weight::from_parts(86_923_262, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -132,10 +132,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1399 + n * (2027 ±0)`
 		//  Estimated: `3659 + n * (4560 ±0)`
-		// Minimum execution time: 100_489_000 picoseconds.
-		Weight::from_parts(115_952_000, 3659)
-			// Standard Error: 386_748
-			.saturating_add(Weight::from_parts(47_926_968, 0).saturating_mul(n.into()))
+		// Minimum execution time: 98_807_000 picoseconds.
+		Weight::from_parts(108_281_000, 3659)
+			// Standard Error: 601_695
+			.saturating_add(Weight::from_parts(40_754_376, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -150,8 +150,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3`
 		//  Estimated: `7422`
-		// Minimum execution time: 10_847_000 picoseconds.
-		Weight::from_parts(20_741_000, 7422)
+		// Minimum execution time: 10_896_000 picoseconds.
+		Weight::from_parts(21_692_000, 7422)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -175,8 +175,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `580`
 		//  Estimated: `3631`
-		// Minimum execution time: 130_804_000 picoseconds.
-		Weight::from_parts(158_655_000, 3631)
+		// Minimum execution time: 130_744_000 picoseconds.
+		Weight::from_parts(187_469_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -192,16 +192,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4994`
 		//  Estimated: `54370`
-		// Minimum execution time: 223_582_000 picoseconds.
-		Weight::from_parts(278_053_000, 54370)
+		// Minimum execution time: 215_540_000 picoseconds.
+		Weight::from_parts(237_062_000, 54370)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `TftBridge::BridgeCircle` (r:1 w:0)
 	/// Proof: `TftBridge::BridgeCircle` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::Members` (r:20 w:0)
+	/// Storage: `Guardian::Members` (r:32 w:0)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
-	/// Storage: `TftBridge::OutgoingPayments` (r:1 w:1)
+	/// Storage: `TftBridge::OutgoingPayments` (r:16 w:16)
 	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:0)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
@@ -211,15 +211,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::BridgedSupply` (r:1 w:1)
 	/// Proof: `TftBridge::BridgedSupply` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 16]`.
 	fn report_payment_settling(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3934`
-		//  Estimated: `54370`
-		// Minimum execution time: 166_678_000 picoseconds.
-		Weight::from_parts(238_023_000, 54370)
-			.saturating_add(T::DbWeight::get().reads(26_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_mul(n.into())
+		//  Measured:  `3327 + n * (1259 ±0)`
+		//  Estimated: `86398 + n * (6215 ±63)`
+		// Minimum execution time: 216_913_000 picoseconds.
+		Weight::from_parts(96_125_653, 86398)
+			// Standard Error: 2_718_170
+			.saturating_add(Weight::from_parts(107_121_924, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(38_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6215).saturating_mul(n.into()))
 	}
 	/// Storage: `TftBridge::BridgeCircle` (r:1 w:0)
 	/// Proof: `TftBridge::BridgeCircle` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -237,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3955`
 		//  Estimated: `54370`
-		// Minimum execution time: 158_445_000 picoseconds.
-		Weight::from_parts(234_018_000, 54370)
+		// Minimum execution time: 204_674_000 picoseconds.
+		Weight::from_parts(243_963_000, 54370)
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -250,8 +255,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2088`
 		//  Estimated: `5550`
-		// Minimum execution time: 32_548_000 picoseconds.
-		Weight::from_parts(42_473_000, 5550)
+		// Minimum execution time: 30_856_000 picoseconds.
+		Weight::from_parts(48_512_000, 5550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -261,8 +266,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `142`
 		//  Estimated: `1606`
-		// Minimum execution time: 10_035_000 picoseconds.
-		Weight::from_parts(17_186_000, 1606)
+		// Minimum execution time: 10_456_000 picoseconds.
+		Weight::from_parts(22_013_000, 1606)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -280,8 +285,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `571`
 		//  Estimated: `7422`
-		// Minimum execution time: 39_709_000 picoseconds.
-		Weight::from_parts(47_861_000, 7422)
+		// Minimum execution time: 43_695_000 picoseconds.
+		Weight::from_parts(68_161_000, 7422)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -290,13 +295,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_bridge_circle() -> Weight {
-		Weight::from_parts(45_808_000, 3631)
+		Weight::from_parts(38_788_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn vote_deposits_minting(n: u32, ) -> Weight {
-		Weight::from_parts(44_406_221, 3659)
-			.saturating_add(Weight::from_parts(103_983_543, 0).saturating_mul(n.into()))
+		Weight::from_parts(128_752_000, 3659)
+			.saturating_add(Weight::from_parts(86_923_262, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -304,8 +309,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4560).saturating_mul(n.into()))
 	}
 	fn vote_deposits_refunding(n: u32, ) -> Weight {
-		Weight::from_parts(115_952_000, 3659)
-			.saturating_add(Weight::from_parts(47_926_968, 0).saturating_mul(n.into()))
+		Weight::from_parts(108_281_000, 3659)
+			.saturating_add(Weight::from_parts(40_754_376, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -313,43 +318,46 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4560).saturating_mul(n.into()))
 	}
 	fn set_vault() -> Weight {
-		Weight::from_parts(20_741_000, 7422)
+		Weight::from_parts(21_692_000, 7422)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(158_655_000, 3631)
+		Weight::from_parts(187_469_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn sign_payment() -> Weight {
-		Weight::from_parts(278_053_000, 54370)
+		Weight::from_parts(237_062_000, 54370)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn report_payment_settling(n: u32, ) -> Weight {
-		Weight::from_parts(238_023_000, 54370)
-			.saturating_add(ParityDbWeight::get().reads(26_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_mul(n.into())
+		Weight::from_parts(96_125_653, 86398)
+			.saturating_add(Weight::from_parts(107_121_924, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(38_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6215).saturating_mul(n.into()))
 	}
 	fn report_payment_expired() -> Weight {
-		Weight::from_parts(234_018_000, 54370)
+		Weight::from_parts(243_963_000, 54370)
 			.saturating_add(ParityDbWeight::get().reads(25_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn prune_deposit_votes() -> Weight {
-		Weight::from_parts(42_473_000, 5550)
+		Weight::from_parts(48_512_000, 5550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_payment_fee() -> Weight {
-		Weight::from_parts(17_186_000, 1606)
+		Weight::from_parts(22_013_000, 1606)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retry_refund() -> Weight {
-		Weight::from_parts(47_861_000, 7422)
+		Weight::from_parts(68_161_000, 7422)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
