@@ -169,6 +169,23 @@ impl Chain {
 		Ok(())
 	}
 
+	/// Votes for each batch of deposits in its own call, all calls in one block; each call's
+	/// result.
+	pub async fn vote_all(&self, batches: &[Vec<Deposit>]) -> Vec<Result<(), SubmitError>> {
+		let calls: Vec<_> = batches
+			.iter()
+			.map(|batch| {
+				runtime::tx().tft_bridge().vote_deposits(batch.iter().map(vote_of).collect())
+			})
+			.collect();
+		self.connection
+			.submit_all(&calls, &self.signer)
+			.await
+			.into_iter()
+			.map(|r| r.map(drop))
+			.collect()
+	}
+
 	/// Hands in this validator's signatures of payments, all in one block; each one's result.
 	pub async fn sign_all(&self, signatures: &[(u64, [u8; 64])]) -> Vec<Result<(), SubmitError>> {
 		let calls: Vec<_> = signatures

@@ -8,7 +8,7 @@ use crate::{
 	deposits::{classify, Deposit, Seen, VaultAsset},
 	horizon::{Horizon, HorizonError, Submitted},
 	metrics::Metrics,
-	payments::{checked_hash, enough_signatures, envelope, next_step, Next},
+	payments::{checked_hash, enough_signatures, envelope, next_step, Next, Outcome},
 	state::{Quarantined, RelayState, StateFile},
 };
 use ed25519_dalek::{Signer as _, SigningKey};
@@ -19,6 +19,9 @@ const PAGE: u32 = 200;
 
 /// Votes per call (the runtime takes up to 100).
 const VOTES_PER_CALL: usize = 100;
+
+/// Pages of the vault's history read in one round (their votes go in one block).
+const PAGES_PER_ROUND: usize = 20;
 
 /// Why a round stopped early (the next round starts over from the persisted state).
 #[derive(Debug, thiserror::Error)]
@@ -87,10 +90,12 @@ impl Relay {
 			code: bridge.vault.asset_code.clone(),
 			issuer: bridge.vault.asset_issuer,
 		};
-		loop {
-			let records = self.horizon.transactions(&asset.vault, &self.state.cursor, PAGE).await?;
-			let Some(last) = records.last() else { return Ok(()) };
-			let mut votes = Vec::new();
+		let mut cursor = self.state.cursor.clone();
+		let mut votes = Vec::new();
+		for _ in 0..PAGES_PER_ROUND {
+			let records = self.horizon.transactions(&asset.vault, &cursor, PAGE).await?;
+			let Some(last) = records.last() else { break };
+			cursor = last.paging_token.clone();
 			for record in &records {
 				match classify(record, &asset) {
 					// Voted again after a restart, or once executed, a vote is skipped by the
@@ -106,46 +111,48 @@ impl Relay {
 					},
 				}
 			}
-			for batch in votes.chunks(VOTES_PER_CALL) {
-				self.vote(batch.to_vec()).await?;
-			}
-			// Only now: a relay killed before this line votes these again, which is harmless.
-			self.state.cursor = last.paging_token.clone();
-			self.state_file.save(&self.state)?;
 			if records.len() < PAGE as usize {
-				return Ok(());
+				break;
 			}
 		}
+		self.vote(votes).await?;
+		// Only now: a relay killed before this line votes these again, which is harmless.
+		if cursor != self.state.cursor {
+			self.state.cursor = cursor;
+			self.state_file.save(&self.state)?;
+		}
+		Ok(())
 	}
 
-	/// Votes in one call; when the chain refuses the call, vote by vote, setting aside each
-	/// deposit the chain refuses (with its reason) instead of retrying it forever.
+	/// Votes in calls of up to [`VOTES_PER_CALL`], all in one block; when the chain refuses a
+	/// call, votes its deposits one by one, setting aside each the chain refuses (with its
+	/// reason) instead of retrying it forever.
 	async fn vote(&mut self, votes: Vec<Deposit>) -> Result<(), RelayError> {
-		if votes.is_empty() {
-			return Ok(());
-		}
-		match self.chain.vote(&votes).await {
-			Ok(()) => {
-				self.metrics.deposits_voted.inc_by(votes.len() as u64);
-				return Ok(());
-			},
-			Err(ChainError::Submit(SubmitError::Failed(reason))) if votes.len() > 1 => say!(
-				"warn",
-				"the chain refused {} votes together ({reason}): voting one by one",
-				votes.len()
-			),
-			Err(ChainError::Submit(SubmitError::Failed(reason))) => {
-				return self.quarantine(&votes[0], reason)
-			},
-			Err(other) => return Err(other.into()),
-		}
-		for deposit in votes {
-			match self.chain.vote(std::slice::from_ref(&deposit)).await {
-				Ok(()) => self.metrics.deposits_voted.inc(),
-				Err(ChainError::Submit(SubmitError::Failed(reason))) => {
-					self.quarantine(&deposit, reason)?
+		let batches: Vec<Vec<Deposit>> = votes.chunks(VOTES_PER_CALL).map(<[_]>::to_vec).collect();
+		let results = self.chain.vote_all(&batches).await;
+		for (batch, result) in batches.into_iter().zip(results) {
+			match result {
+				Ok(()) => self.metrics.deposits_voted.inc_by(batch.len() as u64),
+				Err(SubmitError::Failed(reason)) if batch.len() == 1 => {
+					self.quarantine(&batch[0], reason)?
 				},
-				Err(other) => return Err(other.into()),
+				Err(SubmitError::Failed(reason)) => {
+					say!(
+						"warn",
+						"the chain refused {} votes together ({reason}): voting one by one",
+						batch.len()
+					);
+					for deposit in batch {
+						match self.chain.vote(std::slice::from_ref(&deposit)).await {
+							Ok(()) => self.metrics.deposits_voted.inc(),
+							Err(ChainError::Submit(SubmitError::Failed(reason))) => {
+								self.quarantine(&deposit, reason)?
+							},
+							Err(other) => return Err(other.into()),
+						}
+					}
+				},
+				Err(other) => return Err(ChainError::Submit(other).into()),
 			}
 		}
 		Ok(())
@@ -234,9 +241,16 @@ impl Relay {
 					let Ok(envelope) = envelope(&payment.payment, &signatures) else { continue };
 					self.metrics.payments_submitted.inc();
 					match self.horizon.submit(&envelope).await? {
-						// Reported next round, from the ledger itself.
-						Submitted::Included(_) | Submitted::Failed { .. } => {
-							next_sequence = next_sequence.saturating_add(1)
+						// In a ledger: reported at once, as the ledger has it.
+						Submitted::Included(record) => {
+							next_sequence = next_sequence.saturating_add(1);
+							let outcome =
+								if record.successful { Outcome::Paid } else { Outcome::Failed };
+							reports.push((payment.id, outcome));
+						},
+						Submitted::Failed { .. } => {
+							next_sequence = next_sequence.saturating_add(1);
+							reports.push((payment.id, Outcome::Failed));
 						},
 						Submitted::Unknown => break,
 						Submitted::Refused(code) => {

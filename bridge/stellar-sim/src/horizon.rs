@@ -4,15 +4,20 @@
 //! are **not Horizon**: they exist so tests can move the clock, inject faults and fund accounts.
 //!
 //! Horizon endpoints: `GET /`, `GET /accounts/{id}`, `GET /accounts/{id}/transactions`,
-//! `GET /transactions/{hash}`, `POST /transactions`, `GET|POST /friendbot?addr=`.
+//! `GET /transactions/{hash}`, `GET /transactions/{hash}/operations`, `POST /transactions`,
+//! `GET|POST /friendbot?addr=`.
 //! Simulator endpoints: `GET|POST /sim/clock`, `GET|POST /sim/faults`, `GET /sim/state`,
-//! `POST /sim/accounts`.
+//! `POST /sim/accounts`, `POST /sim/transactions` (a transaction made as an account without
+//! its signatures, see [`crate::sim_transaction`]).
+//!
+//! Faults (`POST /sim/faults`) apply to Horizon endpoints only; the `/sim/` endpoints always
+//! answer at once, so a test can always clear them.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -23,9 +28,12 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::ledger::{
-	toid, Account, AccountKey, FundError, PageQuery, Submission, TransactionRecord,
-	DEFAULT_PAGE_LIMIT, FRIENDBOT_STARTING_BALANCE_STROOPS, MAX_PAGE_LIMIT,
+	toid, Account, AccountKey, FundError, OperationAsset, OperationDetails, OperationRecord,
+	OperationsError, PageQuery, Submission, TransactionRecord, DEFAULT_PAGE_LIMIT,
+	FRIENDBOT_STARTING_BALANCE_STROOPS, MAX_PAGE_LIMIT,
 };
+use crate::server::ClosableConnection;
+use crate::sim_transaction::{UnsignedTransaction, UnsignedTransactionRequest};
 use crate::state::{real_unix_time, ClockError, FundAccountError, Simulator};
 
 /// The largest request body accepted (a form with an envelope, or an admin JSON).
@@ -39,7 +47,8 @@ const HAL_CONTENT_TYPE: &str = "application/hal+json; charset=utf-8";
 const ZERO_AMOUNT: &str = "0.0000000";
 const ED25519_SIGNER: &str = "ed25519_public_key";
 
-/// Faults injected into `POST /transactions` and into every Horizon response.
+/// Faults injected into `POST /transactions` and into every Horizon request (never into the
+/// `/sim/` endpoints).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Faults {
 	/// The next N submissions are answered with `fail_status`, without being applied.
@@ -50,6 +59,11 @@ pub struct Faults {
 	pub apply_then_timeout_next: u32,
 	/// Every Horizon response (not `/sim/`) waits this long first.
 	pub delay_ms: u64,
+	/// The next N Horizon requests (any endpoint but `/sim/`) get no HTTP answer at all:
+	/// their connection is closed, as by a server that drops connections. Each request
+	/// counts, on a new connection or a kept-alive one; nothing is applied. See
+	/// [`crate::server`].
+	pub close_connections_next: u32,
 }
 
 impl Default for Faults {
@@ -59,6 +73,7 @@ impl Default for Faults {
 			fail_status: 503,
 			apply_then_timeout_next: 0,
 			delay_ms: 0,
+			close_connections_next: 0,
 		}
 	}
 }
@@ -72,6 +87,7 @@ pub struct FaultsRequest {
 	pub status: Option<u16>,
 	pub apply_then_timeout_next: Option<u32>,
 	pub delay_ms: Option<u64>,
+	pub close_connections_next: Option<u32>,
 	#[serde(default)]
 	pub clear: bool,
 }
@@ -116,13 +132,17 @@ pub fn router(state: AppState) -> Router {
 		.route("/accounts/{account_id}/transactions", get(get_account_transactions))
 		.route("/transactions", post(post_transaction))
 		.route("/transactions/{hash}", get(get_transaction))
+		.route("/transactions/{hash}/operations", get(get_transaction_operations))
 		.route("/friendbot", get(friendbot).post(friendbot))
 		.route("/sim/clock", get(get_clock).post(post_clock))
 		.route("/sim/faults", get(get_faults).post(post_faults))
 		.route("/sim/state", get(get_state))
 		.route("/sim/accounts", post(post_sim_account))
+		.route("/sim/transactions", post(post_sim_transaction))
 		.fallback(unknown_route)
 		.layer(middleware::from_fn_with_state(state.clone(), delay_responses))
+		// Outermost: a dropped connection is dropped at once, not after the delay.
+		.layer(middleware::from_fn_with_state(state.clone(), close_connections))
 		.layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
 		.with_state(state)
 }
@@ -320,6 +340,98 @@ pub fn transaction_json(base: &str, record: &TransactionRecord) -> Value {
 			if bounds.max_time != 0 {
 				fields.insert("valid_before".to_owned(), json!(rfc3339_utc(bounds.max_time)));
 			}
+		}
+	}
+	value
+}
+
+/// The fields of an asset, as Horizon writes them in operations (none but the type for
+/// lumens).
+fn asset_fields(asset: &OperationAsset) -> Vec<(&'static str, Value)> {
+	match asset {
+		OperationAsset::Native => vec![("asset_type", json!("native"))],
+		OperationAsset::Credit { asset_type, code, issuer } => vec![
+			("asset_type", json!(asset_type)),
+			("asset_code", json!(code)),
+			("asset_issuer", json!(issuer.to_strkey())),
+		],
+	}
+}
+
+/// The fields Horizon adds for each type of operation.
+fn operation_type_fields(details: &OperationDetails) -> Vec<(&'static str, Value)> {
+	match details {
+		OperationDetails::CreateAccount { funder, account, starting_balance } => vec![
+			("starting_balance", json!(format_amount(*starting_balance))),
+			("funder", json!(funder.to_strkey())),
+			("account", json!(account.to_strkey())),
+		],
+		OperationDetails::Payment { from, to, asset, amount } => {
+			let mut fields = asset_fields(asset);
+			fields.push(("from", json!(from.to_strkey())));
+			fields.push(("to", json!(to.to_strkey())));
+			fields.push(("amount", json!(format_amount(*amount))));
+			fields
+		},
+		OperationDetails::ChangeTrust { trustor, asset, limit } => {
+			let mut fields = asset_fields(asset);
+			fields.push(("limit", json!(format_amount(*limit))));
+			if let OperationAsset::Credit { issuer, .. } = asset {
+				fields.push(("trustee", json!(issuer.to_strkey())));
+			}
+			fields.push(("trustor", json!(trustor.to_strkey())));
+			fields
+		},
+		OperationDetails::SetOptions {
+			master_key_weight,
+			low_threshold,
+			med_threshold,
+			high_threshold,
+			signer,
+		} => {
+			let weights = [
+				("master_key_weight", *master_key_weight),
+				("low_threshold", *low_threshold),
+				("med_threshold", *med_threshold),
+				("high_threshold", *high_threshold),
+			];
+			let mut fields: Vec<(&'static str, Value)> = weights
+				.into_iter()
+				.filter_map(|(name, value)| value.map(|value| (name, json!(value))))
+				.collect();
+			if let Some((key, weight)) = signer {
+				fields.push(("signer_key", json!(key.to_strkey())));
+				fields.push(("signer_weight", json!(weight)));
+			}
+			fields
+		},
+	}
+}
+
+/// Horizon's operation resource: the fields of every operation, then its type's.
+pub fn operation_json(base: &str, operation: &OperationRecord) -> Value {
+	let id = operation.id.to_string();
+	let self_url = format!("{base}/operations/{id}");
+	let mut value = json!({
+		"_links": {
+			"self": href(self_url.clone()),
+			"transaction": href(format!("{base}/transactions/{}", operation.transaction_hash)),
+			"effects": href(format!("{self_url}/effects")),
+			"succeeds": href(format!("{base}/effects?order=desc&cursor={id}")),
+			"precedes": href(format!("{base}/effects?order=asc&cursor={id}")),
+		},
+		"id": id,
+		"paging_token": id,
+		"transaction_successful": operation.transaction_successful,
+		"source_account": operation.source_account.to_strkey(),
+		"type": operation.details.type_name(),
+		"type_i": operation.details.type_code(),
+		"created_at": rfc3339_utc(operation.created_at),
+		"transaction_hash": operation.transaction_hash,
+	});
+	if let Some(fields) = value.as_object_mut() {
+		for (name, field) in operation_type_fields(&operation.details) {
+			fields.insert(name.to_owned(), field);
 		}
 	}
 	value
@@ -662,22 +774,24 @@ fn page_url(
 	format!("{base_path}?cursor={cursor}&limit={limit}&order={order}{failed}")
 }
 
-/// Horizon's page: `_links` (self, next, prev) and `_embedded.records`.
-fn transactions_page(
-	base: &str,
-	account: &AccountKey,
+/// Horizon's page: `_links` (self, next, prev) and `_embedded.records`. `next` continues
+/// after the last record's paging token, `prev` goes back from the first one's (an empty page
+/// repeats the query's cursor).
+fn page_json(
+	base_path: &str,
 	page: &Page,
-	records: &[&TransactionRecord],
+	first_token: Option<u64>,
+	last_token: Option<u64>,
+	records: Vec<Value>,
 ) -> Value {
-	let base_path = format!("{base}/accounts/{}/transactions", account.to_strkey());
 	let descending = page.query.descending;
-	let first = records.first().map(|record| record.paging_token().to_string());
-	let last = records.last().map(|record| record.paging_token().to_string());
-	let next_cursor = last.unwrap_or_else(|| page.cursor_text.clone());
-	let prev_cursor = first.unwrap_or_else(|| page.cursor_text.clone());
-	let records: Vec<Value> = records.iter().map(|record| transaction_json(base, record)).collect();
+	let cursor_or_query = |token: Option<u64>| {
+		token.map_or_else(|| page.cursor_text.clone(), |token| token.to_string())
+	};
+	let next_cursor = cursor_or_query(last_token);
+	let prev_cursor = cursor_or_query(first_token);
 	let link = |cursor: &str, descending: bool| {
-		href(page_url(&base_path, cursor, page.limit, descending, page.include_failed))
+		href(page_url(base_path, cursor, page.limit, descending, page.include_failed))
 	};
 	json!({
 		"_links": {
@@ -687,6 +801,30 @@ fn transactions_page(
 		},
 		"_embedded": { "records": records },
 	})
+}
+
+/// A page of an account's transactions.
+fn transactions_page(
+	base: &str,
+	account: &AccountKey,
+	page: &Page,
+	records: &[&TransactionRecord],
+) -> Value {
+	let base_path = format!("{base}/accounts/{}/transactions", account.to_strkey());
+	let first = records.first().map(|record| record.paging_token());
+	let last = records.last().map(|record| record.paging_token());
+	let records: Vec<Value> = records.iter().map(|record| transaction_json(base, record)).collect();
+	page_json(&base_path, page, first, last, records)
+}
+
+/// A page of a transaction's operations.
+fn operations_page(base: &str, hash: &str, page: &Page, operations: &[OperationRecord]) -> Value {
+	let base_path = format!("{base}/transactions/{hash}/operations");
+	let first = operations.first().map(|operation| operation.id);
+	let last = operations.last().map(|operation| operation.id);
+	let records: Vec<Value> =
+		operations.iter().map(|operation| operation_json(base, operation)).collect();
+	page_json(&base_path, page, first, last, records)
 }
 
 async fn get_account_transactions(
@@ -725,21 +863,30 @@ fn account_transactions_response(
 	hal(StatusCode::OK, transactions_page(base, key, &page, &records))
 }
 
+/// A transaction hash from the path, lowercased.
+fn parse_hash_path(path: Result<Path<String>, PathRejection>) -> Result<String, Response> {
+	let hash = match path {
+		Ok(Path(hash)) => hash.to_ascii_lowercase(),
+		Err(rejection) => return Err(bad_request("tx_id", rejection.body_text())),
+	};
+	if hash.len() != 64 || !hash.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+		return Err(bad_request(
+			"tx_id",
+			"Transaction hash must be a hex-encoded, lowercase SHA-256 hash",
+		));
+	}
+	Ok(hash)
+}
+
 async fn get_transaction(
 	State(state): State<AppState>,
 	headers: HeaderMap,
 	path: Result<Path<String>, PathRejection>,
 ) -> Response {
-	let hash = match path {
-		Ok(Path(hash)) => hash.to_ascii_lowercase(),
-		Err(rejection) => return bad_request("tx_id", rejection.body_text()),
+	let hash = match parse_hash_path(path) {
+		Ok(hash) => hash,
+		Err(response) => return response,
 	};
-	if hash.len() != 64 || !hash.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-		return bad_request(
-			"tx_id",
-			"Transaction hash must be a hex-encoded, lowercase SHA-256 hash",
-		);
-	}
 	transaction_response(&state, &base_url(&headers), &hash)
 }
 
@@ -748,6 +895,42 @@ fn transaction_response(state: &AppState, base: &str, hash: &str) -> Response {
 	match simulator.ledger().transaction(hash) {
 		Some(record) => hal(StatusCode::OK, transaction_json(base, record)),
 		None => not_found(),
+	}
+}
+
+async fn get_transaction_operations(
+	State(state): State<AppState>,
+	headers: HeaderMap,
+	path: Result<Path<String>, PathRejection>,
+	query: Result<Query<PageParams>, QueryRejection>,
+) -> Response {
+	let hash = match parse_hash_path(path) {
+		Ok(hash) => hash,
+		Err(response) => return response,
+	};
+	let params = match query {
+		Ok(Query(params)) => params,
+		Err(rejection) => return bad_request("query", rejection.body_text()),
+	};
+	transaction_operations_response(&state, &base_url(&headers), &hash, &params)
+}
+
+fn transaction_operations_response(
+	state: &AppState,
+	base: &str,
+	hash: &str,
+	params: &PageParams,
+) -> Response {
+	let simulator = state.simulator();
+	let ledger = simulator.ledger();
+	let page = match parse_page(params, ledger.latest_ledger()) {
+		Ok(page) => page,
+		Err(response) => return response,
+	};
+	match ledger.transaction_operations(hash, &page.query) {
+		Ok(operations) => hal(StatusCode::OK, operations_page(base, hash, &page, &operations)),
+		Err(OperationsError::UnknownTransaction) => not_found(),
+		Err(OperationsError::UnreadableEnvelope(error)) => server_error(error.to_string()),
 	}
 }
 
@@ -880,6 +1063,11 @@ async fn unknown_route() -> Response {
 	not_found()
 }
 
+/// The simulator's own endpoints, which faults never touch.
+fn is_simulator_path(path: &str) -> bool {
+	path.starts_with("/sim/")
+}
+
 /// The delay fault, for every Horizon route (the `/sim/` routes answer at once, so a test can
 /// always clear it).
 async fn delay_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -891,11 +1079,46 @@ async fn delay_responses(State(state): State<AppState>, request: Request, next: 
 }
 
 fn response_delay_ms(state: &AppState, path: &str) -> u64 {
-	if path.starts_with("/sim/") {
+	if is_simulator_path(path) {
 		0
 	} else {
 		state.faults().delay_ms.min(MAX_DELAY_MS)
 	}
+}
+
+/// The `close_connections_next` fault, for every Horizon route: the request is not handled
+/// and its connection is closed without an answer. hyper cannot do that from a handler, so
+/// the connection's [`ClosableConnection`] (which only [`crate::server::serve`] provides) is
+/// switched off: the response returned here is never sent.
+async fn close_connections(
+	State(state): State<AppState>,
+	request: Request,
+	next: Next,
+) -> Response {
+	if is_simulator_path(request.uri().path()) || !take_close_connection_fault(&state) {
+		return next.run(request).await;
+	}
+	match request.extensions().get::<ConnectInfo<ClosableConnection>>() {
+		Some(ConnectInfo(connection)) => {
+			connection.close();
+			// Never sent: the connection now fails every write, and hyper drops it.
+			StatusCode::SERVICE_UNAVAILABLE.into_response()
+		},
+		None => server_error(
+			"The close_connections_next fault needs a server started with stellar_sim::serve, \
+			 which can close connections; this one can only answer.",
+		),
+	}
+}
+
+/// Uses one count of the `close_connections_next` fault, if any is left.
+fn take_close_connection_fault(state: &AppState) -> bool {
+	let mut faults = state.faults();
+	if faults.close_connections_next == 0 {
+		return false;
+	}
+	faults.close_connections_next -= 1;
+	true
 }
 
 // ----- Simulator endpoints (not Horizon) -----
@@ -983,6 +1206,9 @@ fn set_faults(state: &AppState, request: &FaultsRequest) -> Response {
 	if let Some(delay) = request.delay_ms {
 		faults.delay_ms = delay;
 	}
+	if let Some(count) = request.close_connections_next {
+		faults.close_connections_next = count;
+	}
 	let current = faults.clone();
 	drop(faults);
 	hal(StatusCode::OK, json!(current))
@@ -1031,6 +1257,50 @@ async fn post_sim_account(
 	fund(&state, &key, request.native, false)
 }
 
+async fn post_sim_transaction(
+	State(state): State<AppState>,
+	headers: HeaderMap,
+	body: Result<Json<UnsignedTransactionRequest>, JsonRejection>,
+) -> Response {
+	let request = match body {
+		Ok(Json(request)) => request,
+		Err(rejection) => return body_rejection(rejection.status(), rejection.body_text()),
+	};
+	let transaction = match UnsignedTransaction::from_request(&request) {
+		Ok(transaction) => transaction,
+		Err(error) => return bad_request(&error.field, error.reason),
+	};
+	apply_unsigned(&state, &base_url(&headers), &transaction)
+}
+
+/// Builds the envelope with the source's next sequence number and applies it without
+/// signature checks, under one lock so that no submission takes that number in between.
+/// Answered like `POST /transactions`; the submission faults do not apply (`/sim/`).
+fn apply_unsigned(state: &AppState, base: &str, transaction: &UnsignedTransaction) -> Response {
+	let mut simulator = state.simulator();
+	// An unknown source: any number does, the ledger answers tx_no_source_account.
+	let sequence = simulator
+		.ledger()
+		.account(&transaction.source)
+		.map_or(1, |account| account.sequence.saturating_add(1));
+	let envelope = match transaction.envelope_base64(sequence) {
+		Ok(envelope) => envelope,
+		Err(error) => {
+			return server_error(format!("The transaction could not be encoded: {error}"))
+		},
+	};
+	let submission = match simulator.apply_unsigned(&envelope) {
+		Ok(submission) => submission,
+		Err(error) => {
+			return server_error(format!(
+				"The transaction was applied but the simulator's state could not be saved: {error}"
+			))
+		},
+	};
+	drop(simulator);
+	submission_response(base, &envelope, submission)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -1038,6 +1308,7 @@ mod tests {
 	use crate::ledger::{
 		envelope_hash_hex, Ledger, STANDALONE_NETWORK_PASSPHRASE, STROOPS_PER_XLM,
 	};
+	use base64::Engine as _;
 	use std::io::{Read as _, Write as _};
 	use std::net::SocketAddr;
 	use stellar_xdr::{Hash as XdrHash, Memo, StringM};
@@ -1325,13 +1596,579 @@ mod tests {
 		http(address, "POST", path, Some(("application/json", body.to_string()))).await
 	}
 
+	/// The API on an OS-chosen port, served as the binary serves it.
+	async fn start_server(
+		state: &AppState,
+	) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bound");
+		let address = listener.local_addr().expect("address");
+		let serving = crate::server::serve(listener, state.clone(), std::future::pending());
+		(address, tokio::spawn(serving))
+	}
+
+	fn get_request(address: SocketAddr, path: &str) -> String {
+		format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n")
+	}
+
+	fn submission_request(address: SocketAddr, envelope: &str) -> String {
+		let body = format!("tx={}", form_encode(envelope));
+		format!(
+			"POST /transactions HTTP/1.1\r\nHost: {address}\r\n\
+			 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+			body.len()
+		)
+	}
+
+	/// A connection that stays open across requests (HTTP/1.1 keep-alive).
+	async fn connect(address: SocketAddr) -> std::net::TcpStream {
+		tokio::task::spawn_blocking(move || {
+			let stream = std::net::TcpStream::connect(address).expect("connects");
+			stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout set");
+			stream
+		})
+		.await
+		.expect("joined")
+	}
+
+	/// Sends `request` on `stream` and reads one answer: `Some(status)` once its head and body
+	/// are read, `None` when the server closed the connection without sending a byte.
+	async fn exchange_on(
+		mut stream: std::net::TcpStream,
+		request: String,
+	) -> (std::net::TcpStream, Option<u16>) {
+		tokio::task::spawn_blocking(move || {
+			let answer = read_answer(&mut stream, &request);
+			(stream, answer)
+		})
+		.await
+		.expect("joined")
+	}
+
+	fn read_answer(stream: &mut std::net::TcpStream, request: &str) -> Option<u16> {
+		// A connection the server already closed may refuse the request itself.
+		if stream.write_all(request.as_bytes()).is_err() {
+			return None;
+		}
+		let mut head = Vec::new();
+		let mut byte = [0u8; 1];
+		while !head.ends_with(b"\r\n\r\n") {
+			match stream.read(&mut byte) {
+				Ok(0) => {
+					assert!(head.is_empty(), "closed in the middle of an answer");
+					return None;
+				},
+				Ok(_) => head.push(byte[0]),
+				Err(error)
+					if head.is_empty()
+						&& matches!(
+							error.kind(),
+							std::io::ErrorKind::ConnectionReset
+								| std::io::ErrorKind::ConnectionAborted
+						) =>
+				{
+					return None
+				},
+				// A read timeout: neither an answer nor a closed connection.
+				Err(error) => panic!("no answer and no close: {error}"),
+			}
+		}
+		let head = String::from_utf8(head).expect("utf-8");
+		let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("status");
+		let length: usize = head
+			.lines()
+			.find_map(|line| {
+				let (name, value) = line.split_once(':')?;
+				name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+			})
+			.expect("content-length");
+		let mut body = vec![0u8; length];
+		stream.read_exact(&mut body).expect("body");
+		Some(status)
+	}
+
+	/// An operation without the fields every operation has, to compare its type's fields.
+	fn type_fields(operation: &Value) -> Value {
+		let mut fields = operation.as_object().expect("an object").clone();
+		for common in [
+			"_links",
+			"id",
+			"paging_token",
+			"transaction_successful",
+			"created_at",
+			"transaction_hash",
+		] {
+			assert!(fields.remove(common).is_some(), "{common} in {operation}");
+		}
+		Value::Object(fields)
+	}
+
+	#[test]
+	fn operations_have_horizons_shapes() {
+		let (mut ledger, alice, bob, issuer) = world();
+		let (carol, signer) = (key(3), key(11));
+		let sequence = ledger.account(&alice.account).expect("alice").sequence;
+		let tx = envelope(
+			ledger.network_id(),
+			TxSpec::new(&alice.account, sequence + 1),
+			vec![
+				change_trust("TFT", &issuer.account, 500 * XLM),
+				create_account(&carol.account, 2 * XLM),
+				payment(
+					Some(&bob.account),
+					&alice.account,
+					credit("TFT", &issuer.account),
+					23_456_789,
+				),
+				payment(None, &bob.account, stellar_xdr::Asset::Native, 5),
+				set_options(stellar_xdr::SetOptionsOp {
+					master_weight: Some(2),
+					low_threshold: Some(1),
+					..add_signer(&signer.account, 1)
+				}),
+			],
+			&[&alice.signing, &bob.signing],
+		);
+		let record = expect_included(ledger.submit(&tx, NOW));
+		assert!(record.successful, "{record:?}");
+		let everything =
+			PageQuery { cursor: None, descending: false, limit: 200, include_failed: false };
+		let operations = ledger.transaction_operations(&record.hash, &everything).expect("listed");
+		let json: Vec<Value> =
+			operations.iter().map(|operation| operation_json(BASE, operation)).collect();
+		assert_eq!(json.len(), 5);
+		let token = record.paging_token();
+		for (index, operation) in json.iter().enumerate() {
+			let id = (token + index as u64 + 1).to_string();
+			assert_eq!(operation["id"], json!(id));
+			assert_eq!(operation["paging_token"], json!(id));
+			assert_eq!(operation["transaction_successful"], json!(true));
+			assert_eq!(operation["transaction_hash"], json!(record.hash));
+			assert_eq!(operation["created_at"], json!(rfc3339_utc(NOW)));
+			assert_eq!(
+				operation["_links"]["self"]["href"],
+				json!(format!("{BASE}/operations/{id}"))
+			);
+			assert_eq!(
+				operation["_links"]["transaction"]["href"],
+				json!(format!("{BASE}/transactions/{}", record.hash))
+			);
+		}
+		let (alice_id, bob_id, issuer_id) =
+			(alice.account.to_strkey(), bob.account.to_strkey(), issuer.account.to_strkey());
+		assert_eq!(
+			type_fields(&json[0]),
+			json!({
+				"type": "change_trust",
+				"type_i": 6,
+				"source_account": alice_id,
+				"asset_type": "credit_alphanum4",
+				"asset_code": "TFT",
+				"asset_issuer": issuer_id,
+				"limit": "500.0000000",
+				"trustee": issuer_id,
+				"trustor": alice_id,
+			})
+		);
+		assert_eq!(
+			type_fields(&json[1]),
+			json!({
+				"type": "create_account",
+				"type_i": 0,
+				"source_account": alice_id,
+				"starting_balance": "2.0000000",
+				"funder": alice_id,
+				"account": carol.account.to_strkey(),
+			})
+		);
+		assert_eq!(
+			type_fields(&json[2]),
+			json!({
+				"type": "payment",
+				"type_i": 1,
+				"source_account": bob_id,
+				"asset_type": "credit_alphanum4",
+				"asset_code": "TFT",
+				"asset_issuer": issuer_id,
+				"from": bob_id,
+				"to": alice_id,
+				"amount": "2.3456789",
+			})
+		);
+		assert_eq!(
+			type_fields(&json[3]),
+			json!({
+				"type": "payment",
+				"type_i": 1,
+				"source_account": alice_id,
+				"asset_type": "native",
+				"from": alice_id,
+				"to": bob_id,
+				"amount": "0.0000005",
+			})
+		);
+		assert_eq!(
+			type_fields(&json[4]),
+			json!({
+				"type": "set_options",
+				"type_i": 5,
+				"source_account": alice_id,
+				"master_key_weight": 2,
+				"low_threshold": 1,
+				"signer_key": signer.account.to_strkey(),
+				"signer_weight": 1,
+			})
+		);
+
+		// A page's links continue from its last operation and go back from its first.
+		let params = PageParams { limit: Some("2".to_owned()), ..PageParams::default() };
+		let page = parse_page(&params, ledger.latest_ledger()).ok().expect("valid");
+		let first_two = ledger.transaction_operations(&record.hash, &page.query).expect("listed");
+		let json = operations_page(BASE, &record.hash, &page, &first_two);
+		assert_eq!(json["_embedded"]["records"].as_array().map(Vec::len), Some(2));
+		let path = format!("{BASE}/transactions/{}/operations", record.hash);
+		assert_eq!(
+			json["_links"]["next"]["href"],
+			json!(format!("{path}?cursor={}&limit=2&order=asc", token + 2))
+		);
+		assert_eq!(
+			json["_links"]["prev"]["href"],
+			json!(format!("{path}?cursor={}&limit=2&order=desc", token + 1))
+		);
+		assert_eq!(
+			json["_links"]["self"]["href"],
+			json!(format!("{path}?cursor=&limit=2&order=asc"))
+		);
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn unsigned_transactions_are_applied_and_answered_like_submissions() {
+		let state = AppState::new(Simulator::in_memory(STANDALONE_NETWORK_PASSPHRASE));
+		let (address, server) = start_server(&state).await;
+		let network_id = state.simulator().ledger().network_id();
+		let (vault, user, issuer, relay) = (key(10), key(2), key(20), key(30));
+		let (vault_id, user_id, issuer_id, relay_id) = (
+			vault.account.to_strkey(),
+			user.account.to_strkey(),
+			issuer.account.to_strkey(),
+			relay.account.to_strkey(),
+		);
+		for account in [&vault_id, &user_id, &issuer_id] {
+			let (status, body) = post_json(
+				address,
+				"/sim/accounts",
+				json!({ "account": account, "native": 100 * XLM }),
+			)
+			.await;
+			assert_eq!(status, 200, "{body}");
+		}
+		let sim_transaction = |body: Value| post_json(address, "/sim/transactions", body);
+		let tft = json!({ "code": "TFT", "issuer": issuer_id });
+		let account_sequence = |account: String| async move {
+			let (status, body) = http(address, "GET", &format!("/accounts/{account}"), None).await;
+			assert_eq!(status, 200, "{body}");
+			body["sequence"].as_str().expect("a string").parse::<i64>().expect("a number")
+		};
+
+		// Trustlines and a mint, made as their accounts: no signatures anywhere.
+		for holder in [&user_id, &vault_id] {
+			let (status, record) = sim_transaction(json!({
+				"source": holder,
+				"operations": [{ "type": "change_trust", "asset": tft }],
+			}))
+			.await;
+			assert_eq!(status, 200, "{record}");
+			assert_eq!(record["signatures"], json!([]));
+			assert_eq!(record["fee_charged"], json!("100"));
+		}
+		let (status, record) = sim_transaction(json!({
+			"source": issuer_id,
+			"operations": [
+				{ "type": "payment", "destination": user_id, "asset": tft, "amount": "500000000" },
+			],
+		}))
+		.await;
+		assert_eq!(status, 200, "{record}");
+
+		// A user's deposit with a hash memo and mixed operations.
+		let before = account_sequence(user_id.clone()).await;
+		let memo_hex = format!("{}01", "ab".repeat(31));
+		let (status, deposit) = sim_transaction(json!({
+			"source": user_id,
+			"memo": { "type": "hash", "value": memo_hex },
+			"operations": [
+				{ "type": "payment", "destination": vault_id, "asset": tft, "amount": "123456789" },
+				{ "type": "payment", "destination": vault_id, "asset": "native", "amount": "1" },
+				{
+					"type": "set_options",
+					"master_weight": 0,
+					"low_threshold": 1,
+					"med_threshold": 1,
+					"high_threshold": 1,
+					"signer": { "key": relay_id, "weight": 1 },
+				},
+			],
+		}))
+		.await;
+		assert_eq!(status, 200, "{deposit}");
+		assert_eq!(deposit["successful"], json!(true));
+		assert_eq!(deposit["signatures"], json!([]));
+		assert_eq!(
+			(deposit["fee_charged"].clone(), deposit["max_fee"].clone()),
+			(json!("300"), json!("300"))
+		);
+		assert_eq!(deposit["operation_count"], json!(3));
+		assert_eq!(deposit["source_account_sequence"], json!((before + 1).to_string()));
+		assert_eq!(deposit["memo_type"], json!("hash"));
+		assert_eq!(
+			deposit["memo"],
+			json!(base64::engine::general_purpose::STANDARD
+				.encode(hex::decode(&memo_hex).expect("hex")))
+		);
+		let hash = deposit["hash"].as_str().expect("hash").to_owned();
+		let envelope_xdr = deposit["envelope_xdr"].as_str().expect("envelope");
+		assert_eq!(
+			envelope_hash_hex(envelope_xdr, STANDALONE_NETWORK_PASSPHRASE)
+				.expect("a real envelope"),
+			hash
+		);
+		assert_eq!(account_sequence(user_id.clone()).await, before + 1);
+		let (_, user_account) = http(address, "GET", &format!("/accounts/{user_id}"), None).await;
+		assert_eq!(user_account["balances"][0]["balance"], json!("37.6543211"));
+		assert_eq!(user_account["balances"][1]["balance"], json!("99.9999599"));
+		let (_, vault_account) = http(address, "GET", &format!("/accounts/{vault_id}"), None).await;
+		assert_eq!(vault_account["balances"][0]["balance"], json!("12.3456789"));
+		let (status, history) = http(
+			address,
+			"GET",
+			&format!("/accounts/{vault_id}/transactions?order=desc&limit=1"),
+			None,
+		)
+		.await;
+		assert_eq!(status, 200);
+		assert_eq!(history["_embedded"]["records"][0]["hash"], json!(hash));
+
+		// Its operations, as Horizon lists them.
+		let (status, page) =
+			http(address, "GET", &format!("/transactions/{hash}/operations"), None).await;
+		assert_eq!(status, 200, "{page}");
+		let records = page["_embedded"]["records"].as_array().expect("records");
+		let token = state.simulator().ledger().transaction(&hash).expect("stored").paging_token();
+		let ids: Vec<Value> = records.iter().map(|record| record["id"].clone()).collect();
+		assert_eq!(ids, (1..=3).map(|i| json!((token + i).to_string())).collect::<Vec<_>>());
+		let types: Vec<Value> = records.iter().map(|record| record["type"].clone()).collect();
+		assert_eq!(types, vec![json!("payment"), json!("payment"), json!("set_options")]);
+		assert_eq!(records[0]["from"], json!(user_id));
+		assert_eq!(records[0]["to"], json!(vault_id));
+		assert_eq!(records[0]["asset_code"], json!("TFT"));
+		assert_eq!(records[0]["amount"], json!("12.3456789"));
+		assert_eq!(records[1]["asset_type"], json!("native"));
+		assert!(records[1].get("asset_code").is_none());
+		assert_eq!(records[2]["master_key_weight"], json!(0));
+		assert_eq!(records[2]["signer_key"], json!(relay_id));
+		for record in records {
+			assert_eq!(record["transaction_successful"], json!(true));
+			assert_eq!(record["source_account"], json!(user_id));
+		}
+		let (status, newest) = http(
+			address,
+			"GET",
+			&format!("/transactions/{hash}/operations?order=desc&limit=1"),
+			None,
+		)
+		.await;
+		assert_eq!(status, 200);
+		assert_eq!(newest["_embedded"]["records"][0]["type"], json!("set_options"));
+		let next = newest["_links"]["next"]["href"].as_str().expect("next");
+		let next_path = next.strip_prefix(&format!("http://{address}")).expect("absolute link");
+		let (status, second) = http(address, "GET", next_path, None).await;
+		assert_eq!(status, 200);
+		assert_eq!(second["_embedded"]["records"][0]["id"], json!((token + 2).to_string()));
+
+		// The user's master key is off now: Horizon's path still checks signatures...
+		let signed = envelope(
+			network_id,
+			TxSpec::new(&user.account, before + 2),
+			vec![payment(None, &vault.account, stellar_xdr::Asset::Native, 1)],
+			&[&user.signing],
+		);
+		let (status, problem) = post_form(address, &signed).await;
+		assert_eq!(status, 400);
+		assert_eq!(problem["extras"]["result_codes"], json!({ "transaction": "tx_bad_auth" }));
+		// ... while the simulator still acts as the user. A failing operation: 400 with the
+		// result codes, stored as failed, charged, its operations listed.
+		let (status, problem) = sim_transaction(json!({
+			"source": user_id,
+			"memo": { "type": "id", "value": "42" },
+			"operations": [
+				{ "type": "payment", "destination": relay_id, "asset": tft, "amount": "1" },
+			],
+		}))
+		.await;
+		assert_eq!(status, 400, "{problem}");
+		assert_eq!(problem["type"], json!("https://stellar.org/horizon-errors/transaction_failed"));
+		assert_eq!(
+			problem["extras"]["result_codes"],
+			json!({ "transaction": "tx_failed", "operations": ["op_no_destination"] })
+		);
+		let failed_hash = problem["extras"]["hash"].as_str().expect("hash").to_owned();
+		let (status, failed) =
+			http(address, "GET", &format!("/transactions/{failed_hash}"), None).await;
+		assert_eq!(status, 200);
+		assert_eq!(failed["successful"], json!(false));
+		assert_eq!(failed["memo"], json!("42"));
+		assert_eq!(account_sequence(user_id.clone()).await, before + 2);
+		let (status, page) =
+			http(address, "GET", &format!("/transactions/{failed_hash}/operations"), None).await;
+		assert_eq!(status, 200);
+		assert_eq!(page["_embedded"]["records"][0]["transaction_successful"], json!(false));
+
+		// Refused before inclusion, like a submission: nothing consumed.
+		let (status, problem) = sim_transaction(json!({
+			"source": user_id,
+			"operations": [
+				{ "type": "payment", "destination": vault_id, "asset": "native", "amount": "0" },
+			],
+		}))
+		.await;
+		assert_eq!(status, 400);
+		assert_eq!(
+			problem["extras"]["result_codes"],
+			json!({ "transaction": "tx_failed", "operations": ["op_malformed"] })
+		);
+		assert_eq!(account_sequence(user_id.clone()).await, before + 2);
+		let (status, problem) = sim_transaction(json!({
+			"source": key(99).account.to_strkey(),
+			"operations": [
+				{ "type": "payment", "destination": vault_id, "asset": "native", "amount": "1" },
+			],
+		}))
+		.await;
+		assert_eq!(status, 400);
+		assert_eq!(
+			problem["extras"]["result_codes"],
+			json!({ "transaction": "tx_no_source_account" })
+		);
+
+		// Requests the simulator cannot build: bad_request naming the field.
+		let (status, problem) = sim_transaction(json!({
+			"source": user_id,
+			"memo": { "type": "text", "value": "a memo longer than twenty-eight bytes" },
+			"operations": [],
+		}))
+		.await;
+		assert_eq!(status, 400);
+		assert_eq!(problem["extras"]["invalid_field"], json!("memo.value"));
+		let (status, problem) = sim_transaction(json!({
+			"source": user_id,
+			"operations": [{ "type": "account_merge", "destination": vault_id }],
+		}))
+		.await;
+		assert_eq!(status, 400);
+		assert_eq!(problem["type"], json!("https://stellar.org/horizon-errors/bad_request"));
+
+		// Submission faults are Horizon's: the simulator's own endpoint is not affected.
+		let (status, _) =
+			post_json(address, "/sim/faults", json!({ "fail_next_submissions": 1 })).await;
+		assert_eq!(status, 200);
+		let (status, record) = sim_transaction(json!({
+			"source": vault_id,
+			"operations": [
+				{ "type": "payment", "destination": user_id, "asset": "native", "amount": "1" },
+			],
+		}))
+		.await;
+		assert_eq!(status, 200, "{record}");
+		let (_, faults) = http(address, "GET", "/sim/faults", None).await;
+		assert_eq!(faults["fail_next_submissions"], json!(1));
+
+		// Operations of unknown or malformed hashes.
+		let (status, problem) =
+			http(address, "GET", &format!("/transactions/{}/operations", "0".repeat(64)), None)
+				.await;
+		assert_eq!(status, 404);
+		assert_eq!(problem["type"], json!("https://stellar.org/horizon-errors/not_found"));
+		let (status, _) = http(address, "GET", "/transactions/xyz/operations", None).await;
+		assert_eq!(status, 400);
+
+		server.abort();
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn close_connections_next_closes_connections_without_an_answer() {
+		let state = AppState::new(Simulator::in_memory(STANDALONE_NETWORK_PASSPHRASE));
+		let (address, server) = start_server(&state).await;
+		let network_id = state.simulator().ledger().network_id();
+		let (alice, bob) = (key(1), key(2));
+		for account in [&alice, &bob] {
+			let (status, body) = post_json(
+				address,
+				"/sim/accounts",
+				json!({ "account": account.account.to_strkey(), "native": 100 * XLM }),
+			)
+			.await;
+			assert_eq!(status, 200, "{body}");
+		}
+		// A kept-alive connection, answered once.
+		let kept = connect(address).await;
+		let (kept, answer) = exchange_on(kept, get_request(address, "/")).await;
+		assert_eq!(answer, Some(200));
+
+		let (status, faults) =
+			post_json(address, "/sim/faults", json!({ "close_connections_next": 2 })).await;
+		assert_eq!(status, 200);
+		assert_eq!(faults["close_connections_next"], json!(2));
+		// The simulator's endpoints answer and do not count.
+		let (status, faults) = http(address, "GET", "/sim/faults", None).await;
+		assert_eq!((status, faults["close_connections_next"].clone()), (200, json!(2)));
+
+		// The kept-alive connection's next request: closed, not a byte of answer.
+		let (_, answer) = exchange_on(kept, get_request(address, "/")).await;
+		assert_eq!(answer, None);
+		// A submission on a new connection: closed, and not applied.
+		let sequence = state.simulator().ledger().account(&alice.account).expect("alice").sequence;
+		let pay = envelope(
+			network_id,
+			TxSpec::new(&alice.account, sequence + 1),
+			vec![payment(None, &bob.account, stellar_xdr::Asset::Native, XLM)],
+			&[&alice.signing],
+		);
+		let hash = envelope_hash_hex(&pay, STANDALONE_NETWORK_PASSPHRASE).expect("hash");
+		let (_, answer) =
+			exchange_on(connect(address).await, submission_request(address, &pay)).await;
+		assert_eq!(answer, None);
+		let (_, faults) = http(address, "GET", "/sim/faults", None).await;
+		assert_eq!(faults["close_connections_next"], json!(0));
+		let (status, _) = http(address, "GET", &format!("/transactions/{hash}"), None).await;
+		assert_eq!(status, 404, "the dropped submission was not applied");
+
+		// Everything answers again, on new and kept-alive connections.
+		let (status, record) = post_form(address, &pay).await;
+		assert_eq!(status, 200, "{record}");
+		let kept = connect(address).await;
+		let (kept, answer) = exchange_on(kept, get_request(address, "/")).await;
+		assert_eq!(answer, Some(200));
+		let (_, answer) =
+			exchange_on(kept, get_request(address, &format!("/transactions/{hash}"))).await;
+		assert_eq!(answer, Some(200));
+
+		// `clear` resets every fault first; the fields given with it apply after.
+		let (_, faults) = post_json(
+			address,
+			"/sim/faults",
+			json!({ "close_connections_next": 5, "clear": true }),
+		)
+		.await;
+		assert_eq!(faults["close_connections_next"], json!(5));
+		let (_, faults) = post_json(address, "/sim/faults", json!({ "clear": true })).await;
+		assert_eq!(faults["close_connections_next"], json!(0));
+
+		server.abort();
+	}
+
 	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 	async fn the_http_api_answers_like_horizon() {
 		let state = AppState::new(Simulator::in_memory(STANDALONE_NETWORK_PASSPHRASE));
-		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bound");
-		let address = listener.local_addr().expect("address");
-		let app = router(state.clone());
-		let server = tokio::spawn(async move { axum::serve(listener, app).await });
+		let (address, server) = start_server(&state).await;
 		let network_id = state.simulator().ledger().network_id();
 		let (alice, bob) = (key(1), key(2));
 

@@ -391,7 +391,7 @@ impl TransactionRecord {
 			.operations
 			.iter()
 			.enumerate()
-			.map(|(index, operation)| {
+			.map(|(index, operation)| -> Result<OperationRecord, UnreadableEnvelope> {
 				let source_account = match &operation.source_account {
 					Some(source) => AccountKey::from_muxed(source).map_err(unreadable)?,
 					None => self.source_account,
@@ -2836,6 +2836,233 @@ mod tests {
 		let mut duplicated = ledger.state().clone();
 		duplicated.transactions.push(record.clone());
 		assert!(Ledger::from_state(duplicated).is_err());
+	}
+
+	#[test]
+	fn an_unsigned_transaction_applies_like_a_signed_one_without_signature_checks() {
+		// A vault whose master key is off and whose signers need 2 of 3: no signature at all.
+		let mut ledger = ledger();
+		let (vault, signers) = multisig_vault(&mut ledger, 2, 2, 2);
+		let bob = key(2);
+		funded(&mut ledger, &bob.account);
+		let sequence = sequence_of(&ledger, &vault.account);
+		let unsigned = envelope(
+			ledger.network_id(),
+			TxSpec {
+				memo: Memo::Text(StringM::try_from("twin_7").expect("short")),
+				..TxSpec::new(&vault.account, sequence + 1)
+			},
+			vec![payment(None, &bob.account, Asset::Native, 3 * XLM)],
+			&[],
+		);
+		// Horizon's path checks signatures: refused, nothing changed.
+		assert_eq!(expect_rejected(ledger.submit(&unsigned, NOW)).transaction_code, "tx_bad_auth");
+		assert_eq!(sequence_of(&ledger, &vault.account), sequence);
+		let record = expect_included(ledger.apply_unsigned(&unsigned, NOW + 1));
+		assert!(record.successful, "{record:?}");
+		assert!(record.signatures.is_empty());
+		assert_eq!(record.fee_charged, 100);
+		assert_eq!(record.memo.as_deref(), Some("twin_7"));
+		assert_eq!(record.created_at, NOW + 1);
+		assert_eq!(sequence_of(&ledger, &vault.account), sequence + 1);
+		assert_eq!(native_of(&ledger, &vault.account), 1_000 * XLM - 3 * XLM - 100);
+		assert_eq!(native_of(&ledger, &bob.account), 1_003 * XLM);
+		assert_eq!(ledger.transaction(&record.hash), Some(&record));
+		let history = ledger.account_transactions(
+			&bob.account,
+			&PageQuery { cursor: None, descending: false, limit: 10, include_failed: true },
+		);
+		assert_eq!(history, vec![&record]);
+		// The same envelope again is the stored record, by either path.
+		match ledger.submit(&unsigned, NOW) {
+			Submission::Included { record: again, newly_included: false } => {
+				assert_eq!(again, record)
+			},
+			other => panic!("expected the stored record, got {other:?}"),
+		}
+		// Everything but the signatures is still checked: the sequence number, and operations
+		// that fail are included as failed, charged and consuming the sequence number.
+		let stale = unsigned_payment(&ledger, &vault, sequence + 1, &bob, XLM);
+		assert_eq!(
+			expect_rejected(ledger.apply_unsigned(&stale, NOW)).transaction_code,
+			"tx_bad_seq"
+		);
+		let overdraw = unsigned_payment(&ledger, &vault, sequence + 2, &bob, 10_000 * XLM);
+		let failed = expect_included(ledger.apply_unsigned(&overdraw, NOW));
+		assert!(!failed.successful);
+		assert_eq!(failed.operation_result_codes, vec!["op_underfunded"]);
+		assert_eq!(failed.fee_charged, 100);
+		assert_eq!(sequence_of(&ledger, &vault.account), sequence + 2);
+		assert_eq!(native_of(&ledger, &vault.account), 1_000 * XLM - 3 * XLM - 200);
+		let zero = unsigned_payment(&ledger, &vault, sequence + 3, &bob, 0);
+		assert_eq!(
+			expect_rejected(ledger.apply_unsigned(&zero, NOW)).operation_codes,
+			vec!["op_malformed"]
+		);
+		// An envelope with signatures cannot take this path, valid signatures or not.
+		let signed = envelope(
+			ledger.network_id(),
+			TxSpec::new(&vault.account, sequence + 3),
+			vec![payment(None, &bob.account, Asset::Native, XLM)],
+			&[&signers[0].signing, &signers[1].signing],
+		);
+		assert!(matches!(ledger.apply_unsigned(&signed, NOW), Submission::Malformed(_)));
+		assert!(expect_included(ledger.submit(&signed, NOW)).successful);
+		// An unknown source is tx_no_source_account, as for a signed transaction.
+		let ghost = key(99);
+		let from_ghost = envelope(
+			ledger.network_id(),
+			TxSpec::new(&ghost.account, 1),
+			vec![payment(None, &bob.account, Asset::Native, XLM)],
+			&[],
+		);
+		assert_eq!(
+			expect_rejected(ledger.apply_unsigned(&from_ghost, NOW)).transaction_code,
+			"tx_no_source_account"
+		);
+	}
+
+	fn unsigned_payment(
+		ledger: &Ledger,
+		from: &TestKey,
+		sequence: i64,
+		to: &TestKey,
+		amount: i64,
+	) -> String {
+		envelope(
+			ledger.network_id(),
+			TxSpec::new(&from.account, sequence),
+			vec![payment(None, &to.account, Asset::Native, amount)],
+			&[],
+		)
+	}
+
+	#[test]
+	fn a_transactions_operations_are_listed_with_their_ids_sources_and_details() {
+		let mut ledger = ledger();
+		let (alice, bob, carol, issuer, signer) = (key(1), key(2), key(3), key(20), key(11));
+		let sequence = funded(&mut ledger, &alice.account);
+		funded(&mut ledger, &bob.account);
+		funded(&mut ledger, &issuer.account);
+		let tx = envelope(
+			ledger.network_id(),
+			TxSpec::new(&alice.account, sequence + 1),
+			vec![
+				create_account(&carol.account, 2 * XLM),
+				payment(Some(&bob.account), &alice.account, Asset::Native, 12_345),
+				change_trust("TFT", &issuer.account, 500 * XLM),
+				set_options(SetOptionsOp {
+					med_threshold: Some(2),
+					..add_signer(&signer.account, 1)
+				}),
+			],
+			&[&alice.signing, &bob.signing],
+		);
+		let record = expect_included(ledger.submit(&tx, NOW));
+		assert!(record.successful, "{record:?}");
+		let all = PageQuery { cursor: None, descending: false, limit: 200, include_failed: false };
+		let operations = ledger.transaction_operations(&record.hash, &all).expect("listed");
+		assert_eq!(operations.len(), 4);
+		let token = record.paging_token();
+		let ids: Vec<u64> = operations.iter().map(|operation| operation.id).collect();
+		assert_eq!(ids, vec![token + 1, token + 2, token + 3, token + 4]);
+		assert_eq!(operation_toid(record.ledger, 1, 0), token + 1);
+		for operation in &operations {
+			assert_eq!(operation.transaction_hash, record.hash);
+			assert!(operation.transaction_successful);
+			assert_eq!(operation.created_at, record.created_at);
+		}
+		let sources: Vec<AccountKey> =
+			operations.iter().map(|operation| operation.source_account).collect();
+		assert_eq!(sources, vec![alice.account, bob.account, alice.account, alice.account]);
+		assert_eq!(
+			operations[0].details,
+			OperationDetails::CreateAccount {
+				funder: alice.account,
+				account: carol.account,
+				starting_balance: 2 * XLM,
+			}
+		);
+		assert_eq!(
+			operations[1].details,
+			OperationDetails::Payment {
+				from: bob.account,
+				to: alice.account,
+				asset: OperationAsset::Native,
+				amount: 12_345,
+			}
+		);
+		assert_eq!(
+			operations[2].details,
+			OperationDetails::ChangeTrust {
+				trustor: alice.account,
+				asset: OperationAsset::Credit {
+					asset_type: "credit_alphanum4",
+					code: "TFT".to_owned(),
+					issuer: issuer.account,
+				},
+				limit: 500 * XLM,
+			}
+		);
+		assert_eq!(
+			operations[3].details,
+			OperationDetails::SetOptions {
+				master_key_weight: None,
+				low_threshold: None,
+				med_threshold: Some(2),
+				high_threshold: None,
+				signer: Some((signer.account, 1)),
+			}
+		);
+		let types: Vec<(&str, u32)> = operations
+			.iter()
+			.map(|operation| (operation.details.type_name(), operation.details.type_code()))
+			.collect();
+		assert_eq!(
+			types,
+			vec![("create_account", 0), ("payment", 1), ("change_trust", 6), ("set_options", 5)]
+		);
+
+		// Pages by operation id, both ways.
+		let page = |cursor: Option<u64>, descending: bool, limit: usize| {
+			ledger
+				.transaction_operations(
+					&record.hash,
+					&PageQuery { cursor, descending, limit, include_failed: false },
+				)
+				.expect("listed")
+				.into_iter()
+				.map(|operation| operation.id)
+				.collect::<Vec<_>>()
+		};
+		assert_eq!(page(None, false, 2), vec![token + 1, token + 2]);
+		assert_eq!(page(Some(token + 2), false, 10), vec![token + 3, token + 4]);
+		assert_eq!(page(None, true, 3), vec![token + 4, token + 3, token + 2]);
+		assert_eq!(page(Some(token + 2), true, 10), vec![token + 1]);
+		assert!(page(Some(token + 4), false, 10).is_empty());
+
+		// A failed transaction's operations are listed too (bob has no TFT trustline; alice's
+		// medium threshold is 2 now: her master key and the new signer).
+		let no_trust = envelope(
+			ledger.network_id(),
+			TxSpec::new(&alice.account, sequence + 2),
+			vec![payment(None, &bob.account, credit("TFT", &issuer.account), XLM)],
+			&[&alice.signing, &signer.signing],
+		);
+		let failed = expect_included(ledger.submit(&no_trust, NOW));
+		assert_eq!(failed.operation_result_codes, vec!["op_no_trust"]);
+		let operations = ledger.transaction_operations(&failed.hash, &all).expect("listed");
+		assert_eq!(operations.len(), 1);
+		assert!(!operations[0].transaction_successful);
+		assert_eq!(operations[0].id, failed.paging_token() + 1);
+		assert!(matches!(
+			operations[0].details,
+			OperationDetails::Payment { asset: OperationAsset::Credit { .. }, amount: XLM, .. }
+		));
+		assert_eq!(
+			ledger.transaction_operations(&"0".repeat(64), &all),
+			Err(OperationsError::UnknownTransaction)
+		);
 	}
 
 	#[test]

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use stellar_sim::{router, AppState, Simulator, STANDALONE_NETWORK_PASSPHRASE};
+use stellar_sim::{serve, AppState, Simulator, STANDALONE_NETWORK_PASSPHRASE};
 
 /// A SIMULATOR of a Stellar network behind a Horizon-compatible HTTP API, for end-to-end tests
 /// of the TFT bridge relay. It validates envelopes, signatures, thresholds, sequence numbers
 /// and time bounds like stellar-core, for create_account, payment, change_trust and
 /// set_options; each transaction closes its own ledger. Simulator-only endpoints live under
-/// /sim/ (clock, faults, state, funded accounts).
+/// /sim/ (clock, faults, state, funded accounts, transactions made without signatures).
 #[derive(Parser, Debug)]
 #[command(name = "stellar-sim", version, about, long_about = None)]
 struct Args {
@@ -54,9 +54,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 	let mut stdout = std::io::stdout();
 	writeln!(stdout, "stellar-sim listening on http://{address}")?;
 	stdout.flush()?;
-	axum::serve(listener, router(AppState::new(simulator)))
-		.with_graceful_shutdown(shutdown_signal())
-		.await?;
+	// stellar_sim::serve, not axum::serve: its connections can be closed without an answer
+	// (the close_connections_next fault).
+	serve(listener, AppState::new(simulator), shutdown_signal()).await?;
 	Ok(())
 }
 

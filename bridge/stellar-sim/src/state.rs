@@ -419,6 +419,39 @@ mod tests {
 	}
 
 	#[test]
+	fn an_unsigned_transaction_is_saved_like_a_submission() {
+		let directory = tempfile::tempdir().expect("temporary directory");
+		let path = directory.path().join("state.json");
+		let (alice, bob) = (key(1), key(2));
+		let hash = {
+			let mut simulator = Simulator::open(STANDALONE_NETWORK_PASSPHRASE, &path).expect("new");
+			let sequence = simulator
+				.fund_account(alice.account, 100 * STROOPS_PER_XLM)
+				.expect("alice")
+				.sequence;
+			simulator.fund_account(bob.account, 100 * STROOPS_PER_XLM).expect("bob");
+			let unsigned = envelope(
+				simulator.ledger().network_id(),
+				TxSpec::new(&alice.account, sequence + 1),
+				vec![payment(None, &bob.account, Asset::Native, 5)],
+				&[],
+			);
+			// Horizon's path refuses it; the simulator's applies it.
+			let rejection = expect_rejected(simulator.submit(&unsigned).expect("in memory"));
+			assert_eq!(rejection.transaction_code, "tx_bad_auth");
+			expect_included(simulator.apply_unsigned(&unsigned).expect("saved")).hash
+		};
+		let simulator = Simulator::open(STANDALONE_NETWORK_PASSPHRASE, &path).expect("reopened");
+		let record = simulator.ledger().transaction(&hash).expect("kept");
+		assert!(record.successful);
+		assert!(record.signatures.is_empty());
+		assert_eq!(
+			simulator.ledger().account(&bob.account).expect("bob").native_balance,
+			100 * STROOPS_PER_XLM + 5
+		);
+	}
+
+	#[test]
 	fn a_corrupt_state_file_is_an_error_not_a_fresh_start() {
 		let directory = tempfile::tempdir().expect("temporary directory");
 		let path = directory.path().join("state.json");
