@@ -72,6 +72,23 @@ pub async fn connect(url: &str, insecure: bool) -> Result<Connection, ClientErro
 }
 
 impl Connection {
+	/// The typed client at the node's best block, for what may be read before finality (e.g.
+	/// signatures of a finalized payment): state there can still be reverted.
+	pub async fn at_best_block(
+		&self,
+	) -> Result<
+		subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
+		String,
+	> {
+		let hash = self
+			.rpc
+			.chain_get_block_hash(None)
+			.await
+			.map_err(|e| e.to_string())?
+			.ok_or_else(|| "the node has no best block".to_owned())?;
+		self.client.at_block(hash).await.map_err(|e| e.to_string())
+	}
+
 	/// Signs `call` with `signer`, submits it and waits until it is in a best block; its
 	/// events, or why it failed. The nonce counts the signer's transactions still in the
 	/// node's pool, so calls may follow each other before finality.

@@ -38,7 +38,10 @@ describe('the Stellar TFT bridge', { timeout: 900_000 }, () => {
   });
 
   after(async () => {
-    if (process.env.GRIDCHAIN_E2E_SHOW_FIGURES) console.log('bridge figures', figures);
+    if (process.env.GRIDCHAIN_E2E_SHOW_FIGURES) {
+      console.log('bridge figures', figures);
+      for (const e of fx?.bridgeEvents ?? []) console.log(e.block, e.method, JSON.stringify(e.data.toHuman()));
+    }
     await fx?.stop();
   });
 

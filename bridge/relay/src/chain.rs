@@ -112,9 +112,15 @@ impl Chain {
 		}))
 	}
 
-	/// The payments not yet applied on Stellar, oldest first.
-	pub async fn pending_payments(&self) -> Result<Vec<Pending>, ChainError> {
-		let at = self.connection.client.at_current_block().await.map_err(read)?;
+	/// The payments not yet applied on Stellar, oldest first, as of the latest finalized block
+	/// (`finalized`) or of the best block: what the relay signs must be final (a payment of a
+	/// block that is reverted must never be signed), signatures may come from the best block.
+	pub async fn pending_payments(&self, finalized: bool) -> Result<Vec<Pending>, ChainError> {
+		let at = if finalized {
+			self.connection.client.at_current_block().await.map_err(read)?
+		} else {
+			self.connection.at_best_block().await.map_err(ChainError::Read)?
+		};
 		let storage = at.storage();
 		let bridge_storage = runtime::storage().tft_bridge();
 		let first: u64 = storage

@@ -172,7 +172,7 @@ impl Relay {
 
 	/// Signs, submits and reports the pending payments.
 	async fn payments(&mut self, bridge: &Bridge) -> Result<(), RelayError> {
-		let pending = self.chain.pending_payments().await?;
+		let pending = self.chain.pending_payments(true).await?;
 		self.metrics.pending_payments.set(pending.len() as u64);
 		if pending.is_empty() {
 			return Ok(());
@@ -206,6 +206,16 @@ impl Relay {
 			}
 		}
 
+		// The signatures of the best block, for the finalized payments whose hash they sign:
+		// the other validators signed in the same block as this one, most likely.
+		let best = self.chain.pending_payments(false).await?;
+		let signatures_now = |payment: &crate::chain::Pending| {
+			best.iter()
+				.find(|at_best| at_best.id == payment.id && at_best.hash == payment.hash)
+				.map_or(&payment.signatures, |at_best| &at_best.signatures)
+				.clone()
+		};
+
 		// Look at each on Stellar: report what applied or expired, submit what may apply next.
 		let network = self.horizon.network().await?;
 		let vault =
@@ -215,10 +225,14 @@ impl Relay {
 		let mut next_sequence = vault.sequence.saturating_add(1);
 		let mut reports = Vec::new();
 		for payment in &pending {
-			let mut held: Vec<([u8; 32], [u8; 64])> =
-				payment.signatures.iter().map(|(_, key, signature)| (*key, *signature)).collect();
+			let mut held: Vec<([u8; 32], [u8; 64])> = signatures_now(payment)
+				.iter()
+				.map(|(_, key, signature)| (*key, *signature))
+				.collect();
 			if let Some(signature) = mine.get(&payment.id) {
-				held.push((my_key, *signature));
+				if !held.iter().any(|(key, _)| *key == my_key) {
+					held.push((my_key, *signature));
+				}
 			}
 			let found = self.horizon.transaction(&payment.hash).await?;
 			let signatures = enough_signatures(&held, &vault);
