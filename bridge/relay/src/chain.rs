@@ -69,6 +69,13 @@ impl Chain {
 		Self { connection, signer, me }
 	}
 
+	/// How many blocks the latest finalized block is behind the best block.
+	pub async fn finality_lag(&self) -> Result<u64, ChainError> {
+		let finalized = self.connection.client.at_current_block().await.map_err(read)?;
+		let best = self.connection.at_best_block().await.map_err(ChainError::Read)?;
+		Ok(best.block_number().saturating_sub(finalized.block_number()))
+	}
+
 	/// The bridge, once the council chose its circle and set the vault.
 	pub async fn bridge(&self) -> Result<Option<Bridge>, ChainError> {
 		let at = self.connection.client.at_current_block().await.map_err(read)?;

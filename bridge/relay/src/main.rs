@@ -146,16 +146,41 @@ async fn run(cli: Cli) -> Result<(), String> {
 				metrics,
 			};
 			let poll = Duration::from_millis(args.poll_ms);
+			// One future for the whole run, so that a signal arriving between rounds is not
+			// missed; a round stopped half-way loses nothing (see docs/bridge.md).
+			let stop = shutdown_signal();
+			tokio::pin!(stop);
 			loop {
 				tokio::select! {
+					_ = &mut stop => {
+						gridchain_bridge::say!("info", "stopping");
+						return Ok(());
+					},
 					result = relay.round() => if let Err(error) = result {
 						relay.metrics.errors.with_label_values(&["round"]).inc();
 						gridchain_bridge::say!("warn", "round stopped: {error}");
 					},
-					_ = tokio::signal::ctrl_c() => return Ok(()),
 				}
-				tokio::time::sleep(poll).await;
+				tokio::select! {
+					_ = &mut stop => return Ok(()),
+					_ = tokio::time::sleep(poll) => {},
+				}
 			}
 		},
+	}
+}
+
+/// Resolves on SIGINT (ctrl-c) or SIGTERM (what systemd sends to stop a service).
+async fn shutdown_signal() {
+	let mut terminate =
+		tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+	tokio::select! {
+		_ = tokio::signal::ctrl_c() => {},
+		_ = async {
+			match terminate.as_mut() {
+				Some(signal) => { signal.recv().await; },
+				None => std::future::pending::<()>().await,
+			}
+		} => {},
 	}
 }

@@ -17,6 +17,8 @@ pub struct Metrics {
 	pub payments_reported: CounterVec<U64>,
 	pub errors: CounterVec<U64>,
 	pub pending_payments: Gauge<U64>,
+	pub horizon_lag_ledgers: Gauge<U64>,
+	pub chain_finality_lag_blocks: Gauge<U64>,
 	pub rounds: Counter<U64>,
 }
 
@@ -64,6 +66,20 @@ impl Metrics {
 			)?,
 			pending_payments: register(
 				Gauge::new("gridchain_bridge_pending_payments", "Payments pending on the chain")?,
+				registry,
+			)?,
+			horizon_lag_ledgers: register(
+				Gauge::new(
+					"gridchain_bridge_horizon_lag_ledgers",
+					"Ledgers between Horizon's latest and the last vault transaction read",
+				)?,
+				registry,
+			)?,
+			chain_finality_lag_blocks: register(
+				Gauge::new(
+					"gridchain_bridge_chain_finality_lag_blocks",
+					"Blocks between the chain's best and its finalized block (the relay acts on the latter)",
+				)?,
 				registry,
 			)?,
 			rounds: counter("gridchain_bridge_rounds_total", "Rounds the relay completed")?,

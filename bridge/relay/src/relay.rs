@@ -79,6 +79,13 @@ impl Relay {
 		}
 		self.deposits(&bridge).await?;
 		self.payments(&bridge).await?;
+		let network = self.horizon.network().await?;
+		// A paging token is a TOID: the ledger in its high 32 bits.
+		let read_up_to = self.state.cursor.parse::<u64>().map_or(0, |token| token >> 32);
+		self.metrics
+			.horizon_lag_ledgers
+			.set(u64::from(network.latest_ledger).saturating_sub(read_up_to));
+		self.metrics.chain_finality_lag_blocks.set(self.chain.finality_lag().await?);
 		self.metrics.rounds.inc();
 		Ok(())
 	}

@@ -131,10 +131,13 @@ export function startRelay({ nodeUrl, horizonUrl, vault, chainUri, stellarKey, s
     child,
     logs,
     exited,
+    /** Stops it with `signal`; a relay that does not exit within 10 s is killed. */
     async stop(signal = 'SIGINT') {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
+        clearTimeout(timer);
       }
     },
   };
