@@ -102,7 +102,7 @@ pub fn enough_signatures(
 			(weight > 0).then_some((weight, *key, *signature))
 		})
 		.collect();
-	usable.sort_by(|a, b| b.0.cmp(&a.0));
+	usable.sort_by_key(|(weight, _, _)| std::cmp::Reverse(*weight));
 	let needed = u32::from(vault.med_threshold.max(1));
 	let mut total = 0u32;
 	let mut chosen = Vec::new();

@@ -185,7 +185,7 @@ impl Relay {
 			return Ok(());
 		}
 		let my_key = self.stellar_key.verifying_key().to_bytes();
-		let me = self.chain.me.clone();
+		let me = self.chain.me;
 
 		// Sign what this validator has not signed, after rebuilding each payment itself.
 		let mut signing = Vec::new();

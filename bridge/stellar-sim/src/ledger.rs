@@ -614,6 +614,8 @@ pub struct Rejection {
 
 /// The outcome of a submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
+// Returned once per submission: the record is not worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Submission {
 	/// The transaction is in a ledger (successful or failed). `newly_included` is false when
 	/// the same transaction had been included before and nothing was applied this time.
