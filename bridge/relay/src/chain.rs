@@ -182,6 +182,15 @@ impl Chain {
 		Ok(())
 	}
 
+	/// Submits `calls` signed by this validator, all in one block; each one's result.
+	async fn submit_all<Call: gridchain_client::subxt::transactions::Payload>(
+		&self,
+		calls: &[Call],
+	) -> Vec<Result<(), SubmitError>> {
+		let results = self.connection.submit_all(calls, &self.signer).await;
+		results.into_iter().map(|result| result.map(drop)).collect()
+	}
+
 	/// Votes for each batch of deposits in its own call, all calls in one block; each call's
 	/// result.
 	pub async fn vote_all(&self, batches: &[Vec<Deposit>]) -> Vec<Result<(), SubmitError>> {
@@ -191,12 +200,7 @@ impl Chain {
 				runtime::tx().tft_bridge().vote_deposits(batch.iter().map(vote_of).collect())
 			})
 			.collect();
-		self.connection
-			.submit_all(&calls, &self.signer)
-			.await
-			.into_iter()
-			.map(|r| r.map(drop))
-			.collect()
+		self.submit_all(&calls).await
 	}
 
 	/// Hands in this validator's signatures of payments, all in one block; each one's result.
@@ -205,12 +209,7 @@ impl Chain {
 			.iter()
 			.map(|(id, signature)| runtime::tx().tft_bridge().sign_payment(*id, *signature))
 			.collect();
-		self.connection
-			.submit_all(&calls, &self.signer)
-			.await
-			.into_iter()
-			.map(|r| r.map(drop))
-			.collect()
+		self.submit_all(&calls).await
 	}
 
 	/// Reports what Stellar did with payments, in the order given, all in one block; each
@@ -227,12 +226,7 @@ impl Chain {
 				runtime::tx().tft_bridge().report_payment(*id, result)
 			})
 			.collect();
-		self.connection
-			.submit_all(&calls, &self.signer)
-			.await
-			.into_iter()
-			.map(|r| r.map(drop))
-			.collect()
+		self.submit_all(&calls).await
 	}
 }
 
