@@ -1,13 +1,10 @@
-// The Stellar TFT bridge end to end, deposits and relays killed (bridge-payments.test.js has
-// the payments from the vault; the two files run side by side): a dev node, stellar-sim (our Horizon-compatible
-// simulator, driven here through SDF's JavaScript SDK as a Stellar wallet would) and the relays
-// (`gridchain-bridge`) of a 9-member bridge circle whose threshold is 3; four of the nine run a
-// relay, so one may be down. The council chooses the circle and sets the vault by proposal; the
-// vault on Stellar has the nine members' keys as signers, medium threshold 3.
+// The Stellar TFT bridge end to end, deposits (bridge-payments.test.js has the payments from
+// the vault; the two files run side by side): a dev node, stellar-sim (our Horizon-compatible
+// simulator, driven through SDF's JavaScript SDK as a Stellar wallet would) and the relays
+// (`gridchain-bridge`) of a 9-member bridge circle whose threshold is 3; four of the nine run
+// a relay, so one may be down. The council chooses the circle and sets the vault by proposal;
+// the vault on Stellar has the nine members' keys as signers, medium threshold 3.
 // - deposits with each memo kind reach their target (account, twin, agreement), less the fee;
-// - bad deposits are paid back on Stellar with a return memo naming them;
-// - a withdrawal is paid on Stellar with the threshold's signatures; one to an account without
-//   a TFT trustline comes back on chain;
 // - a relay killed with SIGKILL and restarted mints nothing twice and loses nothing;
 // - the vault's TFT on Stellar always equals the chain's bridged supply.
 
