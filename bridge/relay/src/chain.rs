@@ -173,15 +173,6 @@ impl Chain {
 		Ok(pending)
 	}
 
-	/// Votes for `deposits` in one call.
-	pub async fn vote(&self, deposits: &[Deposit]) -> Result<(), ChainError> {
-		let votes = deposits.iter().map(vote_of).collect();
-		self.connection
-			.submit(&runtime::tx().tft_bridge().vote_deposits(votes), &self.signer)
-			.await?;
-		Ok(())
-	}
-
 	/// Submits `calls` signed by this validator, all in one block; each one's result.
 	async fn submit_all<Call: gridchain_client::subxt::transactions::Payload>(
 		&self,

@@ -149,13 +149,17 @@ impl Relay {
 						"the chain refused {} votes together ({reason}): voting one by one",
 						batch.len()
 					);
-					for deposit in batch {
-						match self.chain.vote(std::slice::from_ref(&deposit)).await {
+					// One call per vote, all in one block.
+					let singles: Vec<Vec<Deposit>> =
+						batch.into_iter().map(|deposit| vec![deposit]).collect();
+					let results = self.chain.vote_all(&singles).await;
+					for (single, result) in singles.iter().zip(results) {
+						match result {
 							Ok(()) => self.metrics.deposits_voted.inc(),
-							Err(ChainError::Submit(SubmitError::Failed(reason))) => {
-								self.quarantine(&deposit, reason)?
+							Err(SubmitError::Failed(reason)) => {
+								self.quarantine(&single[0], reason)?
 							},
-							Err(other) => return Err(other.into()),
+							Err(other) => return Err(ChainError::Submit(other).into()),
 						}
 					}
 				},
