@@ -15,6 +15,8 @@ pub trait Circles<AccountId> {
 	fn threshold(circle_id: CircleId) -> Option<u32>;
 	/// The Stellar account key `who` registered as a member of the circle, if any.
 	fn stellar_key(circle_id: CircleId, who: &AccountId) -> Option<[u8; 32]>;
+	/// The Stellar account keys the circle's members registered, one per member that did.
+	fn stellar_keys(circle_id: CircleId) -> alloc::vec::Vec<[u8; 32]>;
 	/// The circle's treasury account (derived from its id, so it outlives member changes).
 	fn treasury(circle_id: CircleId) -> AccountId;
 	/// Benchmarks: a circle with `member` among its members.

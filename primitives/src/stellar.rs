@@ -1,11 +1,12 @@
-//! Stellar payments as the bridge makes them: one payment of an asset, with a memo, from the
-//! vault. The chain fixes every field of a withdrawal's or refund's payment (sequence, fee,
-//! memo) before the bridge's validators sign it, computes its hash and checks their
-//! signatures; the relay assembles the envelope it submits to Horizon. So the runtime needs the
-//! XDR of exactly this shape, and SDF's `stellar-xdr` crate encodes and hashes only with `std`:
-//! this module is that shape, written out (`no_std`), and checked byte for byte against the
+//! Stellar transactions as the bridge makes them from the vault: one payment of an asset,
+//! with a memo ([`Payment`]), or a change of the vault's signers and thresholds
+//! ([`SetSigners`]). The chain fixes every field (sequence, fee, memo, time bounds) before the
+//! bridge's validators sign, computes the hash and checks their signatures; the relay
+//! assembles the envelope it submits to Horizon. So the runtime needs the XDR of exactly these
+//! shapes, and SDF's `stellar-xdr` crate encodes and hashes only with `std`: this module is
+//! those shapes, written out (`no_std`), payments checked byte for byte against the
 //! independent vectors in `tests/vectors/stellar_payments.json` (made by the Python
-//! stellar-sdk). The relay cross-checks it against `stellar-xdr`.
+//! stellar-sdk). The relay cross-checks both against `stellar-xdr`.
 //!
 //! The layout (XDR: big endian, 4-byte aligned), a `TransactionEnvelope` of type
 //! `ENVELOPE_TYPE_TX` (2):
@@ -16,7 +17,8 @@
 //! | fee, sequence | `u32`, `i64` |
 //! | preconditions | `PRECOND_TIME` (1), `u64` min time, `u64` max time (also when both are 0) |
 //! | memo | type (0 none, 1 text, 2 id, 3 hash, 4 return), then its payload |
-//! | operations | 1; no source (0); `PAYMENT` (1); destination (0, 32 bytes); asset; `i64` amount |
+//! | operations (payment) | 1; no source (0); `PAYMENT` (1); destination (0, 32 bytes); asset; `i64` amount |
+//! | operations (signers) | per signer: no source; `SET_OPTIONS` (5); 8 absent options (0); signer present (1), `SIGNER_KEY_TYPE_ED25519` (0), key, `u32` weight; then one `SET_OPTIONS` with master weight 0 and the three thresholds present, the rest absent |
 //! | ext | 0 |
 //! | signatures | count, then per signature: 4-byte hint, 64 (`u32` length), 64 bytes |
 //!
@@ -47,6 +49,8 @@ const ENVELOPE_TYPE_TX: u32 = 2;
 const KEY_TYPE_ED25519: u32 = 0;
 const PRECOND_TIME: u32 = 1;
 const PAYMENT: u32 = 1;
+const SET_OPTIONS: u32 = 5;
+const SIGNER_KEY_TYPE_ED25519: u32 = 0;
 const ASSET_TYPE_CREDIT_ALPHANUM4: u32 = 1;
 const ASSET_TYPE_CREDIT_ALPHANUM12: u32 = 2;
 
@@ -117,6 +121,56 @@ pub struct Payment {
 	pub amount: i64,
 }
 
+/// The most signers a Stellar account has besides its master key.
+pub const MAX_ACCOUNT_SIGNERS: u32 = 20;
+
+/// The most signer changes one [`SetSigners`] makes: every signer out, as many in.
+pub const MAX_SIGNER_CHANGES: u32 = 2 * MAX_ACCOUNT_SIGNERS;
+
+/// A change of `source`'s signers and thresholds, with everything its signers sign: each
+/// signer's new weight (0 removes it), then the master key's weight 0 and the low, medium and
+/// high thresholds all `threshold`. Stellar checks it against the high threshold of the signers
+/// before the change.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct SetSigners {
+	/// The account whose signers change (the vault), whose sequence the transaction uses.
+	pub source: AccountKey,
+	/// The fee offered for the whole transaction, in stroops (at least 100 per operation).
+	pub fee: u32,
+	/// The source's sequence after this transaction: its current sequence + 1.
+	pub sequence: i64,
+	/// Valid from this unix time (0: any).
+	pub min_time: u64,
+	/// Valid until this unix time (0: forever).
+	pub max_time: u64,
+	/// The memo.
+	pub memo: Memo,
+	/// Each signer whose weight changes and its new weight (0: no longer a signer).
+	pub signers: BoundedVec<(AccountKey, u8), ConstU32<MAX_SIGNER_CHANGES>>,
+	/// The low, medium and high thresholds from then on.
+	pub threshold: u8,
+}
+
+impl SetSigners {
+	/// Its operations: one per signer changed, and the thresholds.
+	pub fn operations(&self) -> u32 {
+		(self.signers.len() as u32).saturating_add(1)
+	}
+}
+
+/// A transaction from the vault that the chain fixes.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum VaultTransaction {
+	/// A payment (a withdrawal, a refund).
+	Payment(Payment),
+	/// A change of the vault's signers (to follow the bridge circle).
+	SetSigners(SetSigners),
+}
+
 /// A signature as an envelope carries it: the last 4 bytes of the signer's key, and the
 /// signature of the transaction's hash.
 #[derive(
@@ -167,25 +221,63 @@ impl Xdr {
 		let padding = (4 - bytes.len() % 4) % 4;
 		self.fixed(&[0; 3][..padding])
 	}
+	/// An optional `u32`: present (1) and its value, or absent (0).
+	fn optional_u32(&mut self, value: Option<u32>) -> &mut Self {
+		match value {
+			Some(value) => self.u32(1).u32(value),
+			None => self.u32(0),
+		}
+	}
+	/// What every transaction starts with: source, fee, sequence, time bounds, memo.
+	fn header(
+		&mut self,
+		source: &AccountKey,
+		fee: u32,
+		sequence: i64,
+		(min_time, max_time): (u64, u64),
+		memo: &Memo,
+	) -> &mut Self {
+		self.account(source).u32(fee).i64(sequence).u32(PRECOND_TIME).u64(min_time).u64(max_time);
+		match memo {
+			Memo::None => self.u32(0),
+			Memo::Text(text) => self.u32(1).variable(text),
+			Memo::Id(id) => self.u32(2).u64(*id),
+			Memo::Hash(hash) => self.u32(3).fixed(hash),
+			Memo::Return(hash) => self.u32(4).fixed(hash),
+		}
+	}
+}
+
+/// `sha256(network id ‖ ENVELOPE_TYPE_TX ‖ transaction)`: what signers sign.
+fn transaction_hash(network_id: &[u8; 32], transaction_xdr: &[u8]) -> [u8; 32] {
+	let mut payload = Vec::with_capacity(36 + transaction_xdr.len());
+	payload.extend_from_slice(network_id);
+	payload.extend_from_slice(&ENVELOPE_TYPE_TX.to_be_bytes());
+	payload.extend_from_slice(transaction_xdr);
+	sp_io::hashing::sha2_256(&payload)
+}
+
+/// The envelope of `transaction_xdr` with `signatures`.
+fn envelope(transaction_xdr: &[u8], signatures: &[DecoratedSignature]) -> Vec<u8> {
+	let mut xdr = Xdr(Vec::with_capacity(8 + transaction_xdr.len() + 72 * signatures.len()));
+	xdr.u32(ENVELOPE_TYPE_TX).fixed(transaction_xdr).u32(signatures.len() as u32);
+	for signature in signatures {
+		xdr.fixed(&signature.hint).variable(&signature.signature);
+	}
+	xdr.0
 }
 
 impl Payment {
 	/// The transaction's XDR: what its hash covers, after the network id and envelope type.
 	pub fn transaction_xdr(&self) -> Vec<u8> {
 		let mut xdr = Xdr(Vec::with_capacity(200));
-		xdr.account(&self.source)
-			.u32(self.fee)
-			.i64(self.sequence)
-			.u32(PRECOND_TIME)
-			.u64(self.min_time)
-			.u64(self.max_time);
-		match &self.memo {
-			Memo::None => xdr.u32(0),
-			Memo::Text(text) => xdr.u32(1).variable(text),
-			Memo::Id(id) => xdr.u32(2).u64(*id),
-			Memo::Hash(hash) => xdr.u32(3).fixed(hash),
-			Memo::Return(hash) => xdr.u32(4).fixed(hash),
-		};
+		xdr.header(
+			&self.source,
+			self.fee,
+			self.sequence,
+			(self.min_time, self.max_time),
+			&self.memo,
+		);
 		let asset_type = if self.asset.code.len() == 4 {
 			ASSET_TYPE_CREDIT_ALPHANUM4
 		} else {
@@ -201,21 +293,111 @@ impl Payment {
 	/// The hash the signers sign, on the network whose id is `network_id`
 	/// ([`network_id`]).
 	pub fn hash(&self, network_id: &[u8; 32]) -> [u8; 32] {
-		let mut payload = Vec::with_capacity(236);
-		payload.extend_from_slice(network_id);
-		payload.extend_from_slice(&ENVELOPE_TYPE_TX.to_be_bytes());
-		payload.extend_from_slice(&self.transaction_xdr());
-		sp_io::hashing::sha2_256(&payload)
+		transaction_hash(network_id, &self.transaction_xdr())
 	}
 
 	/// The envelope with `signatures`, as Horizon takes it (base64 of these bytes).
 	pub fn envelope_xdr(&self, signatures: &[DecoratedSignature]) -> Vec<u8> {
-		let mut xdr = Xdr(Vec::with_capacity(200 + 72 * signatures.len()));
-		xdr.u32(ENVELOPE_TYPE_TX).fixed(&self.transaction_xdr()).u32(signatures.len() as u32);
-		for signature in signatures {
-			xdr.fixed(&signature.hint).variable(&signature.signature);
+		envelope(&self.transaction_xdr(), signatures)
+	}
+}
+
+impl SetSigners {
+	/// The transaction's XDR: what its hash covers, after the network id and envelope type.
+	pub fn transaction_xdr(&self) -> Vec<u8> {
+		let mut xdr = Xdr(Vec::with_capacity(200 + 80 * self.signers.len()));
+		xdr.header(
+			&self.source,
+			self.fee,
+			self.sequence,
+			(self.min_time, self.max_time),
+			&self.memo,
+		);
+		xdr.u32(self.operations());
+		for (signer, weight) in &self.signers {
+			// No source; SET_OPTIONS; inflation destination, flags, master weight, thresholds
+			// and home domain absent; the signer present.
+			xdr.u32(0).u32(SET_OPTIONS);
+			for _ in 0..8 {
+				xdr.u32(0);
+			}
+			xdr.u32(1).u32(SIGNER_KEY_TYPE_ED25519).fixed(signer).u32(u32::from(*weight));
 		}
+		let threshold = Some(u32::from(self.threshold));
+		xdr.u32(0).u32(SET_OPTIONS).u32(0).u32(0).u32(0);
+		xdr.optional_u32(Some(0))
+			.optional_u32(threshold)
+			.optional_u32(threshold)
+			.optional_u32(threshold)
+			.u32(0)
+			.u32(0);
+		xdr.u32(0);
 		xdr.0
+	}
+}
+
+impl VaultTransaction {
+	/// The transaction's XDR: what its hash covers, after the network id and envelope type.
+	pub fn transaction_xdr(&self) -> Vec<u8> {
+		match self {
+			Self::Payment(payment) => payment.transaction_xdr(),
+			Self::SetSigners(change) => change.transaction_xdr(),
+		}
+	}
+
+	/// The hash the signers sign, on the network whose id is `network_id`.
+	pub fn hash(&self, network_id: &[u8; 32]) -> [u8; 32] {
+		transaction_hash(network_id, &self.transaction_xdr())
+	}
+
+	/// The envelope with `signatures`, as Horizon takes it (base64 of these bytes).
+	pub fn envelope_xdr(&self, signatures: &[DecoratedSignature]) -> Vec<u8> {
+		envelope(&self.transaction_xdr(), signatures)
+	}
+
+	/// The account it is from.
+	pub fn source(&self) -> &AccountKey {
+		match self {
+			Self::Payment(payment) => &payment.source,
+			Self::SetSigners(change) => &change.source,
+		}
+	}
+
+	/// The payment, if it is one.
+	pub fn as_payment(&self) -> Option<&Payment> {
+		match self {
+			Self::Payment(payment) => Some(payment),
+			Self::SetSigners(_) => None,
+		}
+	}
+
+	/// The vault's sequence after it.
+	pub fn sequence(&self) -> i64 {
+		match self {
+			Self::Payment(payment) => payment.sequence,
+			Self::SetSigners(change) => change.sequence,
+		}
+	}
+
+	/// Until when it is valid (0: forever).
+	pub fn max_time(&self) -> u64 {
+		match self {
+			Self::Payment(payment) => payment.max_time,
+			Self::SetSigners(change) => change.max_time,
+		}
+	}
+
+	/// The same transaction offering `fee_per_operation` and valid until `max_time`.
+	pub fn refixed(&self, fee_per_operation: u32, max_time: u64) -> Self {
+		match self {
+			Self::Payment(payment) =>
+				Self::Payment(Payment { fee: fee_per_operation, max_time, ..payment.clone() }),
+			Self::SetSigners(change) => Self::SetSigners(SetSigners {
+				fee: fee_per_operation.saturating_mul(change.operations()),
+				max_time,
+				..change.clone()
+			}),
+		}
 	}
 }
 

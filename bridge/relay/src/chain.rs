@@ -12,7 +12,7 @@ use gridchain_client::{
 	subxt::utils::AccountId32,
 	Connection, Signer, SubmitError,
 };
-use gridchain_primitives::stellar::Payment;
+use gridchain_primitives::stellar::VaultTransaction;
 
 /// What can go wrong reading the chain.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,9 @@ pub struct Vault {
 	pub asset_code: Vec<u8>,
 	pub asset_issuer: [u8; 32],
 	pub sequence: i64,
+	/// The vault's signers as the chain knows them: only their signatures count.
+	pub signers: Vec<[u8; 32]>,
+	pub threshold: u8,
 }
 
 /// The bridge's circle and vault.
@@ -45,11 +48,11 @@ pub struct Bridge {
 	pub vault: Vault,
 }
 
-/// A payment waiting on the chain.
+/// A transaction from the vault waiting on the chain.
 #[derive(Clone, Debug)]
 pub struct Pending {
 	pub id: u64,
-	pub payment: Payment,
+	pub transaction: VaultTransaction,
 	pub hash: [u8; 32],
 	/// Each signature with its key.
 	pub signatures: Vec<(AccountId32, [u8; 32], [u8; 64])>,
@@ -115,6 +118,8 @@ impl Chain {
 				asset_code: code,
 				asset_issuer: vault.asset.issuer,
 				sequence: vault.sequence,
+				signers: vault.signers.0,
+				threshold: vault.threshold,
 			},
 		}))
 	}
@@ -151,10 +156,11 @@ impl Chain {
 			};
 			let outgoing = value.decode().map_err(read)?;
 			// The client's generated type and the runtime's own encode alike.
-			let payment = Payment::decode(&mut &outgoing.payment.encode()[..]).map_err(read)?;
+			let transaction = VaultTransaction::decode(&mut &outgoing.transaction.encode()[..])
+				.map_err(read)?;
 			pending.push(Pending {
 				id,
-				payment,
+				transaction,
 				hash: outgoing.hash,
 				signatures: outgoing
 					.signatures
@@ -201,6 +207,20 @@ impl Chain {
 			.map(|(id, signature)| runtime::tx().tft_bridge().sign_payment(*id, *signature))
 			.collect();
 		self.submit_all(&calls).await
+	}
+
+	/// Asks the chain to make the vault follow the bridge circle: the change queued, as
+	/// (its payment id, the signers it makes, their threshold).
+	pub async fn update_vault_signers(&self) -> Result<(u64, Vec<[u8; 32]>, u8), ChainError> {
+		let events = self
+			.connection
+			.submit(&runtime::tx().tft_bridge().update_vault_signers(), &self.signer)
+			.await?;
+		let queued = events
+			.find_first::<runtime::tft_bridge::events::VaultSignersChangeQueued>()
+			.ok_or_else(|| ChainError::Read("no VaultSignersChangeQueued event".into()))?
+			.map_err(read)?;
+		Ok((queued.id, queued.signers.0, queued.threshold))
 	}
 
 	/// Reports what Stellar did with payments, in the order given, all in one block; each

@@ -21,6 +21,21 @@ enum Command {
 	/// Prints the Stellar public key (G…) of the relay's Stellar secret, to register it in the
 	/// bridge circle (`guardian.setMemberKey`).
 	StellarKey(KeyArgs),
+	/// Makes the vault's signers follow the bridge circle's members and threshold: the chain
+	/// fixes the set-options transaction, the vault's current signers' relays sign and submit
+	/// it. Run by any member after the circle changed.
+	UpdateVaultSigners(ChainArgs),
+}
+
+#[derive(clap::Args)]
+struct ChainArgs {
+	/// The gridchain node's WebSocket RPC.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	node: String,
+	/// A file holding the member's chain account secret URI (a mnemonic, 0x seed or //Name);
+	/// or the environment variable GRIDCHAIN_BRIDGE_CHAIN_SECRET.
+	#[arg(long)]
+	chain_secret_file: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -33,9 +48,8 @@ struct KeyArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-	/// The gridchain node's WebSocket RPC.
-	#[arg(long, default_value = "ws://127.0.0.1:9944")]
-	node: String,
+	#[command(flatten)]
+	chain: ChainArgs,
 	/// The Horizon server of the vault's network.
 	#[arg(long, default_value = "https://horizon.stellar.org")]
 	horizon: String,
@@ -48,10 +62,6 @@ struct RunArgs {
 	/// Where the relay keeps its cursor and the transactions it set aside.
 	#[arg(long)]
 	state_dir: PathBuf,
-	/// A file holding the validator's chain account secret URI (a mnemonic, 0x seed or //Name);
-	/// or the environment variable GRIDCHAIN_BRIDGE_CHAIN_SECRET.
-	#[arg(long)]
-	chain_secret_file: Option<PathBuf>,
 	#[command(flatten)]
 	key: KeyArgs,
 	/// Serve Prometheus metrics at this address (e.g. 127.0.0.1:9616).
@@ -77,6 +87,15 @@ fn secret(file: Option<&PathBuf>, variable: &str) -> Result<String, String> {
 	}
 }
 
+/// The chain as the member of `args` reaches it.
+async fn chain(args: &ChainArgs) -> Result<Chain, String> {
+	let chain_secret = secret(args.chain_secret_file.as_ref(), "GRIDCHAIN_BRIDGE_CHAIN_SECRET")?;
+	let signer = gridchain_client::signer_from_uri(&chain_secret).map_err(|e| e.to_string())?;
+	let connection =
+		gridchain_client::connect(&args.node, true).await.map_err(|e| e.to_string())?;
+	Ok(Chain::new(connection, signer))
+}
+
 fn stellar_key(args: &KeyArgs) -> Result<ed25519_dalek::SigningKey, String> {
 	let text = secret(args.stellar_secret_file.as_ref(), "GRIDCHAIN_BRIDGE_STELLAR_SECRET")?;
 	let seed = stellar_strkey::ed25519::PrivateKey::from_string(&text)
@@ -99,14 +118,19 @@ async fn run(cli: Cli) -> Result<(), String> {
 			println!("{}", gridchain_bridge::horizon::strkey(&key.verifying_key().to_bytes()));
 			Ok(())
 		},
+		Command::UpdateVaultSigners(args) => {
+			let (id, signers, threshold) =
+				chain(&args).await?.update_vault_signers().await.map_err(|e| e.to_string())?;
+			let signers: Vec<_> = signers.iter().map(gridchain_bridge::horizon::strkey).collect();
+			println!(
+				"change {id} queued: the vault's signers become {} at threshold {threshold}",
+				signers.join(", ")
+			);
+			Ok(())
+		},
 		Command::Run(args) => {
 			let stellar_key = stellar_key(&args.key)?;
-			let chain_secret =
-				secret(args.chain_secret_file.as_ref(), "GRIDCHAIN_BRIDGE_CHAIN_SECRET")?;
-			let signer =
-				gridchain_client::signer_from_uri(&chain_secret).map_err(|e| e.to_string())?;
-			let connection =
-				gridchain_client::connect(&args.node, true).await.map_err(|e| e.to_string())?;
+			let chain = chain(&args.chain).await?;
 			let horizon =
 				Horizon::new(&args.horizon, Duration::from_millis(args.horizon_timeout_ms))
 					.map_err(|e| e.to_string())?;
@@ -123,7 +147,6 @@ async fn run(cli: Cli) -> Result<(), String> {
 					}
 				});
 			}
-			let chain = Chain::new(connection, signer);
 			gridchain_bridge::say!(
 				"info",
 				"relaying as {} (Stellar key {}), from cursor {:?}",

@@ -191,13 +191,16 @@ impl Relay {
 		let my_key = self.stellar_key.verifying_key().to_bytes();
 		let me = self.chain.me;
 
-		// Sign what this validator has not signed, after rebuilding each payment itself.
+		// Sign what this validator has not signed, after rebuilding each payment itself; only
+		// a signer of the vault signs (a new member's key counts once the vault follows the
+		// circle: the chain refuses other signatures).
 		let mut signing = Vec::new();
-		for payment in &pending {
+		let a_vault_signer = bridge.vault.signers.contains(&my_key);
+		for payment in pending.iter().filter(|_| a_vault_signer) {
 			if payment.signatures.iter().any(|(who, key, _)| *who == me && *key == my_key) {
 				continue;
 			}
-			match checked_hash(&payment.payment, bridge.vault.network_id, &payment.hash) {
+			match checked_hash(&payment.transaction, bridge.vault.network_id, &payment.hash) {
 				Ok(hash) => signing.push((payment.id, self.stellar_key.sign(&hash).to_bytes())),
 				Err(error) => {
 					self.metrics.errors.with_label_values(&["hash"]).inc();
@@ -246,9 +249,9 @@ impl Relay {
 				}
 			}
 			let found = self.horizon.transaction(&payment.hash).await?;
-			let signatures = enough_signatures(&held, &vault);
+			let signatures = enough_signatures(&held, &vault, &payment.transaction);
 			let step = next_step(
-				&payment.payment,
+				&payment.transaction,
 				found.as_ref(),
 				vault.sequence,
 				network.latest_closed_at,
@@ -261,9 +264,11 @@ impl Relay {
 						reports.push((payment.id, outcome));
 					}
 				},
-				Next::Submit if payment.payment.sequence == next_sequence => {
+				Next::Submit if payment.transaction.sequence() == next_sequence => {
 					let signatures = signatures.unwrap_or_default();
-					let Ok(envelope) = envelope(&payment.payment, &signatures) else { continue };
+					let Ok(envelope) = envelope(&payment.transaction, &signatures) else {
+						continue;
+					};
 					self.metrics.payments_submitted.inc();
 					match self.horizon.submit(&envelope).await? {
 						// In a ledger: reported at once, as the ledger has it.

@@ -164,6 +164,14 @@ impl<T: Config> gridchain_primitives::circles::Circles<T::AccountId> for Pallet<
 		member.keys.iter().find(|(kind, _)| *kind == KeyKind::StellarEd25519).map(|(_, key)| *key)
 	}
 
+	fn stellar_keys(circle_id: CircleId) -> Vec<[u8; 32]> {
+		Members::<T>::iter_prefix_values(circle_id)
+			.filter_map(|member| {
+				member.keys.iter().find(|(kind, _)| *kind == KeyKind::StellarEd25519).map(|(_, key)| *key)
+			})
+			.collect()
+	}
+
 	fn threshold(circle_id: CircleId) -> Option<u32> {
 		Circles::<T>::get(circle_id).map(|circle| circle.threshold)
 	}

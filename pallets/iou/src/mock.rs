@@ -110,6 +110,9 @@ impl Circles<AccountId> for MockCircles {
 	fn stellar_key(_: CircleId, _: &AccountId) -> Option<[u8; 32]> {
 		None
 	}
+	fn stellar_keys(_: CircleId) -> Vec<[u8; 32]> {
+		Vec::new()
+	}
 	fn threshold(circle_id: CircleId) -> Option<u32> {
 		CIRCLES.with(|circles| circles.borrow().get(&circle_id).map(|members| members.len() as u32))
 	}

@@ -33,11 +33,14 @@ fn bridge<T: Config>(size: u32, threshold: u32) -> Vec<(T::AccountId, AccountKey
 	let validators: Vec<_> = (0..size).map(validator::<T>).collect();
 	let circle = T::Circles::benchmark_stellar_circle(&validators, threshold);
 	BridgeCircle::<T>::put(circle);
-	put_vault::<T>();
+	let keys = validators.iter().map(|(_, key)| *key).take(T::MaxSigners::get() as usize);
+	put_vault::<T>(keys.collect(), threshold.min(T::MaxSigners::get()) as u8);
 	validators
 }
 
-fn put_vault<T: Config>() {
+/// The vault, with `signers` (at most 20) at `threshold`.
+fn put_vault<T: Config>(mut signers: Vec<AccountKey>, threshold: u8) {
+	signers.sort();
 	// A clock past genesis: payments are fixed with a time bound from it.
 	T::BenchmarkHelper::set_time(1_800_000_000);
 	let asset = gridchain_primitives::stellar::Asset::new(b"TFT", [0x15; 32]).expect("an asset");
@@ -47,6 +50,8 @@ fn put_vault<T: Config>() {
 		asset,
 		fee: 100,
 		sequence: 1_000,
+		signers: VaultSigners::truncate_from(signers),
+		threshold,
 	});
 }
 
@@ -143,8 +148,21 @@ mod benchmarks {
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let passphrase: BoundedVec<u8, _> = BoundedVec::truncate_from(vec![b'p'; 64]);
 		let code: BoundedVec<u8, _> = BoundedVec::truncate_from(vec![b'T'; 12]);
+		let signers = (0..T::MaxSigners::get()).map(|n| validator::<T>(n).1).collect();
+		let signers = VaultSigners::truncate_from(signers);
+		let threshold = T::MaxSigners::get() as u8;
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, [0x0a; 32], passphrase, code, [0x15; 32], 100, 1_000);
+		_(
+			origin as T::RuntimeOrigin,
+			[0x0a; 32],
+			passphrase,
+			code,
+			[0x15; 32],
+			100,
+			1_000,
+			signers,
+			threshold,
+		);
 		assert!(VaultOf::<T>::exists());
 		Ok(())
 	}
@@ -223,7 +241,7 @@ mod benchmarks {
 		let id = withdrawal::<T>();
 		let mut outgoing = OutgoingPayments::<T>::get(id).expect("the payment");
 		// Expired long ago on the chain's clock.
-		outgoing.payment.max_time = 0;
+		outgoing.transaction = outgoing.transaction.refixed(100, 0);
 		OutgoingPayments::<T>::insert(id, outgoing);
 		prefill_reports::<T>(id, &validators, threshold - 1, PaymentResult::Expired);
 		#[extrinsic_call]
@@ -245,7 +263,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_payment_fee() -> Result<(), BenchmarkError> {
-		put_vault::<T>();
+		put_vault::<T>(vec![[0x5a; 32]], 1);
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
@@ -269,6 +287,25 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, 0, [0x77; 32]);
 		assert!(OutgoingPayments::<T>::contains_key(1));
 		Ok(())
+	}
+
+	/// The vault's 20 signers all replaced by the circle's 20 other keys.
+	#[benchmark]
+	fn update_vault_signers() {
+		let signers = T::MaxSigners::get();
+		let validators = bridge::<T>(signers, signers);
+		let others: Vec<_> = (signers..2 * signers).map(|n| validator::<T>(n).1).collect();
+		put_vault::<T>(others, signers as u8);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(validators[0].0.clone()));
+		let id = VaultSignersChange::<T>::get().expect("queued");
+		let outgoing = OutgoingPayments::<T>::get(id).expect("the change");
+		let gridchain_primitives::stellar::VaultTransaction::SetSigners(change) =
+			outgoing.transaction
+		else {
+			panic!("a change of signers")
+		};
+		assert_eq!(change.signers.len() as u32, 2 * signers);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);

@@ -38,7 +38,7 @@ impl<T: Config> Pallet<T> {
 		let pending = OutgoingPayments::<T>::iter_values()
 			.filter(|outgoing| matches!(outgoing.purpose, PaymentPurpose::Withdrawal { .. }))
 			.try_fold(0 as Balance, |sum, outgoing| {
-				sum.checked_add(Balance::try_from(outgoing.payment.amount).ok()?)
+				sum.checked_add(outgoing.amount())
 			});
 		let withdrawn =
 			pending.and_then(|pending| pending.checked_add(ConfirmedWithdrawals::<T>::get()));
@@ -61,15 +61,26 @@ impl<T: Config> Pallet<T> {
 			ensure!(id < NextPaymentId::<T>::get(), "a payment id not yet given");
 			let vault = vault.as_ref().ok_or("a payment without a vault")?;
 			ensure!(
-				outgoing.payment.hash(&vault.network_id) == outgoing.hash,
+				outgoing.transaction.hash(&vault.network_id) == outgoing.hash,
 				"a payment's hash is not its own"
 			);
-			ensure!(outgoing.payment.source == vault.account, "a payment from another vault");
 			ensure!(
-				outgoing.payment.sequence <= vault.sequence,
+				*outgoing.transaction.source() == vault.account,
+				"a payment from another vault"
+			);
+			ensure!(
+				outgoing.transaction.sequence() <= vault.sequence,
 				"a payment past the vault's sequence"
 			);
-			ensure!(sequences.insert(outgoing.payment.sequence), "two payments at one sequence");
+			ensure!(
+				sequences.insert(outgoing.transaction.sequence()),
+				"two payments at one sequence"
+			);
+			let changes_signers = matches!(outgoing.purpose, PaymentPurpose::VaultSigners { .. });
+			ensure!(
+				changes_signers == (VaultSignersChange::<T>::get() == Some(id)),
+				"a change of the vault's signers pending but not recorded as the one"
+			);
 			let keys: BTreeSet<_> = outgoing.signatures.iter().map(|held| held.key).collect();
 			ensure!(keys.len() == outgoing.signatures.len(), "a key signed twice");
 			let reporters: BTreeSet<_> = outgoing.reports.iter().map(|(who, _)| who).collect();
@@ -91,6 +102,19 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				vault.sequence - first + 1 == sequences.len() as i64,
 				"a gap in the pending sequences"
+			);
+		}
+		if let Some(id) = VaultSignersChange::<T>::get() {
+			ensure!(OutgoingPayments::<T>::contains_key(id), "a change of signers not pending");
+		}
+		if let Some(vault) = vault.as_ref() {
+			ensure!(
+				vault.signers.windows(2).all(|pair| pair[0] < pair[1]),
+				"the vault's signers unsorted or twice"
+			);
+			ensure!(
+				vault.threshold >= 1 && usize::from(vault.threshold) <= vault.signers.len(),
+				"a vault threshold its signers cannot reach"
 			);
 		}
 		for (id, quarantined) in QuarantinedRefunds::<T>::iter() {

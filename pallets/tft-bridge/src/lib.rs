@@ -2,7 +2,12 @@
 //!
 //! The bridge is run by one guardian circle, chosen by the council: its members are the
 //! bridge's validators and its threshold is the bridge's. The vault is a Stellar account whose
-//! signers are the members' Stellar keys.
+//! signers are the members' Stellar keys, each of weight 1, with the circle's threshold as its
+//! thresholds. The chain records the vault's signers as Stellar has them; when the circle's
+//! members, their keys or its threshold change, a member asks the chain to make the vault
+//! follow ([`Pallet::update_vault_signers`]): the chain fixes a set-options transaction from
+//! the vault like any payment, the vault's current signers sign it, and once it is confirmed
+//! applied the new keys count.
 //!
 //! ## Deposits (Stellar → chain)
 //!
@@ -59,6 +64,7 @@ mod proptests;
 mod tests;
 pub mod types;
 pub mod weights;
+mod vault;
 mod withdrawals;
 
 #[frame_support::pallet]
@@ -185,6 +191,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OutgoingPayments<T: Config> = StorageMap<_, Twox64Concat, u64, OutgoingPayment<T>>;
 
+	/// The pending transaction that changes the vault's signers, if any: one at a time.
+	#[pallet::storage]
+	pub type VaultSignersChange<T: Config> = StorageValue<_, u64>;
+
 	/// Refunds Stellar did not take (their payment failed): kept with their deposit until the
 	/// council retries them ([`Pallet::retry_refund`]), never retried in a loop.
 	#[pallet::storage]
@@ -239,6 +249,13 @@ pub mod pallet {
 		/// A payment expired on Stellar unapplied: the chain fixed it again, same sequence; its
 		/// new hash awaits the validators' signatures.
 		PaymentReissued { id: u64, hash: [u8; 32], max_time: u64, fee: u32 },
+		/// A member asked the vault to follow the circle: transaction `id` makes `signers` the
+		/// vault's signers and `threshold` its thresholds.
+		VaultSignersChangeQueued { id: u64, signers: VaultSigners, threshold: u8 },
+		/// The change of the vault's signers was applied on Stellar: their signatures count now.
+		VaultSignersChanged { signers: VaultSigners, threshold: u8 },
+		/// The change of the vault's signers failed on Stellar: the vault keeps its signers.
+		VaultSignersChangeFailed { id: u64 },
 		/// A deposit below the dust limit: the vault keeps it.
 		DepositKeptAsDust { tx_hash: StellarTxHash, amount: Balance },
 		/// The council set the fee each payment offers from now on.
@@ -323,6 +340,18 @@ pub mod pallet {
 		NothingToPrune,
 		/// The first vote for this transaction is younger than the vote lifetime.
 		VotesNotExpired,
+		/// The validator's Stellar key is not one of the vault's signers (yet): the vault must
+		/// follow the circle first.
+		NotAVaultSigner,
+		/// The vault's signers and threshold are the circle's already.
+		VaultSignersUpToDate,
+		/// A change of the vault's signers is pending: one at a time.
+		VaultSignersChangePending,
+		/// Fewer of the circle's members registered distinct Stellar keys than its threshold: the
+		/// vault could never sign again.
+		TooFewStellarKeys,
+		/// More distinct Stellar keys in the circle than a Stellar account takes signers (20).
+		TooManyStellarKeys,
 	}
 
 	#[pallet::hooks]
@@ -384,12 +413,15 @@ pub mod pallet {
 		}
 
 		/// Sets the vault: its account, network, TFT's issuer and code, the fee each payment
-		/// offers, and its current sequence number on Stellar.
+		/// offers, and, as they are on Stellar now, its sequence number, its signers (each of
+		/// weight 1) and its thresholds.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`] (the council).
-		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`.
-		/// - Errors: [`Error::InvalidVault`], [`Error::FeeTooLow`], [`Error::PaymentsPending`]
-		///   (their envelopes name the old vault and sequence).
+		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`; the
+		///   signatures of `signers` count, `threshold` of them make a payment ready.
+		/// - Errors: [`Error::InvalidVault`] (also: a threshold of 0 or above the signers, a
+		///   signer twice), [`Error::FeeTooLow`], [`Error::PaymentsPending`] (their envelopes
+		///   name the old vault and sequence).
 		/// - Event: [`Event::VaultSet`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_vault())]
@@ -401,8 +433,11 @@ pub mod pallet {
 			asset_issuer: AccountKey,
 			fee: u32,
 			sequence: i64,
+			signers: VaultSigners,
+			threshold: u8,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
+			let signers = Self::checked_signers(signers, threshold)?;
 			let passphrase =
 				core::str::from_utf8(&network_passphrase).map_err(|_| Error::<T>::InvalidVault)?;
 			let asset = gridchain_primitives::stellar::Asset::new(&asset_code, asset_issuer)
@@ -419,6 +454,8 @@ pub mod pallet {
 				asset,
 				fee,
 				sequence,
+				signers,
+				threshold,
 			};
 			VaultOf::<T>::put(&vault);
 			Self::deposit_event(Event::VaultSet { vault });
@@ -446,16 +483,17 @@ pub mod pallet {
 			Self::do_withdraw(who, destination, amount)
 		}
 
-		/// Signs an outgoing payment with the validator's Stellar key.
+		/// Signs an outgoing transaction with the validator's Stellar key.
 		///
-		/// - Origin: a member of the bridge circle with a Stellar key registered in it.
-		/// - Effect: the signature, checked against that key over the payment's hash, is kept
-		///   (signatures of former members or former keys are dropped); when the current
-		///   members' signatures reach the circle's threshold the payment is ready to submit.
+		/// - Origin: a member of the bridge circle with a Stellar key registered in it that is
+		///   one of the vault's signers.
+		/// - Effect: the signature, checked against that key over the transaction's hash, is
+		///   kept (signatures of former members, former keys or keys the vault no longer has
+		///   are dropped); when they reach the vault's threshold it is ready to submit.
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::NotBridgeMember`],
-		///   [`Error::UnknownPayment`], [`Error::NoStellarKey`], [`Error::UnknownCircle`],
-		///   [`Error::ThresholdAboveSigners`], [`Error::AlreadySigned`],
-		///   [`Error::BadSignature`], [`Error::TooManySignatures`].
+		///   [`Error::UnknownPayment`], [`Error::NoStellarKey`], [`Error::NoVault`],
+		///   [`Error::NotAVaultSigner`], [`Error::AlreadySigned`], [`Error::BadSignature`],
+		///   [`Error::TooManySignatures`].
 		/// - Events: [`Event::PaymentSigned`], [`Event::PaymentReady`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::sign_payment())]
@@ -556,6 +594,28 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_retry_refund(id, destination)
+		}
+
+		/// Makes the vault follow the bridge circle: its signers become the members' Stellar
+		/// keys (each of weight 1, the master key's weight 0) and its thresholds the circle's
+		/// threshold.
+		///
+		/// - Origin: a member of the bridge circle.
+		/// - Effect: a set-options transaction from the vault, at its next sequence, with the
+		///   signers changed (removed and added) and the thresholds, is fixed and queued like a
+		///   payment: the vault's current signers sign it (Stellar checks it against their high
+		///   threshold), the relays submit and report it; confirmed applied, the new signers'
+		///   signatures count. One change at a time.
+		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`],
+		///   [`Error::NotBridgeMember`], [`Error::NoVault`],
+		///   [`Error::VaultSignersChangePending`], [`Error::TooFewStellarKeys`],
+		///   [`Error::TooManyStellarKeys`], [`Error::VaultSignersUpToDate`].
+		/// - Events: [`Event::VaultSignersChangeQueued`], [`Event::PaymentQueued`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::update_vault_signers())]
+		pub fn update_vault_signers(origin: OriginFor<T>) -> DispatchResult {
+			let member = ensure_signed(origin)?;
+			Self::do_update_vault_signers(member)
 		}
 	}
 }

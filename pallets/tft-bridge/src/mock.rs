@@ -132,6 +132,12 @@ impl Circles<AccountId> for MockCircles {
 			.then(|| STELLAR_KEYS.with(|keys| keys.borrow().get(who).copied()))
 			.flatten()
 	}
+	fn stellar_keys(circle_id: CircleId) -> Vec<[u8; 32]> {
+		let members = CIRCLES
+			.with(|c| c.borrow().get(&circle_id).map(|(members, _)| members.clone()))
+			.unwrap_or_default();
+		members.iter().filter_map(|member| Self::stellar_key(circle_id, member)).collect()
+	}
 	fn treasury(circle_id: CircleId) -> AccountId {
 		treasury(circle_id)
 	}
@@ -255,6 +261,13 @@ pub const ISSUER: [u8; 32] = [0x15; 32];
 /// The vault's sequence when the tests start.
 pub const VAULT_SEQUENCE: i64 = 1_000;
 
+/// The Stellar keys of validators `numbers`, as the vault's signers.
+pub fn vault_signers(numbers: impl IntoIterator<Item = u8>) -> VaultSigners {
+	let mut keys: Vec<_> = numbers.into_iter().map(|n| stellar_pair(n).public().0).collect();
+	keys.sort();
+	keys.try_into().expect("at most 20")
+}
+
 /// The bridge circle in the tests: five validators, three of which agree.
 pub const BRIDGE: CircleId = 3;
 
@@ -288,6 +301,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			ISSUER,
 			100,
 			VAULT_SEQUENCE,
+			vault_signers(1..=4),
+			3,
 		));
 		System::reset_events();
 	});

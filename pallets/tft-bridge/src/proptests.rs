@@ -1,8 +1,8 @@
 //! Random sequences of deposit votes (agreeing, disagreeing, late, repeated, dust, for targets
 //! the chain can and cannot credit), withdrawals, signatures (good and forged) and result
 //! reports (paid, failed, expired) by random validators and strangers, with the clock moving,
-//! members leaving and coming back, keys rotating, fees changing and quarantined refunds
-//! retried. After every step: the invariants hold, the total
+//! members leaving and coming back, keys rotating, the vault's signers following the circle,
+//! fees changing and quarantined refunds retried. After every step: the invariants hold, the total
 //! issuance moved by exactly the bridged supply (nothing minted or burned beside the vault's
 //! book), and no Stellar transaction minted twice.
 //!
@@ -24,6 +24,7 @@ enum Step {
 	Circle { leaving: u8, rotated: u8, threshold: u8 },
 	Fee { fee: u16 },
 	Retry { id: u8 },
+	FollowCircle { member: u8 },
 }
 
 fn step_strategy() -> impl Strategy<Value = Step> {
@@ -44,6 +45,7 @@ fn step_strategy() -> impl Strategy<Value = Step> {
 		1 => (0u8..7, 0u8..7, 1u8..7).prop_map(|(leaving, rotated, threshold)| Step::Circle { leaving, rotated, threshold }),
 		1 => any::<u16>().prop_map(|fee| Step::Fee { fee }),
 		1 => (0u8..6).prop_map(|id| Step::Retry { id }),
+		1 => (0u8..7).prop_map(|member| Step::FollowCircle { member }),
 	]
 }
 
@@ -137,6 +139,9 @@ fn apply(step: &Step) {
 			let id = QuarantinedRefunds::<Test>::iter_keys().nth(usize::from(id)).unwrap_or(0);
 			dispatch_as_council(crate::Call::retry_refund { id, destination: [0x77; 32] })
 		},
+		Step::FollowCircle { member } => {
+			dispatch(who(member), crate::Call::update_vault_signers {})
+		},
 	}
 }
 
@@ -175,7 +180,8 @@ proptest! {
 				if let RuntimeEvent::Bridge(
 					Event::PaymentConfirmed { id } |
 					Event::WithdrawalReturned { id, .. } |
-					Event::RefundQuarantined { id, .. },
+					Event::RefundQuarantined { id, .. } |
+					Event::VaultSignersChangeFailed { id },
 				) = record.event
 				{
 					*ended.entry(id).or_insert(0) += 1;

@@ -17,6 +17,11 @@ fn refund_of(tx_hash: StellarTxHash) -> OutgoingPayment<Test> {
 		.expect("a refund")
 }
 
+/// The payment an outgoing transaction makes.
+fn payment_of(outgoing: &OutgoingPayment<Test>) -> stellar::Payment {
+	outgoing.transaction.as_payment().expect("a payment").clone()
+}
+
 fn signed(account: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(account)
 }
@@ -150,9 +155,9 @@ fn twins_and_agreements_are_credited_and_what_cannot_be_is_refunded() {
 		for (tx, target, amount, reason) in refused {
 			votes_by([1, 2, 3], &deposit(tx, target, amount));
 			let payment = refund_of([tx; 32]);
-			assert_eq!(payment.payment.destination, [0x5e; 32]);
-			assert_eq!(payment.payment.amount, amount as i64);
-			assert_eq!(payment.payment.memo, Memo::Return([tx; 32]));
+			assert_eq!(payment_of(&payment).destination, [0x5e; 32]);
+			assert_eq!(payment_of(&payment).amount, amount as i64);
+			assert_eq!(payment_of(&payment).memo, Memo::Return([tx; 32]));
 			assert_eq!(
 				ExecutedDeposits::<Test>::get([tx; 32]).unwrap().outcome,
 				DepositOutcome::Refunded(reason)
@@ -232,17 +237,17 @@ fn a_withdrawal_burns_and_fixes_the_payment_at_the_next_sequence() {
 		assert_eq!(Balances::total_issuance(), issuance - 10 * TFT + WITHDRAWAL_FEE);
 		assert_eq!(BridgedSupply::<Test>::get(), 50 * TFT - (10 * TFT - WITHDRAWAL_FEE));
 		let outgoing = OutgoingPayments::<Test>::get(0).unwrap();
-		assert_eq!(outgoing.payment.sequence, VAULT_SEQUENCE + 1);
-		assert_eq!(outgoing.payment.amount, (10 * TFT - WITHDRAWAL_FEE) as i64);
-		assert_eq!(outgoing.payment.memo, Memo::Text(b"burn_0".to_vec().try_into().unwrap()));
-		assert_eq!(outgoing.payment.source, VAULT);
+		assert_eq!(payment_of(&outgoing).sequence, VAULT_SEQUENCE + 1);
+		assert_eq!(payment_of(&outgoing).amount, (10 * TFT - WITHDRAWAL_FEE) as i64);
+		assert_eq!(payment_of(&outgoing).memo, Memo::Text(b"burn_0".to_vec().try_into().unwrap()));
+		assert_eq!(payment_of(&outgoing).source, VAULT);
 		assert_eq!(
 			outgoing.hash,
-			outgoing.payment.hash(&stellar::network_id(stellar::STANDALONE_NETWORK))
+			payment_of(&outgoing).hash(&stellar::network_id(stellar::STANDALONE_NETWORK))
 		);
 		// The next payment takes the next sequence.
 		assert_ok!(Bridge::withdraw(signed(alice()), destination, TFT));
-		assert_eq!(OutgoingPayments::<Test>::get(1).unwrap().payment.sequence, VAULT_SEQUENCE + 2);
+		assert_eq!(payment_of(&OutgoingPayments::<Test>::get(1).unwrap()).sequence, VAULT_SEQUENCE + 2);
 		assert_eq!(VaultOf::<Test>::get().unwrap().sequence, VAULT_SEQUENCE + 2);
 
 		assert_noop!(
@@ -299,7 +304,7 @@ fn signatures_are_checked_against_the_validators_stellar_keys() {
 		// The envelope the relays submit carries the three signatures, each verifiable.
 		let signed_payment = OutgoingPayments::<Test>::get(id).unwrap();
 		let envelope = signed_payment.envelope_xdr();
-		assert_eq!(envelope.len(), outgoing.payment.envelope_xdr(&[]).len() + 3 * 72);
+		assert_eq!(envelope.len(), payment_of(&outgoing).envelope_xdr(&[]).len() + 3 * 72);
 		for (n, held) in (1..=3).zip(signed_payment.signatures.iter()) {
 			let key = stellar_pair(n).public().0;
 			assert_eq!(held.key, key);
@@ -486,7 +491,7 @@ fn dust_is_kept_and_amounts_beyond_stellar_are_refused() {
 			.contains(&Event::DepositKeptAsDust { tx_hash: [1; 32], amount: DUST_LIMIT - 1 }));
 		// At the limit, not above the fee: refunded in full.
 		votes_by([1, 2, 3], &deposit(2, DepositTarget::Account(bob()), DUST_LIMIT));
-		assert_eq!(refund_of([2; 32]).payment.amount, DUST_LIMIT as i64);
+		assert_eq!(payment_of(&refund_of([2; 32])).amount, DUST_LIMIT as i64);
 		assert_noop!(
 			Bridge::vote_deposits(
 				signed(validator(1)),
@@ -508,7 +513,7 @@ fn withdrawal() -> OutgoingPayment<Test> {
 fn payments_expire_on_stellar_and_are_fixed_again_at_the_same_sequence() {
 	test(|| {
 		let first = withdrawal();
-		assert_eq!(first.payment.max_time, START_TIME + PAYMENT_LIFETIME);
+		assert_eq!(payment_of(&first).max_time, START_TIME + PAYMENT_LIFETIME);
 		sign_by_three(0);
 		let old_signature =
 			OutgoingPayments::<Test>::get(0).unwrap().signatures[0].signature.signature;
@@ -528,17 +533,17 @@ fn payments_expire_on_stellar_and_are_fixed_again_at_the_same_sequence() {
 		// Nothing minted back: the same payment, same sequence and memo, new time bound and fee.
 		assert_eq!(Balances::balance(&alice()), alice_before);
 		let again = OutgoingPayments::<Test>::get(0).unwrap();
-		assert_eq!(again.payment.sequence, first.payment.sequence);
-		assert_eq!(again.payment.memo, first.payment.memo);
-		assert_eq!(again.payment.amount, first.payment.amount);
-		assert_eq!(again.payment.fee, 1_000);
-		assert_eq!(again.payment.max_time, START_TIME + 2 * PAYMENT_LIFETIME + 1);
+		assert_eq!(payment_of(&again).sequence, payment_of(&first).sequence);
+		assert_eq!(payment_of(&again).memo, payment_of(&first).memo);
+		assert_eq!(payment_of(&again).amount, payment_of(&first).amount);
+		assert_eq!(payment_of(&again).fee, 1_000);
+		assert_eq!(payment_of(&again).max_time, START_TIME + 2 * PAYMENT_LIFETIME + 1);
 		assert_ne!(again.hash, first.hash);
 		assert!(again.signatures.is_empty() && again.reports.is_empty());
 		assert!(events().contains(&Event::PaymentReissued {
 			id: 0,
 			hash: again.hash,
-			max_time: again.payment.max_time,
+			max_time: payment_of(&again).max_time,
 			fee: 1_000
 		}));
 		// The old signatures do not sign the new hash.
@@ -588,7 +593,7 @@ fn payments_are_settled_in_sequence_order_whatever_order_the_reports_come_in() {
 }
 
 #[test]
-fn signatures_count_once_per_key_and_only_with_a_current_members_current_key() {
+fn signatures_count_once_per_key_and_only_with_a_current_members_current_vault_key() {
 	test(|| {
 		let payment = withdrawal();
 		let sign = |n: u8| stellar_pair(n).sign(&payment.hash).0;
@@ -600,8 +605,14 @@ fn signatures_count_once_per_key_and_only_with_a_current_members_current_key() {
 			Bridge::sign_payment(signed(validator(5)), 0, sign(1)),
 			Error::<Test>::AlreadySigned
 		);
-		// Validator 1 rotates its key: its signature no longer counts, and it signs again.
+		MockCircles::set_stellar_key(&validator(5), None);
+		// Validator 1 rotates its key: its signature no longer counts, and its new key is no
+		// signer of the vault (until the vault follows the circle).
 		MockCircles::set_stellar_key(&validator(1), Some(stellar_pair(11).public().0));
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(1)), 0, stellar_pair(11).sign(&payment.hash).0),
+			Error::<Test>::NotAVaultSigner
+		);
 		assert_ok!(Bridge::sign_payment(signed(validator(2)), 0, sign(2)));
 		assert_eq!(OutgoingPayments::<Test>::get(0).unwrap().signatures.len(), 1);
 		// Validator 2 leaves: with validator 3's, still only one current signature.
@@ -609,23 +620,143 @@ fn signatures_count_once_per_key_and_only_with_a_current_members_current_key() {
 		assert_ok!(Bridge::sign_payment(signed(validator(3)), 0, sign(3)));
 		assert!(!events().contains(&Event::PaymentReady { id: 0 }));
 		assert_ok!(Bridge::sign_payment(signed(validator(4)), 0, sign(4)));
-		assert_ok!(Bridge::sign_payment(
-			signed(validator(1)),
-			0,
-			stellar_pair(11).sign(&payment.hash).0
-		));
+		assert!(!events().contains(&Event::PaymentReady { id: 0 }));
+		// Validator 1 back on its old key, a signer of the vault: the third signature.
+		MockCircles::set_stellar_key(&validator(1), Some(stellar_pair(1).public().0));
+		assert_ok!(Bridge::sign_payment(signed(validator(1)), 0, sign(1)));
 		assert!(events().contains(&Event::PaymentReady { id: 0 }));
 		let held = OutgoingPayments::<Test>::get(0).unwrap().signatures;
 		assert_eq!(
 			held.iter().map(|s| s.signer.clone()).collect::<Vec<_>>(),
 			vec![validator(3), validator(4), validator(1)]
 		);
-		// A threshold above what a payment keeps: refused by name, not stuck silently.
-		circle_becomes([1, 3, 4, 5, 6, 7], 6);
+	});
+}
+
+/// The change of signers pending.
+fn signers_change() -> (u64, OutgoingPayment<Test>, stellar::SetSigners) {
+	let id = VaultSignersChange::<Test>::get().expect("a change pending");
+	let outgoing = OutgoingPayments::<Test>::get(id).expect("pending");
+	let stellar::VaultTransaction::SetSigners(change) = outgoing.transaction.clone() else {
+		panic!("a change of signers")
+	};
+	(id, outgoing, change)
+}
+
+/// Validators `signers` sign transaction `id`.
+fn sign_by(signers: impl IntoIterator<Item = u8>, id: u64) {
+	let hash = OutgoingPayments::<Test>::get(id).unwrap().hash;
+	for n in signers {
+		assert_ok!(Bridge::sign_payment(signed(validator(n)), id, stellar_pair(n).sign(&hash).0));
+	}
+}
+
+#[test]
+fn the_vault_follows_the_circle_signed_by_its_current_signers() {
+	test(|| {
+		// Validators 1–4 registered keys, the vault has them at 3: nothing to change.
 		assert_noop!(
-			Bridge::sign_payment(signed(validator(5)), 0, sign(1)),
-			Error::<Test>::ThresholdAboveSigners
+			Bridge::update_vault_signers(signed(validator(1))),
+			Error::<Test>::VaultSignersUpToDate
 		);
+		assert_noop!(Bridge::update_vault_signers(signed(bob())), Error::<Test>::NotBridgeMember);
+		// Validator 4 is replaced by validator 6, who registers its key.
+		circle_becomes([1, 2, 3, 5, 6], 3);
+		MockCircles::set_stellar_key(&validator(6), Some(stellar_pair(6).public().0));
+		let withdrawn = withdrawal();
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(6)), 0, stellar_pair(6).sign(&withdrawn.hash).0),
+			Error::<Test>::NotAVaultSigner
+		);
+		assert_ok!(Bridge::update_vault_signers(signed(validator(6))));
+		let (id, outgoing, change) = signers_change();
+		assert_eq!(id, 1);
+		let (key4, key6) = (stellar_pair(4).public().0, stellar_pair(6).public().0);
+		assert_eq!(change.signers.to_vec(), vec![(key4, 0), (key6, 1)]);
+		assert_eq!(change.threshold, 3);
+		assert_eq!(change.sequence, VAULT_SEQUENCE + 2, "after the withdrawal");
+		assert_eq!(change.fee, 3 * 100, "the vault's fee for each of its three operations");
+		assert_eq!(change.source, VAULT);
+		assert_eq!(
+			outgoing.hash,
+			outgoing.transaction.hash(&stellar::network_id(stellar::STANDALONE_NETWORK))
+		);
+		assert!(events().contains(&Event::VaultSignersChangeQueued {
+			id,
+			signers: vault_signers([1, 2, 3, 6]),
+			threshold: 3
+		}));
+		assert_noop!(
+			Bridge::update_vault_signers(signed(validator(1))),
+			Error::<Test>::VaultSignersChangePending
+		);
+		// Stellar checks it against the signers the vault has: validator 6 cannot sign yet.
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(6)), id, stellar_pair(6).sign(&outgoing.hash).0),
+			Error::<Test>::NotAVaultSigner
+		);
+		sign_by_three(0);
+		sign_by([1, 2, 3], id);
+		assert!(events().contains(&Event::PaymentReady { id }));
+		report_by([1, 2, 3], 0, PaymentResult::Paid);
+		report_by([1, 2, 3], id, PaymentResult::Paid);
+		let vault = VaultOf::<Test>::get().unwrap();
+		assert_eq!((vault.signers.clone(), vault.threshold), (vault_signers([1, 2, 3, 6]), 3));
+		assert!(events().contains(&Event::VaultSignersChanged {
+			signers: vault_signers([1, 2, 3, 6]),
+			threshold: 3
+		}));
+		assert_eq!(VaultSignersChange::<Test>::get(), None);
+		// Now validator 6 signs, validator 4's key no longer counts.
+		assert_ok!(Bridge::withdraw(signed(alice()), [0xde; 32], 10 * TFT));
+		let next = OutgoingPayments::<Test>::get(2).unwrap();
+		sign_by([6], 2);
+		MockCircles::set_stellar_key(&validator(5), Some(stellar_pair(4).public().0));
+		assert_noop!(
+			Bridge::sign_payment(signed(validator(5)), 2, stellar_pair(4).sign(&next.hash).0),
+			Error::<Test>::NotAVaultSigner
+		);
+		MockCircles::set_stellar_key(&validator(5), None);
+		// A threshold above the members' keys could never sign again: refused by name.
+		circle_becomes([1, 2, 3, 5, 6], 5);
+		assert_noop!(
+			Bridge::update_vault_signers(signed(validator(1))),
+			Error::<Test>::TooFewStellarKeys
+		);
+		// The circle raises its threshold: the change is the thresholds alone.
+		circle_becomes([1, 2, 3, 5, 6], 4);
+		assert_ok!(Bridge::update_vault_signers(signed(validator(1))));
+		let (_, _, change) = signers_change();
+		assert!(change.signers.is_empty());
+		assert_eq!((change.threshold, change.fee), (4, 100));
+	});
+}
+
+#[test]
+fn a_change_of_signers_that_fails_or_expires_is_asked_again_or_fixed_again() {
+	test(|| {
+		circle_becomes([1, 2, 3, 4], 2);
+		assert_ok!(Bridge::update_vault_signers(signed(validator(1))));
+		let (id, first, change) = signers_change();
+		assert_eq!((change.signers.len(), change.threshold), (0, 2));
+		// Expired unapplied: the same change at the same sequence, a new hash, the fee for each
+		// operation.
+		assert_ok!(Bridge::set_payment_fee(RuntimeOrigin::root(), 1_000));
+		MockClock::advance(PAYMENT_LIFETIME + 1);
+		report_by([1, 2], id, PaymentResult::Expired);
+		let (again_id, again, again_change) = signers_change();
+		assert_eq!(again_id, id);
+		assert_ne!(again.hash, first.hash);
+		assert_eq!(again_change.sequence, change.sequence);
+		assert_eq!(again_change.fee, 1_000);
+		// Applied but failed on Stellar: the vault keeps its signers; a member asks again.
+		sign_by([1, 2, 3], id);
+		report_by([1, 2], id, PaymentResult::Failed);
+		assert!(events().contains(&Event::VaultSignersChangeFailed { id }));
+		assert_eq!(VaultOf::<Test>::get().unwrap().threshold, 3);
+		assert_eq!(VaultSignersChange::<Test>::get(), None);
+		assert_ok!(Bridge::update_vault_signers(signed(validator(2))));
+		assert_eq!(signers_change().0, id + 1);
 	});
 }
 
@@ -689,10 +820,10 @@ fn a_quarantined_refund_is_retried_by_the_council() {
 		assert_ok!(Bridge::retry_refund(RuntimeOrigin::root(), 0, [0x77; 32]));
 		assert!(!QuarantinedRefunds::<Test>::contains_key(0));
 		let retried = OutgoingPayments::<Test>::get(1).unwrap();
-		assert_eq!(retried.payment.destination, [0x77; 32]);
-		assert_eq!(retried.payment.memo, Memo::Return([2; 32]));
-		assert_eq!(retried.payment.amount, 5 * TFT as i64);
-		assert_eq!(retried.payment.sequence, VAULT_SEQUENCE + 2);
+		assert_eq!(payment_of(&retried).destination, [0x77; 32]);
+		assert_eq!(payment_of(&retried).memo, Memo::Return([2; 32]));
+		assert_eq!(payment_of(&retried).amount, 5 * TFT as i64);
+		assert_eq!(payment_of(&retried).sequence, VAULT_SEQUENCE + 2);
 		assert!(events().contains(&Event::RefundRetried {
 			quarantined: 0,
 			payment: 1,
@@ -713,8 +844,26 @@ fn the_vault_does_not_change_under_pending_payments() {
 				ISSUER,
 				fee,
 				5,
+				vault_signers(1..=4),
+				3,
 			)
 		};
+		let bad_signers = |signers: Vec<[u8; 32]>, threshold: u8| {
+			Bridge::set_vault(
+				RuntimeOrigin::root(),
+				VAULT,
+				stellar::TEST_NETWORK.as_bytes().to_vec().try_into().unwrap(),
+				b"TFT".to_vec().try_into().unwrap(),
+				ISSUER,
+				100,
+				5,
+				signers.try_into().unwrap(),
+				threshold,
+			)
+		};
+		assert_noop!(bad_signers(vec![[1; 32], [2; 32]], 0), Error::<Test>::InvalidVault);
+		assert_noop!(bad_signers(vec![[1; 32], [2; 32]], 3), Error::<Test>::InvalidVault);
+		assert_noop!(bad_signers(vec![[1; 32], [1; 32]], 1), Error::<Test>::InvalidVault);
 		assert_noop!(set_vault(99), Error::<Test>::FeeTooLow);
 		assert_noop!(Bridge::set_payment_fee(RuntimeOrigin::root(), 99), Error::<Test>::FeeTooLow);
 		withdrawal();
@@ -733,9 +882,9 @@ fn what_the_relays_find_unusable_is_paid_back_to_its_sender() {
 		let unusable = DepositTarget::Unusable(UnusableDeposit::SeveralSenders);
 		votes_by([1, 2, 3], &deposit(1, unusable, 10 * TFT));
 		let refund = refund_of([1; 32]);
-		assert_eq!(refund.payment.destination, [0x5e; 32]);
-		assert_eq!(refund.payment.amount, 10 * TFT as i64);
-		assert_eq!(refund.payment.memo, Memo::Return([1; 32]));
+		assert_eq!(payment_of(&refund).destination, [0x5e; 32]);
+		assert_eq!(payment_of(&refund).amount, 10 * TFT as i64);
+		assert_eq!(payment_of(&refund).memo, Memo::Return([1; 32]));
 		assert_eq!(
 			ExecutedDeposits::<Test>::get([1; 32]).unwrap().outcome,
 			DepositOutcome::Refunded(RefundReason::Unusable(UnusableDeposit::SeveralSenders))

@@ -162,9 +162,22 @@ pub struct Vault {
 	pub asset: gridchain_primitives::stellar::Asset,
 	/// The fee each outgoing payment offers, in stroops.
 	pub fee: u32,
-	/// The sequence of the last payment the chain made (the next gets this + 1).
+	/// The sequence of the last transaction the chain made (the next gets this + 1).
 	pub sequence: i64,
+	/// The vault's signers on Stellar (each of weight 1; the master key's weight 0), as the
+	/// council set them or the last confirmed signer change made them: only their signatures
+	/// count.
+	pub signers: VaultSigners,
+	/// The vault's low, medium and high thresholds on Stellar: the signatures a transaction
+	/// needs.
+	pub threshold: u8,
 }
+
+/// The vault's signers' keys, sorted, each once.
+pub type VaultSigners = frame_support::BoundedVec<
+	AccountKey,
+	frame_support::traits::ConstU32<{ gridchain_primitives::stellar::MAX_ACCOUNT_SIGNERS }>,
+>;
 
 /// Why a payment leaves the vault.
 #[derive(
@@ -175,6 +188,9 @@ pub enum PaymentPurpose<AccountId> {
 	Withdrawal { who: AccountId },
 	/// A deposit paid back (never minted).
 	Refund { deposit: StellarTxHash },
+	/// The vault's signers made to follow the bridge circle: once applied, these are its
+	/// signers and this its threshold.
+	VaultSigners { signers: VaultSigners, threshold: u8 },
 }
 
 /// A validator's signature of a payment, with the key it was made with.
@@ -184,14 +200,16 @@ pub enum PaymentPurpose<AccountId> {
 pub struct PaymentSignature<AccountId> {
 	/// The validator.
 	pub signer: AccountId,
-	/// Its Stellar key when it signed: the signature counts while the key is still its key.
+	/// Its Stellar key when it signed: the signature counts while the key is still its key
+	/// and one of the vault's signers.
 	pub key: AccountKey,
 	/// The signature as the envelope carries it (the key's hint and the signature).
 	pub signature: gridchain_primitives::stellar::DecoratedSignature,
 }
 
-/// A payment from the vault, fixed by the chain, waiting for the validators' signatures and
-/// then for their reports of what Stellar did with it.
+/// A transaction from the vault (a payment or a change of its signers), fixed by the chain,
+/// waiting for the validators' signatures and then for their reports of what Stellar did with
+/// it.
 #[derive(
 	Encode,
 	Decode,
@@ -205,7 +223,7 @@ pub struct PaymentSignature<AccountId> {
 #[scale_info(skip_type_params(T))]
 pub struct OutgoingPayment<T: crate::Config> {
 	/// Every field its signers sign.
-	pub payment: gridchain_primitives::stellar::Payment,
+	pub transaction: gridchain_primitives::stellar::VaultTransaction,
 	/// Its hash on the vault's network: what each signature signs.
 	pub hash: [u8; 32],
 	/// Why it is paid.
@@ -222,11 +240,20 @@ pub struct OutgoingPayment<T: crate::Config> {
 }
 
 impl<T: crate::Config> OutgoingPayment<T> {
-	/// The envelope a relay submits: the payment with the signatures kept.
+	/// The envelope a relay submits: the transaction with the signatures kept.
 	pub fn envelope_xdr(&self) -> alloc::vec::Vec<u8> {
 		let signatures: alloc::vec::Vec<_> =
 			self.signatures.iter().map(|held| held.signature.clone()).collect();
-		self.payment.envelope_xdr(&signatures)
+		self.transaction.envelope_xdr(&signatures)
+	}
+
+	/// The TFT it pays out of the vault (nothing for a change of signers).
+	pub fn amount(&self) -> Balance {
+		match &self.transaction {
+			gridchain_primitives::stellar::VaultTransaction::Payment(payment) =>
+				Balance::try_from(payment.amount).unwrap_or_default(),
+			gridchain_primitives::stellar::VaultTransaction::SetSigners(_) => 0,
+		}
 	}
 }
 

@@ -56,6 +56,7 @@ pub trait WeightInfo {
 	fn prune_deposit_votes() -> Weight;
 	fn set_payment_fee() -> Weight;
 	fn retry_refund() -> Weight;
+	fn update_vault_signers() -> Weight;
 }
 
 /// Weights measured on the reference machine, with the runtime's database weights.
@@ -289,6 +290,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(68_161_000, 7422)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}	fn update_vault_signers() -> Weight {
+		Weight::from_parts(500_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(30_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 }
 
@@ -359,6 +364,10 @@ impl WeightInfo for () {
 	fn retry_refund() -> Weight {
 		Weight::from_parts(68_161_000, 7422)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}	fn update_vault_signers() -> Weight {
+		Weight::from_parts(500_000_000, 20000)
+			.saturating_add(ParityDbWeight::get().reads(30_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 }

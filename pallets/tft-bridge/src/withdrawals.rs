@@ -1,7 +1,8 @@
-//! Outgoing payments: withdrawals burned on chain and deposits paid back, each a Stellar
-//! payment the chain fixes (sequence, fee, time bounds, memo) and hashes before any validator
-//! signs, whose signatures it checks against the validators' registered Stellar keys, and
-//! whose result on Stellar the validators report.
+//! Outgoing transactions: withdrawals burned on chain, deposits paid back and changes of the
+//! vault's signers, each a Stellar transaction the chain fixes (sequence, fee, time bounds,
+//! memo) and hashes before any validator signs, whose signatures it checks against the
+//! validators' registered Stellar keys that the vault has as signers, and whose result on
+//! Stellar the validators report.
 
 use crate::{
 	deposits::{count_members, push_as_member, VoteCost},
@@ -20,60 +21,38 @@ use frame_support::{
 };
 use gridchain_primitives::{
 	circles::Circles,
-	stellar::{verify, DecoratedSignature, Memo, Payment},
+	stellar::{verify, DecoratedSignature, Memo, Payment, VaultTransaction},
 };
 
 impl<T: Config> Pallet<T> {
-	/// The payment the vault makes at `sequence`: the vault's fee, valid until
-	/// [`Config::PaymentLifetime`] from now on the chain's clock.
-	fn fix_payment(
-		vault: &Vault,
-		sequence: i64,
-		destination: AccountKey,
-		amount: i64,
-		memo: Memo,
-	) -> (Payment, [u8; 32]) {
-		let now = T::UnixTime::now().as_secs();
-		let payment = Payment {
-			source: vault.account,
-			fee: vault.fee,
-			sequence,
-			min_time: 0,
-			// Past it, an envelope can never apply: a payment reported expired is fixed
-			// again instead of staying valid forever.
-			max_time: now.saturating_add(T::PaymentLifetime::get()),
-			memo,
-			destination,
-			asset: vault.asset.clone(),
-			amount,
-		};
-		let hash = payment.hash(&vault.network_id);
-		(payment, hash)
+	/// Until when a transaction fixed now is valid: [`Config::PaymentLifetime`] from now on
+	/// the chain's clock. Past it, an envelope can never apply: a transaction reported expired
+	/// is fixed again instead of staying valid forever.
+	pub(crate) fn max_time_from_now() -> u64 {
+		T::UnixTime::now().as_secs().saturating_add(T::PaymentLifetime::get())
 	}
 
-	/// Fixes a payment of `amount` from the vault to `destination` with `memo`, at the vault's
-	/// next sequence number; returns its id.
-	pub(crate) fn queue_payment(
+	/// Fixes the vault's transaction that `fix` makes at the vault's next sequence number and
+	/// queues it for signatures; returns its id.
+	pub(crate) fn queue_transaction(
 		purpose: PaymentPurpose<T::AccountId>,
-		destination: AccountKey,
 		amount: Balance,
-		memo: Memo,
+		fix: impl FnOnce(&Vault, i64) -> VaultTransaction,
 	) -> Result<u64, DispatchError> {
 		let mut vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
-		let stellar_amount = i64::try_from(amount).map_err(|_| Error::<T>::InvalidAmount)?;
 		let id = NextPaymentId::<T>::get();
 		let next_id = id.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
 		let sequence =
 			vault.sequence.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
-		let (payment, hash) =
-			Self::fix_payment(&vault, sequence, destination, stellar_amount, memo);
+		let transaction = fix(&vault, sequence);
+		let hash = transaction.hash(&vault.network_id);
 		vault.sequence = sequence;
 		VaultOf::<T>::put(vault);
 		NextPaymentId::<T>::put(next_id);
 		OutgoingPayments::<T>::insert(
 			id,
 			OutgoingPayment {
-				payment,
+				transaction,
 				hash,
 				purpose: purpose.clone(),
 				signatures: Default::default(),
@@ -82,6 +61,31 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::deposit_event(Event::PaymentQueued { id, hash, sequence, purpose, amount });
 		Ok(id)
+	}
+
+	/// Fixes a payment of `amount` from the vault to `destination` with `memo`, at the vault's
+	/// next sequence number, with the vault's fee; returns its id.
+	pub(crate) fn queue_payment(
+		purpose: PaymentPurpose<T::AccountId>,
+		destination: AccountKey,
+		amount: Balance,
+		memo: Memo,
+	) -> Result<u64, DispatchError> {
+		let stellar_amount = i64::try_from(amount).map_err(|_| Error::<T>::InvalidAmount)?;
+		let max_time = Self::max_time_from_now();
+		Self::queue_transaction(purpose, amount, |vault, sequence| {
+			VaultTransaction::Payment(Payment {
+				source: vault.account,
+				fee: vault.fee,
+				sequence,
+				min_time: 0,
+				max_time,
+				memo,
+				destination,
+				asset: vault.asset.clone(),
+				amount: stellar_amount,
+			})
+		})
 	}
 
 	pub(crate) fn do_withdraw(
@@ -133,11 +137,16 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Circles::is_member(circle, &signer), Error::<T>::NotBridgeMember);
 		let mut outgoing = OutgoingPayments::<T>::get(id).ok_or(Error::<T>::UnknownPayment)?;
 		let key = T::Circles::stellar_key(circle, &signer).ok_or(Error::<T>::NoStellarKey)?;
-		let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
-		ensure!(threshold <= T::MaxSigners::get(), Error::<T>::ThresholdAboveSigners);
-		// Only signatures made with a current member's current key can help on Stellar.
+		let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
+		// Stellar takes the signatures of the vault's signers, whatever the circle says: a new
+		// member's key signs once the vault follows the circle.
+		ensure!(vault.signers.binary_search(&key).is_ok(), Error::<T>::NotAVaultSigner);
+		let threshold = u32::from(vault.threshold);
+		// Only signatures made with a current member's current key, one of the vault's
+		// signers, can help on Stellar.
 		outgoing.signatures.retain(|held| {
-			T::Circles::stellar_key(circle, &held.signer).is_some_and(|now| now == held.key)
+			vault.signers.binary_search(&held.key).is_ok()
+				&& T::Circles::stellar_key(circle, &held.signer).is_some_and(|now| now == held.key)
 		});
 		let before = outgoing.signatures.len() as u32;
 		// Stellar counts a key once (and refuses extra signatures): one signature per
@@ -184,7 +193,7 @@ impl<T: Config> Pallet<T> {
 			// Whatever the relays say, a payment the chain's clock still holds valid is not
 			// fixed again.
 			ensure!(
-				T::UnixTime::now().as_secs() > outgoing.payment.max_time,
+				T::UnixTime::now().as_secs() > outgoing.transaction.max_time(),
 				Error::<T>::PaymentNotExpired
 			);
 		}
@@ -263,19 +272,29 @@ impl<T: Config> Pallet<T> {
 		outgoing: OutgoingPayment<T>,
 		result: PaymentResult,
 	) -> DispatchResult {
-		let amount =
-			Balance::try_from(outgoing.payment.amount).map_err(|_| Error::<T>::InvalidAmount)?;
+		let amount = outgoing.amount();
 		if result != PaymentResult::Expired {
 			// It was applied: the next one is the oldest pending.
 			FirstPendingPayment::<T>::put(id.saturating_add(1));
 		}
 		match (result, &outgoing.purpose) {
 			(PaymentResult::Paid, purpose) => {
-				if let PaymentPurpose::Withdrawal { .. } = purpose {
-					ConfirmedWithdrawals::<T>::mutate(|sum| *sum = sum.saturating_add(amount));
+				match purpose {
+					PaymentPurpose::Withdrawal { .. } => ConfirmedWithdrawals::<T>::mutate(|sum| {
+						*sum = sum.saturating_add(amount)
+					}),
+					PaymentPurpose::VaultSigners { signers, threshold } =>
+						Self::vault_signers_changed(signers.clone(), *threshold)?,
+					PaymentPurpose::Refund { .. } => {},
 				}
 				OutgoingPayments::<T>::remove(id);
 				Self::deposit_event(Event::PaymentConfirmed { id });
+			},
+			(PaymentResult::Failed, PaymentPurpose::VaultSigners { .. }) => {
+				// The vault's signers stay as they were; a member may ask again.
+				VaultSignersChange::<T>::kill();
+				OutgoingPayments::<T>::remove(id);
+				Self::deposit_event(Event::VaultSignersChangeFailed { id });
 			},
 			(PaymentResult::Failed, PaymentPurpose::Withdrawal { who }) => {
 				// Nothing left the vault and the envelope cannot apply again: the withdrawal
@@ -295,16 +314,17 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::RefundQuarantined { id, deposit });
 			},
 			(PaymentResult::Expired, _) => {
-				// Its sequence was never used: the same sequence, fixed anew.
+				// Its sequence was never used: the same sequence, fixed anew with the current
+				// fee.
 				let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
-				let old = outgoing.payment;
-				let (payment, hash) =
-					Self::fix_payment(&vault, old.sequence, old.destination, old.amount, old.memo);
-				let (max_time, fee) = (payment.max_time, payment.fee);
+				let max_time = Self::max_time_from_now();
+				let transaction = outgoing.transaction.refixed(vault.fee, max_time);
+				let hash = transaction.hash(&vault.network_id);
+				let fee = vault.fee;
 				OutgoingPayments::<T>::insert(
 					id,
 					OutgoingPayment {
-						payment,
+						transaction,
 						hash,
 						purpose: outgoing.purpose,
 						signatures: Default::default(),
@@ -323,8 +343,7 @@ impl<T: Config> Pallet<T> {
 		let PaymentPurpose::Refund { deposit } = refund.purpose else {
 			return Err(Error::<T>::UnknownQuarantinedRefund.into());
 		};
-		let amount =
-			Balance::try_from(refund.payment.amount).map_err(|_| Error::<T>::InvalidAmount)?;
+		let amount = refund.amount();
 		let payment = Self::queue_payment(
 			PaymentPurpose::Refund { deposit },
 			destination,

@@ -64,6 +64,9 @@ export async function startBridgeSetting({ relays = 4 } = {}) {
     stateDir: join(dir, `relay-${n}`),
   });
 
+  /** The Stellar keys of `members` as the chain lists the vault's signers: sorted, as hex. */
+  fx.vaultSigners = (members) => members.map((v) => u8aToHex(v.stellarKey.rawPublicKey())).sort();
+
   /** The user (or `from`) pays `amount` to the vault with `memo` (and `extra` operations). */
   fx.deposit = async (amount, memo, { from = keys.user, extra = [], signers } = {}) => {
     const result = await stellar.submit(from, [
@@ -117,6 +120,7 @@ export async function startBridgeSetting({ relays = 4 } = {}) {
     fx.agree(1, fx.council, api.tx.tftBridge.setBridgeCircle(fx.bridgeCircle)),
     fx.agree(1, fx.council, api.tx.tftBridge.setVault(
       u8aToHex(keys.vault.rawPublicKey()), STANDALONE, 'TFT', u8aToHex(keys.issuer.rawPublicKey()), 100, vaultAccount.sequence,
+      fx.vaultSigners(validators), 3,
     )),
   ]);
   assert.ok(chosen.isOk && vaultSet.isOk, `the council could not set up the bridge: ${chosen} ${vaultSet}`);

@@ -2,7 +2,7 @@
 // driven through SDF's own JavaScript SDK, as a Stellar wallet would, and the relays
 // (`gridchain-bridge`) of the bridge's validators.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -143,4 +143,18 @@ export function startRelay({ nodeUrl, horizonUrl, vault, chainUri, stellarKey, s
   };
 }
 
-export { Asset, Keypair, Memo, Operation };
+/**
+ * Runs `gridchain-bridge update-vault-signers` as the member `chainUri`; resolves with what it
+ * printed, rejects with its error output when it fails.
+ */
+export function updateVaultSigners({ nodeUrl, chainUri }) {
+  const binary = targetBinary('gridchain-bridge', 'GRIDCHAIN_BRIDGE');
+  return new Promise((resolve, reject) => {
+    execFile(binary, ['update-vault-signers', '--node', nodeUrl], {
+      env: { ...process.env, GRIDCHAIN_BRIDGE_CHAIN_SECRET: chainUri },
+      timeout: 120_000,
+    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+  });
+}
+
+export { Asset, Keypair, Memo, Operation, TransactionBuilder };

@@ -1,0 +1,103 @@
+//! The vault's signers: the chain records them as Stellar has them, and makes them follow the
+//! bridge circle through a set-options transaction the vault's current signers sign.
+
+use crate::{pallet::*, types::*};
+use alloc::vec::Vec;
+use frame_support::pallet_prelude::*;
+use gridchain_primitives::{
+	circles::Circles,
+	stellar::{Memo, SetSigners, VaultTransaction},
+};
+
+/// The memo of a change of the vault's signers, so that it reads as one in the vault's history.
+const SIGNERS_MEMO: &[u8] = b"vault_signers";
+
+impl<T: Config> Pallet<T> {
+	/// `signers` sorted, each once, with a threshold they can reach (1 to their number).
+	pub(crate) fn checked_signers(
+		signers: VaultSigners,
+		threshold: u8,
+	) -> Result<VaultSigners, Error<T>> {
+		let mut sorted = signers.into_inner();
+		sorted.sort();
+		let count = sorted.len();
+		sorted.dedup();
+		ensure!(sorted.len() == count, Error::<T>::InvalidVault);
+		ensure!(threshold >= 1 && usize::from(threshold) <= count, Error::<T>::InvalidVault);
+		// As many as before: within the bound.
+		Ok(VaultSigners::truncate_from(sorted))
+	}
+
+	/// The signers and threshold the vault should have: the circle's members' Stellar keys,
+	/// each once, and its threshold.
+	fn circles_signers(circle: CircleId) -> Result<(VaultSigners, u8), DispatchError> {
+		let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
+		let mut keys = T::Circles::stellar_keys(circle);
+		keys.sort();
+		keys.dedup();
+		ensure!(keys.len() as u32 >= threshold, Error::<T>::TooFewStellarKeys);
+		let signers = VaultSigners::try_from(keys).map_err(|_| Error::<T>::TooManyStellarKeys)?;
+		// At most 20 signers, so a threshold they reach fits.
+		let threshold = u8::try_from(threshold).map_err(|_| Error::<T>::TooManyStellarKeys)?;
+		Ok((signers, threshold))
+	}
+
+	pub(crate) fn do_update_vault_signers(member: T::AccountId) -> DispatchResult {
+		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
+		ensure!(T::Circles::is_member(circle, &member), Error::<T>::NotBridgeMember);
+		let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
+		ensure!(!VaultSignersChange::<T>::exists(), Error::<T>::VaultSignersChangePending);
+		let (signers, threshold) = Self::circles_signers(circle)?;
+		ensure!(
+			(&signers, threshold) != (&vault.signers, vault.threshold),
+			Error::<T>::VaultSignersUpToDate
+		);
+		// The keys leaving (weight 0) first, then those joining (weight 1).
+		let changes: Vec<(AccountKey, u8)> = vault
+			.signers
+			.iter()
+			.filter(|key| signers.binary_search(key).is_err())
+			.map(|key| (*key, 0))
+			.chain(
+				signers
+					.iter()
+					.filter(|key| vault.signers.binary_search(key).is_err())
+					.map(|key| (*key, 1)),
+			)
+			.collect();
+		// At most 20 out and 20 in.
+		let changes = BoundedVec::truncate_from(changes);
+		let max_time = Self::max_time_from_now();
+		let purpose = PaymentPurpose::VaultSigners { signers: signers.clone(), threshold };
+		let id = Self::queue_transaction(purpose, 0, |vault, sequence| {
+			let change = SetSigners {
+				source: vault.account,
+				fee: 0,
+				sequence,
+				min_time: 0,
+				max_time,
+				memo: Memo::Text(BoundedVec::truncate_from(SIGNERS_MEMO.to_vec())),
+				signers: changes,
+				threshold,
+			};
+			let fee = vault.fee.saturating_mul(change.operations());
+			VaultTransaction::SetSigners(SetSigners { fee, ..change })
+		})?;
+		VaultSignersChange::<T>::put(id);
+		Self::deposit_event(Event::VaultSignersChangeQueued { id, signers, threshold });
+		Ok(())
+	}
+
+	/// The change of the vault's signers was applied on Stellar.
+	pub(crate) fn vault_signers_changed(signers: VaultSigners, threshold: u8) -> DispatchResult {
+		VaultOf::<T>::try_mutate(|vault| {
+			let vault = vault.as_mut().ok_or(Error::<T>::NoVault)?;
+			vault.signers = signers.clone();
+			vault.threshold = threshold;
+			Ok::<_, Error<T>>(())
+		})?;
+		VaultSignersChange::<T>::kill();
+		Self::deposit_event(Event::VaultSignersChanged { signers, threshold });
+		Ok(())
+	}
+}
