@@ -390,8 +390,9 @@ impl VaultTransaction {
 	/// The same transaction offering `fee_per_operation` and valid until `max_time`.
 	pub fn refixed(&self, fee_per_operation: u32, max_time: u64) -> Self {
 		match self {
-			Self::Payment(payment) =>
-				Self::Payment(Payment { fee: fee_per_operation, max_time, ..payment.clone() }),
+			Self::Payment(payment) => {
+				Self::Payment(Payment { fee: fee_per_operation, max_time, ..payment.clone() })
+			},
 			Self::SetSigners(change) => Self::SetSigners(SetSigners {
 				fee: fee_per_operation.saturating_mul(change.operations()),
 				max_time,

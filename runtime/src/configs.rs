@@ -299,7 +299,6 @@ impl pallet_tft_bridge::Config for Runtime {
 	type MaxSettledPerReport = ConstU32<16>;
 	type VoteLifetime = ConstU32<{ DAYS }>;
 	/// A payment's envelope is valid for an hour after the chain fixes it.
-	type PaymentLifetime = ConstU64<3_600>;
 	type UnixTime = crate::Timestamp;
 	type AgreementFundingWeight = TftBridgeFundingWeight;
 	type WeightInfo = pallet_tft_bridge::weights::SubstrateWeight<Runtime>;

@@ -5,7 +5,9 @@
 // a relay, so one may be down. The council chooses the circle and sets the vault by proposal;
 // the vault on Stellar has the nine members' keys as signers, medium threshold 3.
 // - deposits with each memo kind reach their target (account, twin, agreement), less the fee;
-// - a relay killed with SIGKILL and restarted mints nothing twice and loses nothing;
+// - relays aborted right after each step (votes sent, cursor not saved; signatures sent;
+//   a payment included on Stellar, not reported; reports sent) and restarted mint nothing
+//   twice, pay nothing twice and lose nothing;
 // - the vault's TFT on Stellar always equals the chain's bridged supply.
 
 import assert from 'node:assert/strict';
@@ -17,6 +19,7 @@ import { eventData, freeBalance, sendOk } from './lib/chain.js';
 import {
   DEPOSIT_FEE, TFT, hex, startBridgeSetting,
 } from './lib/bridge-setting.js';
+import { waitFor } from './lib/node.js';
 import { Memo } from './lib/stellar.js';
 import { createNodeContractTx } from './lib/zos.js';
 
@@ -85,28 +88,58 @@ describe('the Stellar TFT bridge: deposits, relays killed', { timeout: 900_000 }
     await vaultMatchesSupply();
   });
 
-  it('loses nothing and mints nothing twice when a relay is killed and restarted', async () => {
+  it('loses nothing and pays nothing twice when relays crash after each step and restart', async () => {
     const { api } = fx;
     const alice = fx.keyring.addFromUri('//Alice');
-    // Relay 0 dies while deposits arrive: the three others still make the threshold.
-    await fx.relays[0].stop('SIGKILL');
+    // Relays armed to abort right after a step (as if killed with SIGKILL there); each one that
+    // aborts is restarted from its state directory, unarmed. `crashes` records who aborted where.
+    const crashes = [];
+    const arm = async (steps) => {
+      await Promise.all(fx.relays.map((relay) => relay?.stop('SIGKILL')));
+      fx.relays = steps.map((crashAt, n) => {
+        const relay = fx.relay(n, { crashAt });
+        relay.exited.then(() => {
+          if (relay.child.signalCode !== 'SIGABRT' || fx.relays[n] !== relay) return;
+          crashes.push({ n, step: crashAt });
+          fx.relays[n] = fx.relay(n);
+        });
+        return relay;
+      });
+    };
+    const crashedAt = (step) => waitFor(() => crashes.some((c) => c.step === step), { timeoutMs: 120_000, what: `a relay crashing ${step}` });
+    const withdraw = async () => {
+      const withdrawn = await sendOk(api, api.tx.tftBridge.withdraw(u8aToHex(keys.user.rawPublicKey()), 3n * TFT), alice);
+      const id = eventData(withdrawn.events, api.events.tftBridge.Withdrawn).payment.toNumber();
+      await bridgeEvent('PaymentConfirmed', (d) => d.id.toNumber() === id);
+      return id;
+    };
+
+    // After voting, before saving the cursor: every relay votes, then reads and votes again.
+    await arm(['after-votes', 'after-votes', 'after-votes', 'after-votes']);
     const hashes = [];
-    for (let i = 0; i < 5; i += 1) hashes.push(await deposit(2n * TFT + BigInt(i), Memo.hash(hex(alice.publicKey))));
+    for (let i = 0; i < 3; i += 1) hashes.push(await deposit(2n * TFT + BigInt(i), Memo.hash(hex(alice.publicKey))));
     for (const hash of hashes) await bridgeEvent('DepositMinted', (d) => hex(d.txHash) === hash);
-    // Back from its state directory, it reads on from its cursor, votes late (skipped by the
-    // chain) and signs on.
-    fx.relays[0] = fx.relay(0);
-    const withdrawn = await sendOk(api, api.tx.tftBridge.withdraw(u8aToHex(keys.user.rawPublicKey()), 3n * TFT), alice);
-    const id = eventData(withdrawn.events, api.events.tftBridge.Withdrawn).payment.toNumber();
-    // Another relay dies between signing and reporting.
-    await bridgeEvent('PaymentSigned', (d) => d.id.toNumber() === id);
-    await fx.relays[1].stop('SIGKILL');
-    await bridgeEvent('PaymentConfirmed', (d) => d.id.toNumber() === id);
-    fx.relays[1] = fx.relay(1);
+    await crashedAt('after-votes');
+    // After signing (at least one of relays 0 and 1 signs: three signatures are needed), and
+    // after reporting (likewise one of relays 2 and 3 reports).
+    await arm(['after-signatures', 'after-signatures', 'after-reports', 'after-reports']);
+    await withdraw();
+    await crashedAt('after-signatures');
+    await crashedAt('after-reports');
+    // After a submission was included, before its report: the submitter crashes.
+    await arm(['after-submission', 'after-submission', 'after-submission', 'after-submission']);
+    const id = await withdraw();
+    await crashedAt('after-submission');
+    await arm([undefined, undefined, undefined, undefined]);
+
     const minted = fx.bridgeEvents.filter((e) => e.method === 'DepositMinted').map((e) => hex(e.data.txHash));
     assert.equal(new Set(minted).size, minted.length, 'a deposit minted twice');
     const confirmed = fx.bridgeEvents.filter((e) => e.method === 'PaymentConfirmed').map((e) => e.data.id.toNumber());
     assert.equal(new Set(confirmed).size, confirmed.length, 'a payment confirmed twice');
+    // Paid once on Stellar: one transaction with the withdrawal's memo.
+    const page = await stellar.server.transactions().forAccount(keys.user.publicKey()).order('desc').limit(50).call();
+    assert.equal(page.records.filter((r) => r.memo_type === 'text' && r.memo === `burn_${id}`).length, 1);
+    figures.crashes = crashes.map((c) => `${c.n}:${c.step}`);
     await vaultMatchesSupply();
   });
 });

@@ -156,8 +156,8 @@ impl Chain {
 			};
 			let outgoing = value.decode().map_err(read)?;
 			// The client's generated type and the runtime's own encode alike.
-			let transaction = VaultTransaction::decode(&mut &outgoing.transaction.encode()[..])
-				.map_err(read)?;
+			let transaction =
+				VaultTransaction::decode(&mut &outgoing.transaction.encode()[..]).map_err(read)?;
 			pending.push(Pending {
 				id,
 				transaction,

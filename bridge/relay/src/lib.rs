@@ -5,6 +5,7 @@
 //! rebuilding it with SDF's XDR types.
 
 pub mod chain;
+pub mod crash;
 pub mod deposits;
 pub mod horizon;
 pub mod metrics;

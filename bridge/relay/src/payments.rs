@@ -4,15 +4,13 @@
 //! signatures of the vault's current signers; and it decides what to report from what Stellar
 //! shows.
 
-use gridchain_primitives::stellar::{
-	Memo as ChainMemo, Payment, SetSigners, VaultTransaction,
-};
+use gridchain_primitives::stellar::{Memo as ChainMemo, Payment, SetSigners, VaultTransaction};
 use stellar_xdr::{
 	AccountId, AlphaNum12, AlphaNum4, Asset, AssetCode12, AssetCode4, DecoratedSignature, Hash,
 	Limits, Memo, MuxedAccount, Operation, OperationBody, PaymentOp, Preconditions, PublicKey,
-	SequenceNumber, SetOptionsOp, Signature, SignatureHint, Signer, SignerKey, StringM,
-	TimeBounds, TimePoint, Transaction, TransactionEnvelope, TransactionExt,
-	TransactionV1Envelope, Uint256, WriteXdr,
+	SequenceNumber, SetOptionsOp, Signature, SignatureHint, Signer, SignerKey, StringM, TimeBounds,
+	TimePoint, Transaction, TransactionEnvelope, TransactionExt, TransactionV1Envelope, Uint256,
+	WriteXdr,
 };
 
 use crate::horizon::{Account, TxRecord};

@@ -5,6 +5,7 @@
 
 use crate::{
 	chain::{Bridge, Chain, ChainError},
+	crash::{self, Step},
 	deposits::{classify, Deposit, Seen, VaultAsset},
 	horizon::{Horizon, HorizonError, Submitted},
 	metrics::Metrics,
@@ -122,7 +123,11 @@ impl Relay {
 				break;
 			}
 		}
+		let voted = !votes.is_empty();
 		self.vote(votes).await?;
+		if voted {
+			crash::point(Step::AfterVotes);
+		}
 		// Only now: a relay killed before this line votes these again, which is harmless.
 		if cursor != self.state.cursor {
 			self.state.cursor = cursor;
@@ -219,6 +224,9 @@ impl Relay {
 				Err(refused) => say!("warn", "could not sign payment {id}: {refused}"),
 			}
 		}
+		if !mine.is_empty() {
+			crash::point(Step::AfterSignatures);
+		}
 
 		// The signatures of the best block, for the finalized payments whose hash they sign:
 		// the other validators signed in the same block as this one, most likely.
@@ -273,12 +281,14 @@ impl Relay {
 					match self.horizon.submit(&envelope).await? {
 						// In a ledger: reported at once, as the ledger has it.
 						Submitted::Included(record) => {
+							crash::point(Step::AfterSubmission);
 							next_sequence = next_sequence.saturating_add(1);
 							let outcome =
 								if record.successful { Outcome::Paid } else { Outcome::Failed };
 							reports.push((payment.id, outcome));
 						},
 						Submitted::Failed { .. } => {
+							crash::point(Step::AfterSubmission);
 							next_sequence = next_sequence.saturating_add(1);
 							reports.push((payment.id, Outcome::Failed));
 						},
@@ -293,17 +303,23 @@ impl Relay {
 			}
 		}
 		let results = self.chain.report_all(&reports).await;
+		let mut reported = false;
 		for ((id, outcome), result) in reports.into_iter().zip(results) {
 			match result {
-				Ok(()) => self
-					.metrics
-					.payments_reported
-					.with_label_values(&[&format!("{outcome:?}")])
-					.inc(),
+				Ok(()) => {
+					reported = true;
+					self.metrics
+						.payments_reported
+						.with_label_values(&[&format!("{outcome:?}")])
+						.inc()
+				},
 				Err(refused) => {
 					say!("warn", "could not report payment {id} {outcome:?}: {refused}")
 				},
 			}
+		}
+		if reported {
+			crash::point(Step::AfterReports);
 		}
 		Ok(())
 	}

@@ -167,7 +167,11 @@ impl<T: Config> gridchain_primitives::circles::Circles<T::AccountId> for Pallet<
 	fn stellar_keys(circle_id: CircleId) -> Vec<[u8; 32]> {
 		Members::<T>::iter_prefix_values(circle_id)
 			.filter_map(|member| {
-				member.keys.iter().find(|(kind, _)| *kind == KeyKind::StellarEd25519).map(|(_, key)| *key)
+				member
+					.keys
+					.iter()
+					.find(|(kind, _)| *kind == KeyKind::StellarEd25519)
+					.map(|(_, key)| *key)
 			})
 			.collect()
 	}

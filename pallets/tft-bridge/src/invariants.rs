@@ -37,9 +37,7 @@ impl<T: Config> Pallet<T> {
 		// Withdrawals burned what their pending payments pay, and what confirmed ones paid.
 		let pending = OutgoingPayments::<T>::iter_values()
 			.filter(|outgoing| matches!(outgoing.purpose, PaymentPurpose::Withdrawal { .. }))
-			.try_fold(0 as Balance, |sum, outgoing| {
-				sum.checked_add(outgoing.amount())
-			});
+			.try_fold(0 as Balance, |sum, outgoing| sum.checked_add(outgoing.amount()));
 		let withdrawn =
 			pending.and_then(|pending| pending.checked_add(ConfirmedWithdrawals::<T>::get()));
 		let expected =

@@ -26,7 +26,7 @@
 //! A withdrawal ([`Pallet::withdraw`]) burns its amount (the withdrawal fee goes to the
 //! circle's treasury) and a refund needs paying back: each becomes a Stellar payment that the
 //! chain fixes entirely (the vault's next sequence number, the fee, a `burn_<id>` or return
-//! memo, a `max_time` [`Config::PaymentLifetime`] ahead) and hashes
+//! memo, a `max_time` the vault's payment lifetime ahead) and hashes
 //! ([`gridchain_primitives::stellar`]) before anyone signs. Validators sign that hash with
 //! their Stellar keys registered in the circle ([`Pallet::sign_payment`]); the chain checks
 //! each signature, so the envelope the relays assemble from the stored signatures is valid
@@ -63,8 +63,8 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 pub mod types;
-pub mod weights;
 mod vault;
+pub mod weights;
 mod withdrawals;
 
 #[frame_support::pallet]
@@ -140,11 +140,6 @@ pub mod pallet {
 		/// threshold reported).
 		#[pallet::constant]
 		type MaxSettledPerReport: Get<u32>;
-
-		/// How long a payment's envelope is valid on Stellar, in seconds from when the chain
-		/// fixes it: its `max_time`.
-		#[pallet::constant]
-		type PaymentLifetime: Get<u64>;
 
 		/// The chain's clock, for `max_time`.
 		type UnixTime: frame_support::traits::UnixTime;
@@ -306,6 +301,9 @@ pub mod pallet {
 		InvalidVault,
 		/// The fee is below Stellar's minimum of 100 stroops per operation.
 		FeeTooLow,
+		/// A payment lifetime below a minute (envelopes would expire before the validators
+		/// sign them: they sign what is final) or above a day.
+		PaymentLifetimeOutOfRange,
 		/// Payments from the vault are still pending: the vault cannot change under them.
 		PaymentsPending,
 		/// The circle's threshold is above the signatures a payment keeps: it could never be
@@ -413,14 +411,16 @@ pub mod pallet {
 		}
 
 		/// Sets the vault: its account, network, TFT's issuer and code, the fee each payment
-		/// offers, and, as they are on Stellar now, its sequence number, its signers (each of
+		/// offers, how long a payment's envelope is valid (seconds), and, as they are on
+		/// Stellar now, its sequence number, its signers (each of
 		/// weight 1) and its thresholds.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`] (the council).
 		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`; the
 		///   signatures of `signers` count, `threshold` of them make a payment ready.
 		/// - Errors: [`Error::InvalidVault`] (also: a threshold of 0 or above the signers, a
-		///   signer twice), [`Error::FeeTooLow`], [`Error::PaymentsPending`] (their envelopes
+		///   signer twice), [`Error::FeeTooLow`], [`Error::PaymentLifetimeOutOfRange`],
+		///   [`Error::PaymentsPending`] (their envelopes
 		///   name the old vault and sequence).
 		/// - Event: [`Event::VaultSet`].
 		#[pallet::call_index(2)]
@@ -432,11 +432,16 @@ pub mod pallet {
 			asset_code: BoundedVec<u8, ConstU32<12>>,
 			asset_issuer: AccountKey,
 			fee: u32,
+			payment_lifetime: u64,
 			sequence: i64,
 			signers: VaultSigners,
 			threshold: u8,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				(MIN_PAYMENT_LIFETIME..=MAX_PAYMENT_LIFETIME).contains(&payment_lifetime),
+				Error::<T>::PaymentLifetimeOutOfRange
+			);
 			let signers = Self::checked_signers(signers, threshold)?;
 			let passphrase =
 				core::str::from_utf8(&network_passphrase).map_err(|_| Error::<T>::InvalidVault)?;
@@ -453,6 +458,7 @@ pub mod pallet {
 				network_id: gridchain_primitives::stellar::network_id(passphrase),
 				asset,
 				fee,
+				payment_lifetime,
 				sequence,
 				signers,
 				threshold,
@@ -629,3 +635,11 @@ pub trait BenchmarkHelper {
 
 /// Stellar's minimum fee per operation, in stroops: a payment offering less is never applied.
 pub const MIN_STELLAR_FEE: u32 = 100;
+
+/// The shortest payment lifetime, in seconds: ten 6-second blocks, enough for a payment to be
+/// final, signed, submitted and applied (about four).
+pub const MIN_PAYMENT_LIFETIME: u64 = 60;
+
+/// The longest payment lifetime, in seconds: an envelope that cannot apply should be fixed
+/// again within a day.
+pub const MAX_PAYMENT_LIFETIME: u64 = 86_400;

@@ -200,7 +200,6 @@ impl pallet_tft_bridge::Config for Test {
 	type MaxValidators = ConstU32<6>;
 	type MaxSettledPerReport = ConstU32<3>;
 	type DustLimit = ConstU128<DUST_LIMIT>;
-	type PaymentLifetime = frame_support::traits::ConstU64<PAYMENT_LIFETIME>;
 	type UnixTime = MockClock;
 	type AgreementFundingWeight = AgreementFundingWeight;
 	type WeightInfo = ();
@@ -300,6 +299,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			b"TFT".to_vec().try_into().unwrap(),
 			ISSUER,
 			100,
+			PAYMENT_LIFETIME,
 			VAULT_SEQUENCE,
 			vault_signers(1..=4),
 			3,

@@ -247,7 +247,10 @@ fn a_withdrawal_burns_and_fixes_the_payment_at_the_next_sequence() {
 		);
 		// The next payment takes the next sequence.
 		assert_ok!(Bridge::withdraw(signed(alice()), destination, TFT));
-		assert_eq!(payment_of(&OutgoingPayments::<Test>::get(1).unwrap()).sequence, VAULT_SEQUENCE + 2);
+		assert_eq!(
+			payment_of(&OutgoingPayments::<Test>::get(1).unwrap()).sequence,
+			VAULT_SEQUENCE + 2
+		);
 		assert_eq!(VaultOf::<Test>::get().unwrap().sequence, VAULT_SEQUENCE + 2);
 
 		assert_noop!(
@@ -843,6 +846,7 @@ fn the_vault_does_not_change_under_pending_payments() {
 				b"TFT".to_vec().try_into().unwrap(),
 				ISSUER,
 				fee,
+				PAYMENT_LIFETIME,
 				5,
 				vault_signers(1..=4),
 				3,
@@ -856,6 +860,7 @@ fn the_vault_does_not_change_under_pending_payments() {
 				b"TFT".to_vec().try_into().unwrap(),
 				ISSUER,
 				100,
+				PAYMENT_LIFETIME,
 				5,
 				signers.try_into().unwrap(),
 				threshold,
@@ -864,6 +869,23 @@ fn the_vault_does_not_change_under_pending_payments() {
 		assert_noop!(bad_signers(vec![[1; 32], [2; 32]], 0), Error::<Test>::InvalidVault);
 		assert_noop!(bad_signers(vec![[1; 32], [2; 32]], 3), Error::<Test>::InvalidVault);
 		assert_noop!(bad_signers(vec![[1; 32], [1; 32]], 1), Error::<Test>::InvalidVault);
+		let with_lifetime = |seconds: u64| {
+			Bridge::set_vault(
+				RuntimeOrigin::root(),
+				VAULT,
+				stellar::TEST_NETWORK.as_bytes().to_vec().try_into().unwrap(),
+				b"TFT".to_vec().try_into().unwrap(),
+				ISSUER,
+				100,
+				seconds,
+				5,
+				vault_signers(1..=4),
+				3,
+			)
+		};
+		for seconds in [0, MIN_PAYMENT_LIFETIME - 1, MAX_PAYMENT_LIFETIME + 1] {
+			assert_noop!(with_lifetime(seconds), Error::<Test>::PaymentLifetimeOutOfRange);
+		}
 		assert_noop!(set_vault(99), Error::<Test>::FeeTooLow);
 		assert_noop!(Bridge::set_payment_fee(RuntimeOrigin::root(), 99), Error::<Test>::FeeTooLow);
 		withdrawal();

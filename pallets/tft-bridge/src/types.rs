@@ -160,8 +160,11 @@ pub struct Vault {
 	pub network_id: [u8; 32],
 	/// TFT on that network.
 	pub asset: gridchain_primitives::stellar::Asset,
-	/// The fee each outgoing payment offers, in stroops.
+	/// The fee each outgoing payment offers, in stroops (per operation).
 	pub fee: u32,
+	/// How long each outgoing transaction's envelope is valid on Stellar, in seconds from when
+	/// the chain fixes it: its `max_time`.
+	pub payment_lifetime: u64,
 	/// The sequence of the last transaction the chain made (the next gets this + 1).
 	pub sequence: i64,
 	/// The vault's signers on Stellar (each of weight 1; the master key's weight 0), as the
@@ -250,8 +253,9 @@ impl<T: crate::Config> OutgoingPayment<T> {
 	/// The TFT it pays out of the vault (nothing for a change of signers).
 	pub fn amount(&self) -> Balance {
 		match &self.transaction {
-			gridchain_primitives::stellar::VaultTransaction::Payment(payment) =>
-				Balance::try_from(payment.amount).unwrap_or_default(),
+			gridchain_primitives::stellar::VaultTransaction::Payment(payment) => {
+				Balance::try_from(payment.amount).unwrap_or_default()
+			},
 			gridchain_primitives::stellar::VaultTransaction::SetSigners(_) => 0,
 		}
 	}

@@ -67,7 +67,6 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		// At most 20 out and 20 in.
 		let changes = BoundedVec::truncate_from(changes);
-		let max_time = Self::max_time_from_now();
 		let purpose = PaymentPurpose::VaultSigners { signers: signers.clone(), threshold };
 		let id = Self::queue_transaction(purpose, 0, |vault, sequence| {
 			let change = SetSigners {
@@ -75,7 +74,7 @@ impl<T: Config> Pallet<T> {
 				fee: 0,
 				sequence,
 				min_time: 0,
-				max_time,
+				max_time: Self::max_time_from_now(vault),
 				memo: Memo::Text(BoundedVec::truncate_from(SIGNERS_MEMO.to_vec())),
 				signers: changes,
 				threshold,

@@ -25,11 +25,11 @@ use gridchain_primitives::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// Until when a transaction fixed now is valid: [`Config::PaymentLifetime`] from now on
+	/// Until when a transaction fixed now is valid: the vault's payment lifetime from now on
 	/// the chain's clock. Past it, an envelope can never apply: a transaction reported expired
 	/// is fixed again instead of staying valid forever.
-	pub(crate) fn max_time_from_now() -> u64 {
-		T::UnixTime::now().as_secs().saturating_add(T::PaymentLifetime::get())
+	pub(crate) fn max_time_from_now(vault: &Vault) -> u64 {
+		T::UnixTime::now().as_secs().saturating_add(vault.payment_lifetime)
 	}
 
 	/// Fixes the vault's transaction that `fix` makes at the vault's next sequence number and
@@ -72,14 +72,13 @@ impl<T: Config> Pallet<T> {
 		memo: Memo,
 	) -> Result<u64, DispatchError> {
 		let stellar_amount = i64::try_from(amount).map_err(|_| Error::<T>::InvalidAmount)?;
-		let max_time = Self::max_time_from_now();
 		Self::queue_transaction(purpose, amount, |vault, sequence| {
 			VaultTransaction::Payment(Payment {
 				source: vault.account,
 				fee: vault.fee,
 				sequence,
 				min_time: 0,
-				max_time,
+				max_time: Self::max_time_from_now(vault),
 				memo,
 				destination,
 				asset: vault.asset.clone(),
@@ -280,11 +279,12 @@ impl<T: Config> Pallet<T> {
 		match (result, &outgoing.purpose) {
 			(PaymentResult::Paid, purpose) => {
 				match purpose {
-					PaymentPurpose::Withdrawal { .. } => ConfirmedWithdrawals::<T>::mutate(|sum| {
-						*sum = sum.saturating_add(amount)
-					}),
-					PaymentPurpose::VaultSigners { signers, threshold } =>
-						Self::vault_signers_changed(signers.clone(), *threshold)?,
+					PaymentPurpose::Withdrawal { .. } => {
+						ConfirmedWithdrawals::<T>::mutate(|sum| *sum = sum.saturating_add(amount))
+					},
+					PaymentPurpose::VaultSigners { signers, threshold } => {
+						Self::vault_signers_changed(signers.clone(), *threshold)?
+					},
 					PaymentPurpose::Refund { .. } => {},
 				}
 				OutgoingPayments::<T>::remove(id);
@@ -317,7 +317,7 @@ impl<T: Config> Pallet<T> {
 				// Its sequence was never used: the same sequence, fixed anew with the current
 				// fee.
 				let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
-				let max_time = Self::max_time_from_now();
+				let max_time = Self::max_time_from_now(&vault);
 				let transaction = outgoing.transaction.refixed(vault.fee, max_time);
 				let hash = transaction.hash(&vault.network_id);
 				let fee = vault.fee;

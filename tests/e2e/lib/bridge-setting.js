@@ -25,13 +25,14 @@ export const WITHDRAWAL_FEE = TFT;
 export const hex = (bytes) => u8aToHex(bytes).slice(2);
 
 /**
- * Starts the setting. Returns fx with `api`, `keyring`, `node`, `stellar` (lib/stellar.js),
+ * Starts the setting; payments from the vault are valid `paymentLifetime` seconds. Returns fx with `api`, `keyring`, `node`, `stellar` (lib/stellar.js),
  * `keys` (Stellar key pairs: issuer, vault, user, other, untrusting), `tft` (the asset),
- * `validators` ({ chain, stellarKey }), `relays`, `relay(n)` (starts member n's relay),
+ * `validators` ({ chain, stellarKey }), `relays`, `relay(n, { crashAt })` (starts member n's
+ * relay, to abort after step `crashAt` if given),
  * `bridgeEvents` (each with its block), `bridgeEvent(method, match)`, `deposit(amount, memo,
  * options)` (the user pays the vault; its hash), `vaultMatchesSupply(dust)`, `stop()`.
  */
-export async function startBridgeSetting({ relays = 4 } = {}) {
+export async function startBridgeSetting({ relays = 4, paymentLifetime = 3_600 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gridchain-bridge-e2e-'));
   const [fx, stellar] = await Promise.all([
     startGuardianSetting(),
@@ -55,7 +56,8 @@ export async function startBridgeSetting({ relays = 4 } = {}) {
     { timeoutMs, what: `tftBridge.${method}` },
   );
 
-  fx.relay = (n) => startRelay({
+  fx.relay = (n, { crashAt } = {}) => startRelay({
+    crashAt,
     nodeUrl: fx.node.rpcUrl,
     horizonUrl: stellar.url,
     vault: keys.vault.publicKey(),
@@ -100,30 +102,40 @@ export async function startBridgeSetting({ relays = 4 } = {}) {
     ]);
   })();
 
-  // The chain: the members, funded; their circle (3 of 9) with their Stellar keys; its treasury.
-  await fx.fund(chainKeys);
-  const made = await sendOk(api, api.tx.guardian.createCircle('stellar-bridge', chainKeys.map((k) => k.address), 3, 10, 0), fx.council[0]);
+  // The chain, in three blocks: the members funded and their circle (3 of 9) made; their
+  // Stellar keys, its treasury and the council's two proposals (choose the circle, set the
+  // vault); the council's votes. Each account sends one transaction per block.
+  const alice = keyring.addFromUri('//Alice');
+  const [, made] = await Promise.all([
+    fx.fund(chainKeys),
+    sendOk(api, api.tx.guardian.createCircle('stellar-bridge', chainKeys.map((k) => k.address), 3, 10, 0), alice),
+  ]);
   fx.bridgeCircle = eventData(made.events, api.events.guardian.CircleCreated).circleId.toNumber();
   fx.treasury = (await api.call.guardianApi.circle(fx.bridgeCircle)).unwrap().treasury.toString();
-  await Promise.all([
-    ...validators.map((v) => sendOk(api, api.tx.guardian.setMemberKey(fx.bridgeCircle, 'StellarEd25519', u8aToHex(v.stellarKey.rawPublicKey())), v.chain)),
-    sendOk(api, api.tx.balances.transferKeepAlive(fx.treasury, TFT), fx.council[1]),
-    onStellar,
-  ]);
+  await onStellar;
   const vaultAccount = await stellar.server.loadAccount(keys.vault.publicKey());
-
   fx.unsubscribeBridge = await followEvents(api, 'tftBridge', (event, header) => {
     fx.bridgeEvents.push({ method: event.method, data: event.data, block: header.number.toNumber() });
   });
-  // The council chooses the circle and sets the vault, each by its own proposal.
-  const [chosen, vaultSet] = await Promise.all([
-    fx.agree(1, fx.council, api.tx.tftBridge.setBridgeCircle(fx.bridgeCircle)),
-    fx.agree(1, fx.council, api.tx.tftBridge.setVault(
-      u8aToHex(keys.vault.rawPublicKey()), STANDALONE, 'TFT', u8aToHex(keys.issuer.rawPublicKey()), 100, vaultAccount.sequence,
+  const { council } = fx;
+  const [, , chooseCircle, setVault] = await Promise.all([
+    Promise.all(validators.map((v) => sendOk(api, api.tx.guardian.setMemberKey(fx.bridgeCircle, 'StellarEd25519', u8aToHex(v.stellarKey.rawPublicKey())), v.chain))),
+    sendOk(api, api.tx.balances.transferKeepAlive(fx.treasury, TFT), council[1]),
+    fx.propose(1, council[0], api.tx.tftBridge.setBridgeCircle(fx.bridgeCircle)),
+    fx.propose(1, council[5], api.tx.tftBridge.setVault(
+      u8aToHex(keys.vault.rawPublicKey()), STANDALONE, 'TFT', u8aToHex(keys.issuer.rawPublicKey()), 100, paymentLifetime, vaultAccount.sequence,
       fx.vaultSigners(validators), 3,
     )),
   ]);
-  assert.ok(chosen.isOk && vaultSet.isOk, `the council could not set up the bridge: ${chosen} ${vaultSet}`);
+  await Promise.all([
+    fx.vote(1, chooseCircle, council.slice(1, 5)),
+    fx.vote(1, setVault, [council[6], council[7], council[8], council[0]]),
+  ]);
+  const [chosen, vaultSet] = await Promise.all([
+    fx.event('Executed', 1, chooseCircle),
+    fx.event('Executed', 1, setVault),
+  ]);
+  assert.ok(chosen.result.isOk && vaultSet.result.isOk, `the council could not set up the bridge: ${chosen.result} ${vaultSet.result}`);
   for (let n = 0; n < relays; n += 1) fx.relays[n] = fx.relay(n);
 
   const stopChain = fx.stop;

@@ -111,7 +111,9 @@ export async function startStellarSim({ stateFile }) {
  * Starts validator `name`'s relay: chain key `chainUri`, Stellar key `stellarKey`, state in
  * `stateDir`. Returns { child, logs, kill(signal), exited }.
  */
-export function startRelay({ nodeUrl, horizonUrl, vault, chainUri, stellarKey, stateDir, metricsPort }) {
+export function startRelay({
+  nodeUrl, horizonUrl, vault, chainUri, stellarKey, stateDir, metricsPort, crashAt,
+}) {
   const binary = targetBinary('gridchain-bridge', 'GRIDCHAIN_BRIDGE');
   if (!existsSync(binary)) throw new Error(`gridchain-bridge not found at ${binary}: build it (scripts/test.sh does)`);
   const { child, logs, exited } = startProcess(binary, [
@@ -126,6 +128,8 @@ export function startRelay({ nodeUrl, horizonUrl, vault, chainUri, stellarKey, s
   ], {
     GRIDCHAIN_BRIDGE_CHAIN_SECRET: chainUri,
     GRIDCHAIN_BRIDGE_STELLAR_SECRET: stellarKey.secret(),
+    // A crash point (bridge/relay/src/crash.rs): the relay aborts after that step.
+    ...(crashAt ? { GRIDCHAIN_BRIDGE_CRASH_AT: crashAt } : {}),
   });
   return {
     child,
