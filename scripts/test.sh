@@ -10,9 +10,15 @@ total_start=$SECONDS
 
 timed "prerequisites" ensure_build_prerequisites
 timed "cargo fmt --check" cargo fmt --all -- --check
-timed "cargo clippy" cargo clippy --locked --workspace --all-targets -- -D warnings
+# The end-to-end tests' packages install while the binaries build.
+npm_log="$(mktemp)"
+npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error >"$npm_log" 2>&1 &
+npm_pid=$!
 timed "build node" build_node
-timed "npm ci" npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+npm_status=0
+wait "$npm_pid" || npm_status=$?
+cat "$npm_log"; rm -f "$npm_log"
+[ "$npm_status" -eq 0 ] || { log "npm ci failed"; exit "$npm_status"; }
 
 # The end-to-end tests spend most of their time waiting for 6-second blocks, so they run in the
 # background (in their own process group, stopped if anything else fails) while the cargo tests
@@ -26,9 +32,10 @@ trap 'kill -- -"$e2e_pid" 2>/dev/null || true; rm -f "$e2e_log"' EXIT
 log "end-to-end tests started"
 
 # The nodes of the end-to-end tests must author a block every 6 s and answer in time, while the
-# compiler only needs throughput: cargo runs at a low priority so that, on 2 cores, it takes
+# compiler only needs throughput: clippy and the cargo tests run at a low priority so that, on 2 cores, it takes
 # what the nodes leave (a CI run where it compiled at equal priority starved seven nodes
 # starting at once for over 120 s).
+timed "cargo clippy" nice -n 15 cargo clippy --locked --workspace --all-targets -- -D warnings
 timed "cargo tests" nice -n 15 cargo test --locked --workspace
 # The benchmarks run once each as tests, in the pallets' mock runtimes.
 timed "benchmark tests" nice -n 15 cargo test --locked -p pallet-registry -p pallet-smart-contract \

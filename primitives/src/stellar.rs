@@ -158,6 +158,12 @@ impl SetSigners {
 	pub fn operations(&self) -> u32 {
 		(self.signers.len() as u32).saturating_add(1)
 	}
+
+	/// The fee of the whole transaction at `fee_per_operation` (Stellar asks at least 100 per
+	/// operation).
+	pub fn fee_at(&self, fee_per_operation: u32) -> u32 {
+		fee_per_operation.saturating_mul(self.operations())
+	}
 }
 
 /// A transaction from the vault that the chain fixes.
@@ -394,7 +400,7 @@ impl VaultTransaction {
 				Self::Payment(Payment { fee: fee_per_operation, max_time, ..payment.clone() })
 			},
 			Self::SetSigners(change) => Self::SetSigners(SetSigners {
-				fee: fee_per_operation.saturating_mul(change.operations()),
+				fee: change.fee_at(fee_per_operation),
 				max_time,
 				..change.clone()
 			}),

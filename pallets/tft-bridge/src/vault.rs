@@ -79,8 +79,7 @@ impl<T: Config> Pallet<T> {
 				signers: changes,
 				threshold,
 			};
-			let fee = vault.fee.saturating_mul(change.operations());
-			VaultTransaction::SetSigners(SetSigners { fee, ..change })
+			VaultTransaction::SetSigners(SetSigners { fee: change.fee_at(vault.fee), ..change })
 		})?;
 		VaultSignersChange::<T>::put(id);
 		Self::deposit_event(Event::VaultSignersChangeQueued { id, signers, threshold });

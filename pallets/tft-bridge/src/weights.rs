@@ -72,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `413`
 		//  Estimated: `3631`
-		// Minimum execution time: 30_345_000 picoseconds.
-		Weight::from_parts(38_788_000, 3631)
+		// Minimum execution time: 30_786_000 picoseconds.
+		Weight::from_parts(46_699_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -82,7 +82,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Guardian::Members` (r:1 w:0)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::VaultOf` (r:1 w:0)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:0)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::ExecutedDeposits` (r:100 w:100)
@@ -98,10 +98,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1375 + n * (2035 ±0)`
 		//  Estimated: `3659 + n * (4560 ±0)`
-		// Minimum execution time: 124_736_000 picoseconds.
-		Weight::from_parts(128_752_000, 3659)
-			// Standard Error: 1_106_827
-			.saturating_add(Weight::from_parts(86_923_262, 0).saturating_mul(n.into()))
+		// Minimum execution time: 165_456_000 picoseconds.
+		Weight::from_parts(173_558_000, 3659)
+			// Standard Error: 758_053
+			.saturating_add(Weight::from_parts(101_227_748, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -113,7 +113,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Guardian::Members` (r:1 w:0)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::VaultOf` (r:1 w:1)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:0)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::ExecutedDeposits` (r:100 w:100)
@@ -127,16 +127,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::OutgoingPayments` (r:0 w:100)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 100]`.
 	fn vote_deposits_refunding(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1399 + n * (2027 ±0)`
+		//  Measured:  `2049 + n * (2027 ±0)`
 		//  Estimated: `3659 + n * (4560 ±0)`
-		// Minimum execution time: 98_807_000 picoseconds.
-		Weight::from_parts(108_281_000, 3659)
-			// Standard Error: 601_695
-			.saturating_add(Weight::from_parts(40_754_376, 0).saturating_mul(n.into()))
+		// Minimum execution time: 115_842_000 picoseconds.
+		Weight::from_parts(61_418_500, 3659)
+			// Standard Error: 658_124
+			.saturating_add(Weight::from_parts(50_663_517, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -144,15 +144,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 4560).saturating_mul(n.into()))
 	}
 	/// Storage: `TftBridge::OutgoingPayments` (r:1 w:0)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::VaultOf` (r:0 w:1)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	fn set_vault() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3`
-		//  Estimated: `7422`
-		// Minimum execution time: 10_896_000 picoseconds.
-		Weight::from_parts(21_692_000, 7422)
+		//  Estimated: `9270`
+		// Minimum execution time: 46_820_000 picoseconds.
+		Weight::from_parts(72_467_000, 9270)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -161,7 +161,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Guardian::Circles` (r:1 w:0)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::VaultOf` (r:1 w:1)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::BridgedSupply` (r:1 w:1)
 	/// Proof: `TftBridge::BridgedSupply` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -171,13 +171,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::OutgoingPayments` (r:0 w:1)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `580`
+		//  Measured:  `1230`
 		//  Estimated: `3631`
-		// Minimum execution time: 130_744_000 picoseconds.
-		Weight::from_parts(187_469_000, 3631)
+		// Minimum execution time: 131_295_000 picoseconds.
+		Weight::from_parts(198_986_000, 3631)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -186,15 +186,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Guardian::Members` (r:20 w:0)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::OutgoingPayments` (r:1 w:1)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
-	/// Storage: `Guardian::Circles` (r:1 w:0)
-	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
+	/// Storage: `TftBridge::VaultOf` (r:1 w:0)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	fn sign_payment() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4994`
+		//  Measured:  `5629`
 		//  Estimated: `54370`
-		// Minimum execution time: 215_540_000 picoseconds.
-		Weight::from_parts(237_062_000, 54370)
+		// Minimum execution time: 229_972_000 picoseconds.
+		Weight::from_parts(353_005_000, 54370)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -203,7 +203,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Guardian::Members` (r:32 w:0)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::OutgoingPayments` (r:16 w:16)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:0)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::FirstPendingPayment` (r:1 w:1)
@@ -215,36 +215,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn report_payment_settling(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3327 + n * (1259 ±0)`
-		//  Estimated: `86398 + n * (6215 ±63)`
-		// Minimum execution time: 216_913_000 picoseconds.
-		Weight::from_parts(96_125_653, 86398)
-			// Standard Error: 2_718_170
-			.saturating_add(Weight::from_parts(107_121_924, 0).saturating_mul(n.into()))
+		//  Measured:  `3327 + n * (1260 ±0)`
+		//  Estimated: `86398 + n * (8001 ±82)`
+		// Minimum execution time: 258_715_000 picoseconds.
+		Weight::from_parts(195_249_850, 86398)
+			// Standard Error: 2_084_513
+			.saturating_add(Weight::from_parts(140_157_687, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6215).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 8001).saturating_mul(n.into()))
 	}
 	/// Storage: `TftBridge::BridgeCircle` (r:1 w:0)
 	/// Proof: `TftBridge::BridgeCircle` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Members` (r:20 w:0)
 	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::OutgoingPayments` (r:1 w:1)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	/// Storage: `Guardian::Circles` (r:1 w:0)
 	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::VaultOf` (r:1 w:0)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	fn report_payment_expired() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3955`
+		//  Measured:  `4606`
 		//  Estimated: `54370`
-		// Minimum execution time: 204_674_000 picoseconds.
-		Weight::from_parts(243_963_000, 54370)
+		// Minimum execution time: 146_237_000 picoseconds.
+		Weight::from_parts(220_408_000, 54370)
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -256,43 +256,64 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2088`
 		//  Estimated: `5550`
-		// Minimum execution time: 30_856_000 picoseconds.
-		Weight::from_parts(48_512_000, 5550)
+		// Minimum execution time: 33_510_000 picoseconds.
+		Weight::from_parts(46_910_000, 5550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `TftBridge::VaultOf` (r:1 w:1)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	fn set_payment_fee() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `142`
-		//  Estimated: `1606`
-		// Minimum execution time: 10_456_000 picoseconds.
-		Weight::from_parts(22_013_000, 1606)
+		//  Measured:  `184`
+		//  Estimated: `2256`
+		// Minimum execution time: 10_365_000 picoseconds.
+		Weight::from_parts(19_059_000, 2256)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `TftBridge::QuarantinedRefunds` (r:1 w:1)
-	/// Proof: `TftBridge::QuarantinedRefunds` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::QuarantinedRefunds` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::VaultOf` (r:1 w:1)
-	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(121), added: 616, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::NextPaymentId` (r:1 w:1)
 	/// Proof: `TftBridge::NextPaymentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `TftBridge::OutgoingPayments` (r:0 w:1)
-	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(3957), added: 6432, mode: `MaxEncodedLen`)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	fn retry_refund() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `571`
-		//  Estimated: `7422`
-		// Minimum execution time: 43_695_000 picoseconds.
-		Weight::from_parts(68_161_000, 7422)
+		//  Measured:  `1222`
+		//  Estimated: `9270`
+		// Minimum execution time: 43_304_000 picoseconds.
+		Weight::from_parts(67_611_000, 9270)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}	fn update_vault_signers() -> Weight {
-		Weight::from_parts(500_000_000, 20000)
-			.saturating_add(T::DbWeight::get().reads(30_u64))
+	}
+	/// Storage: `TftBridge::BridgeCircle` (r:1 w:0)
+	/// Proof: `TftBridge::BridgeCircle` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Members` (r:21 w:0)
+	/// Proof: `Guardian::Members` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `TftBridge::VaultOf` (r:1 w:1)
+	/// Proof: `TftBridge::VaultOf` (`max_values`: Some(1), `max_size`: Some(771), added: 1266, mode: `MaxEncodedLen`)
+	/// Storage: `TftBridge::VaultSignersChange` (r:1 w:1)
+	/// Proof: `TftBridge::VaultSignersChange` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Guardian::Circles` (r:1 w:0)
+	/// Proof: `Guardian::Circles` (`max_values`: None, `max_size`: Some(166), added: 2641, mode: `MaxEncodedLen`)
+	/// Storage: `TftBridge::NextPaymentId` (r:1 w:1)
+	/// Proof: `TftBridge::NextPaymentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `TftBridge::OutgoingPayments` (r:0 w:1)
+	/// Proof: `TftBridge::OutgoingPayments` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
+	fn update_vault_signers() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3001`
+		//  Estimated: `57039`
+		// Minimum execution time: 212_796_000 picoseconds.
+		Weight::from_parts(326_816_000, 57039)
+			.saturating_add(T::DbWeight::get().reads(27_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 }
@@ -300,13 +321,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_bridge_circle() -> Weight {
-		Weight::from_parts(38_788_000, 3631)
+		Weight::from_parts(46_699_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn vote_deposits_minting(n: u32, ) -> Weight {
-		Weight::from_parts(128_752_000, 3659)
-			.saturating_add(Weight::from_parts(86_923_262, 0).saturating_mul(n.into()))
+		Weight::from_parts(173_558_000, 3659)
+			.saturating_add(Weight::from_parts(101_227_748, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -314,8 +335,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4560).saturating_mul(n.into()))
 	}
 	fn vote_deposits_refunding(n: u32, ) -> Weight {
-		Weight::from_parts(108_281_000, 3659)
-			.saturating_add(Weight::from_parts(40_754_376, 0).saturating_mul(n.into()))
+		Weight::from_parts(61_418_500, 3659)
+			.saturating_add(Weight::from_parts(50_663_517, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -323,51 +344,52 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4560).saturating_mul(n.into()))
 	}
 	fn set_vault() -> Weight {
-		Weight::from_parts(21_692_000, 7422)
+		Weight::from_parts(72_467_000, 9270)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(187_469_000, 3631)
+		Weight::from_parts(198_986_000, 3631)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn sign_payment() -> Weight {
-		Weight::from_parts(237_062_000, 54370)
+		Weight::from_parts(353_005_000, 54370)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn report_payment_settling(n: u32, ) -> Weight {
-		Weight::from_parts(96_125_653, 86398)
-			.saturating_add(Weight::from_parts(107_121_924, 0).saturating_mul(n.into()))
+		Weight::from_parts(195_249_850, 86398)
+			.saturating_add(Weight::from_parts(140_157_687, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(38_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6215).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 8001).saturating_mul(n.into()))
 	}
 	fn report_payment_expired() -> Weight {
-		Weight::from_parts(243_963_000, 54370)
+		Weight::from_parts(220_408_000, 54370)
 			.saturating_add(ParityDbWeight::get().reads(25_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn prune_deposit_votes() -> Weight {
-		Weight::from_parts(48_512_000, 5550)
+		Weight::from_parts(46_910_000, 5550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_payment_fee() -> Weight {
-		Weight::from_parts(22_013_000, 1606)
+		Weight::from_parts(19_059_000, 2256)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retry_refund() -> Weight {
-		Weight::from_parts(68_161_000, 7422)
+		Weight::from_parts(67_611_000, 9270)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
-	}	fn update_vault_signers() -> Weight {
-		Weight::from_parts(500_000_000, 20000)
-			.saturating_add(ParityDbWeight::get().reads(30_u64))
+	}
+	fn update_vault_signers() -> Weight {
+		Weight::from_parts(326_816_000, 57039)
+			.saturating_add(ParityDbWeight::get().reads(27_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 }
