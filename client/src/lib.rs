@@ -72,6 +72,19 @@ pub async fn connect(url: &str, insecure: bool) -> Result<Connection, ClientErro
 }
 
 impl Connection {
+	/// The hashes of the node's best and latest finalized blocks: two small RPC calls, to tell
+	/// whether anything happened since the last look.
+	pub async fn heads(&self) -> Result<(subxt::utils::H256, subxt::utils::H256), String> {
+		let best = self
+			.rpc
+			.chain_get_block_hash(None)
+			.await
+			.map_err(|e| e.to_string())?
+			.ok_or_else(|| "the node has no best block".to_owned())?;
+		let finalized = self.rpc.chain_get_finalized_head().await.map_err(|e| e.to_string())?;
+		Ok((best, finalized))
+	}
+
 	/// The typed client at the node's best block, for what may be read before finality (e.g.
 	/// signatures of a finalized payment): state there can still be reverted.
 	pub async fn at_best_block(

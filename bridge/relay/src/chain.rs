@@ -72,6 +72,12 @@ impl Chain {
 		Self { connection, signer, me }
 	}
 
+	/// The hashes of the best and the latest finalized blocks.
+	pub async fn heads(&self) -> Result<([u8; 32], [u8; 32]), ChainError> {
+		let (best, finalized) = self.connection.heads().await.map_err(ChainError::Read)?;
+		Ok((best.0, finalized.0))
+	}
+
 	/// How many blocks the latest finalized block is behind the best block.
 	pub async fn finality_lag(&self) -> Result<u64, ChainError> {
 		let finalized = self.connection.client.at_current_block().await.map_err(read)?;

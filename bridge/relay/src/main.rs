@@ -167,6 +167,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				state_file,
 				state,
 				metrics,
+				last_view: None,
 			};
 			let poll = Duration::from_millis(args.poll_ms);
 			// One future for the whole run, so that a signal arriving between rounds is not

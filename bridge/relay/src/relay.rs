@@ -39,6 +39,16 @@ pub enum RelayError {
 	OtherVault,
 }
 
+/// What a round acts on: the chain's best and finalized blocks and Stellar's latest ledger. A
+/// round that would see the same as the last one has nothing new to act on: nothing can have
+/// been voted, signed, applied or closed since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct View {
+	best: [u8; 32],
+	finalized: [u8; 32],
+	ledger: u32,
+}
+
 /// A relay and what it keeps.
 pub struct Relay {
 	/// The network id (sha256 of the passphrase) and vault the operator configured: the relay
@@ -51,6 +61,8 @@ pub struct Relay {
 	pub state_file: StateFile,
 	pub state: RelayState,
 	pub metrics: Metrics,
+	/// What the last round that ended well saw.
+	pub last_view: Option<View>,
 }
 
 /// A log line as `key=value` pairs (logfmt): time, level and the message.
@@ -69,8 +81,15 @@ macro_rules! say {
 }
 
 impl Relay {
-	/// One round: deposits, then payments.
+	/// One round: deposits, then payments; skipped (three small requests) when neither the
+	/// chain nor Stellar moved since the last round that ended well.
 	pub async fn round(&mut self) -> Result<(), RelayError> {
+		let (best, finalized) = self.chain.heads().await?;
+		let network = self.horizon.network().await?;
+		let view = View { best, finalized, ledger: network.latest_ledger };
+		if self.last_view == Some(view) {
+			return Ok(());
+		}
 		let Some(bridge) = self.chain.bridge().await? else {
 			say!("info", "the council has not set up the bridge yet (circle and vault)");
 			return Ok(());
@@ -79,8 +98,7 @@ impl Relay {
 			return Err(RelayError::OtherVault);
 		}
 		self.deposits(&bridge).await?;
-		self.payments(&bridge).await?;
-		let network = self.horizon.network().await?;
+		self.payments(&bridge, &network).await?;
 		// A paging token is a TOID: the ledger in its high 32 bits.
 		let read_up_to = self.state.cursor.parse::<u64>().map_or(0, |token| token >> 32);
 		self.metrics
@@ -88,6 +106,7 @@ impl Relay {
 			.set(u64::from(network.latest_ledger).saturating_sub(read_up_to));
 		self.metrics.chain_finality_lag_blocks.set(self.chain.finality_lag().await?);
 		self.metrics.rounds.inc();
+		self.last_view = Some(view);
 		Ok(())
 	}
 
@@ -187,7 +206,11 @@ impl Relay {
 	}
 
 	/// Signs, submits and reports the pending payments.
-	async fn payments(&mut self, bridge: &Bridge) -> Result<(), RelayError> {
+	async fn payments(
+		&mut self,
+		bridge: &Bridge,
+		network: &crate::horizon::Network,
+	) -> Result<(), RelayError> {
 		let pending = self.chain.pending_payments(true).await?;
 		self.metrics.pending_payments.set(pending.len() as u64);
 		if pending.is_empty() {
@@ -238,8 +261,8 @@ impl Relay {
 				.clone()
 		};
 
-		// Look at each on Stellar: report what applied or expired, submit what may apply next.
-		let network = self.horizon.network().await?;
+		// Look at each on Stellar: report what applied or expired, submit what may apply next
+		// (`network` was read at the round's start: an older ledger only delays an expiry).
 		let vault =
 			self.horizon.account(&bridge.vault.account).await?.ok_or_else(|| {
 				RelayError::NoVault(crate::horizon::strkey(&bridge.vault.account))
