@@ -75,12 +75,7 @@ impl Connection {
 	/// The hashes of the node's best and latest finalized blocks: two small RPC calls, to tell
 	/// whether anything happened since the last look.
 	pub async fn heads(&self) -> Result<(subxt::utils::H256, subxt::utils::H256), String> {
-		let best = self
-			.rpc
-			.chain_get_block_hash(None)
-			.await
-			.map_err(|e| e.to_string())?
-			.ok_or_else(|| "the node has no best block".to_owned())?;
+		let best = self.best_hash().await?;
 		let finalized = self.rpc.chain_get_finalized_head().await.map_err(|e| e.to_string())?;
 		Ok((best, finalized))
 	}
@@ -93,13 +88,16 @@ impl Connection {
 		subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
 		String,
 	> {
-		let hash = self
-			.rpc
+		let hash = self.best_hash().await?;
+		self.client.at_block(hash).await.map_err(|e| e.to_string())
+	}
+
+	async fn best_hash(&self) -> Result<subxt::utils::H256, String> {
+		self.rpc
 			.chain_get_block_hash(None)
 			.await
 			.map_err(|e| e.to_string())?
-			.ok_or_else(|| "the node has no best block".to_owned())?;
-		self.client.at_block(hash).await.map_err(|e| e.to_string())
+			.ok_or_else(|| "the node has no best block".to_owned())
 	}
 
 	/// Signs `call` with `signer`, submits it and waits until it is in a best block; its

@@ -152,19 +152,19 @@ mod benchmarks {
 		let signers = (0..T::MaxSigners::get()).map(|n| validator::<T>(n).1).collect();
 		let signers = VaultSigners::truncate_from(signers);
 		let threshold = T::MaxSigners::get() as u8;
-		#[extrinsic_call]
-		_(
-			origin as T::RuntimeOrigin,
-			[0x0a; 32],
-			passphrase,
-			code,
-			[0x15; 32],
-			100,
-			3_600,
-			1_000,
+		let settings = VaultSettings {
+			account: [0x0a; 32],
+			network_passphrase: passphrase,
+			asset_code: code,
+			asset_issuer: [0x15; 32],
+			fee: 100,
+			payment_lifetime: 3_600,
+			sequence: 1_000,
 			signers,
 			threshold,
-		);
+		};
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, settings);
 		assert!(VaultOf::<T>::exists());
 		Ok(())
 	}

@@ -410,10 +410,10 @@ pub mod pallet {
 			Self::do_vote_deposits(voter, votes)
 		}
 
-		/// Sets the vault: its account, network, TFT's issuer and code, the fee each payment
-		/// offers, how long a payment's envelope is valid (seconds), and, as they are on
-		/// Stellar now, its sequence number, its signers (each of
-		/// weight 1) and its thresholds.
+		/// Sets the vault ([`VaultSettings`]): its account, network, TFT's issuer and code, the
+		/// fee each payment offers, how long a payment's envelope is valid (seconds), and, as
+		/// they are on Stellar now, its sequence number, its signers (each of weight 1) and its
+		/// thresholds.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`] (the council).
 		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`; the
@@ -425,44 +425,13 @@ pub mod pallet {
 		/// - Event: [`Event::VaultSet`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_vault())]
-		pub fn set_vault(
-			origin: OriginFor<T>,
-			account: AccountKey,
-			network_passphrase: BoundedVec<u8, ConstU32<64>>,
-			asset_code: BoundedVec<u8, ConstU32<12>>,
-			asset_issuer: AccountKey,
-			fee: u32,
-			payment_lifetime: u64,
-			sequence: i64,
-			signers: VaultSigners,
-			threshold: u8,
-		) -> DispatchResult {
+		pub fn set_vault(origin: OriginFor<T>, settings: VaultSettings) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(
-				(MIN_PAYMENT_LIFETIME..=MAX_PAYMENT_LIFETIME).contains(&payment_lifetime),
-				Error::<T>::PaymentLifetimeOutOfRange
-			);
-			let signers = Self::checked_signers(signers, threshold)?;
-			let passphrase =
-				core::str::from_utf8(&network_passphrase).map_err(|_| Error::<T>::InvalidVault)?;
-			let asset = gridchain_primitives::stellar::Asset::new(&asset_code, asset_issuer)
-				.ok_or(Error::<T>::InvalidVault)?;
-			ensure!(sequence >= 0, Error::<T>::InvalidVault);
-			ensure!(fee >= MIN_STELLAR_FEE, Error::<T>::FeeTooLow);
+			let vault = Self::checked_vault(settings)?;
 			ensure!(
 				OutgoingPayments::<T>::iter_keys().next().is_none(),
 				Error::<T>::PaymentsPending
 			);
-			let vault = Vault {
-				account,
-				network_id: gridchain_primitives::stellar::network_id(passphrase),
-				asset,
-				fee,
-				payment_lifetime,
-				sequence,
-				signers,
-				threshold,
-			};
 			VaultOf::<T>::put(&vault);
 			Self::deposit_event(Event::VaultSet { vault });
 			Ok(())

@@ -260,6 +260,26 @@ pub const ISSUER: [u8; 32] = [0x15; 32];
 /// The vault's sequence when the tests start.
 pub const VAULT_SEQUENCE: i64 = 1_000;
 
+/// The tests' vault: on the standalone network, the fee 100, an hour's lifetime, validators
+/// 1–4's keys as signers at 3.
+pub fn vault_settings() -> VaultSettings {
+	VaultSettings {
+		account: VAULT,
+		network_passphrase: gridchain_primitives::stellar::STANDALONE_NETWORK
+			.as_bytes()
+			.to_vec()
+			.try_into()
+			.unwrap(),
+		asset_code: b"TFT".to_vec().try_into().unwrap(),
+		asset_issuer: ISSUER,
+		fee: 100,
+		payment_lifetime: PAYMENT_LIFETIME,
+		sequence: VAULT_SEQUENCE,
+		signers: vault_signers(1..=4),
+		threshold: 3,
+	}
+}
+
 /// The Stellar keys of validators `numbers`, as the vault's signers.
 pub fn vault_signers(numbers: impl IntoIterator<Item = u8>) -> VaultSigners {
 	let mut keys: Vec<_> = numbers.into_iter().map(|n| stellar_pair(n).public().0).collect();
@@ -288,22 +308,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		});
 		MockAgreements::create(7);
 		assert_ok!(Bridge::set_bridge_circle(RuntimeOrigin::root(), BRIDGE));
-		assert_ok!(Bridge::set_vault(
-			RuntimeOrigin::root(),
-			VAULT,
-			gridchain_primitives::stellar::STANDALONE_NETWORK
-				.as_bytes()
-				.to_vec()
-				.try_into()
-				.unwrap(),
-			b"TFT".to_vec().try_into().unwrap(),
-			ISSUER,
-			100,
-			PAYMENT_LIFETIME,
-			VAULT_SEQUENCE,
-			vault_signers(1..=4),
-			3,
-		));
+		assert_ok!(Bridge::set_vault(RuntimeOrigin::root(), vault_settings()));
 		System::reset_events();
 	});
 	ext

@@ -838,61 +838,34 @@ fn a_quarantined_refund_is_retried_by_the_council() {
 #[test]
 fn the_vault_does_not_change_under_pending_payments() {
 	test(|| {
-		let set_vault = |fee: u32| {
-			Bridge::set_vault(
-				RuntimeOrigin::root(),
-				VAULT,
-				stellar::TEST_NETWORK.as_bytes().to_vec().try_into().unwrap(),
-				b"TFT".to_vec().try_into().unwrap(),
-				ISSUER,
-				fee,
-				PAYMENT_LIFETIME,
-				5,
-				vault_signers(1..=4),
-				3,
-			)
+		let set_vault = |change: &dyn Fn(&mut VaultSettings)| {
+			let mut settings = VaultSettings { sequence: 5, ..vault_settings() };
+			change(&mut settings);
+			Bridge::set_vault(RuntimeOrigin::root(), settings)
 		};
-		let bad_signers = |signers: Vec<[u8; 32]>, threshold: u8| {
-			Bridge::set_vault(
-				RuntimeOrigin::root(),
-				VAULT,
-				stellar::TEST_NETWORK.as_bytes().to_vec().try_into().unwrap(),
-				b"TFT".to_vec().try_into().unwrap(),
-				ISSUER,
-				100,
-				PAYMENT_LIFETIME,
-				5,
-				signers.try_into().unwrap(),
-				threshold,
-			)
-		};
-		assert_noop!(bad_signers(vec![[1; 32], [2; 32]], 0), Error::<Test>::InvalidVault);
-		assert_noop!(bad_signers(vec![[1; 32], [2; 32]], 3), Error::<Test>::InvalidVault);
-		assert_noop!(bad_signers(vec![[1; 32], [1; 32]], 1), Error::<Test>::InvalidVault);
-		let with_lifetime = |seconds: u64| {
-			Bridge::set_vault(
-				RuntimeOrigin::root(),
-				VAULT,
-				stellar::TEST_NETWORK.as_bytes().to_vec().try_into().unwrap(),
-				b"TFT".to_vec().try_into().unwrap(),
-				ISSUER,
-				100,
-				seconds,
-				5,
-				vault_signers(1..=4),
-				3,
-			)
-		};
-		for seconds in [0, MIN_PAYMENT_LIFETIME - 1, MAX_PAYMENT_LIFETIME + 1] {
-			assert_noop!(with_lifetime(seconds), Error::<Test>::PaymentLifetimeOutOfRange);
+		for (signers, threshold) in
+			[(vec![[1; 32], [2; 32]], 0), (vec![[1; 32], [2; 32]], 3), (vec![[1; 32], [1; 32]], 1)]
+		{
+			let bad = |settings: &mut VaultSettings| {
+				settings.signers = signers.clone().try_into().unwrap();
+				settings.threshold = threshold;
+			};
+			assert_noop!(set_vault(&bad), Error::<Test>::InvalidVault);
 		}
-		assert_noop!(set_vault(99), Error::<Test>::FeeTooLow);
+		for seconds in [0, MIN_PAYMENT_LIFETIME - 1, MAX_PAYMENT_LIFETIME + 1] {
+			assert_noop!(
+				set_vault(&|settings| settings.payment_lifetime = seconds),
+				Error::<Test>::PaymentLifetimeOutOfRange
+			);
+		}
+		assert_noop!(set_vault(&|settings| settings.sequence = -1), Error::<Test>::InvalidVault);
+		assert_noop!(set_vault(&|settings| settings.fee = 99), Error::<Test>::FeeTooLow);
 		assert_noop!(Bridge::set_payment_fee(RuntimeOrigin::root(), 99), Error::<Test>::FeeTooLow);
 		withdrawal();
-		assert_noop!(set_vault(100), Error::<Test>::PaymentsPending);
+		assert_noop!(set_vault(&|_| {}), Error::<Test>::PaymentsPending);
 		sign_by_three(0);
 		report_by([1, 2, 3], 0, PaymentResult::Paid);
-		assert_ok!(set_vault(100));
+		assert_ok!(set_vault(&|_| {}));
 		assert_eq!(VaultOf::<Test>::get().unwrap().sequence, 5);
 	});
 }

@@ -176,6 +176,31 @@ pub struct Vault {
 	pub threshold: u8,
 }
 
+/// The vault as the council gives it ([`crate::Pallet::set_vault`]).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct VaultSettings {
+	/// The vault's account (a `G…` strkey's 32 bytes).
+	pub account: AccountKey,
+	/// The network's passphrase (e.g. `Public Global Stellar Network ; September 2015`).
+	pub network_passphrase: frame_support::BoundedVec<u8, frame_support::traits::ConstU32<64>>,
+	/// TFT's code on that network (1–12 letters or digits).
+	pub asset_code: frame_support::BoundedVec<u8, frame_support::traits::ConstU32<12>>,
+	/// TFT's issuer on that network.
+	pub asset_issuer: AccountKey,
+	/// The fee each outgoing transaction offers per operation, in stroops (at least 100).
+	pub fee: u32,
+	/// How long an outgoing transaction's envelope is valid, in seconds (a minute to a day).
+	pub payment_lifetime: u64,
+	/// The vault's sequence number on Stellar now.
+	pub sequence: i64,
+	/// The vault's signers on Stellar now, each of weight 1 (its master key's weight 0).
+	pub signers: VaultSigners,
+	/// The vault's low, medium and high thresholds on Stellar now.
+	pub threshold: u8,
+}
+
 /// The vault's signers' keys, sorted, each once.
 pub type VaultSigners = frame_support::BoundedVec<
 	AccountKey,

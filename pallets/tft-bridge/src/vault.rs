@@ -13,11 +13,35 @@ use gridchain_primitives::{
 const SIGNERS_MEMO: &[u8] = b"vault_signers";
 
 impl<T: Config> Pallet<T> {
+	/// The vault of the council's `settings`, each checked.
+	pub(crate) fn checked_vault(settings: VaultSettings) -> Result<Vault, Error<T>> {
+		ensure!(
+			(crate::MIN_PAYMENT_LIFETIME..=crate::MAX_PAYMENT_LIFETIME)
+				.contains(&settings.payment_lifetime),
+			Error::<T>::PaymentLifetimeOutOfRange
+		);
+		ensure!(settings.fee >= crate::MIN_STELLAR_FEE, Error::<T>::FeeTooLow);
+		ensure!(settings.sequence >= 0, Error::<T>::InvalidVault);
+		let signers = Self::checked_signers(settings.signers, settings.threshold)?;
+		let passphrase = core::str::from_utf8(&settings.network_passphrase)
+			.map_err(|_| Error::<T>::InvalidVault)?;
+		let asset =
+			gridchain_primitives::stellar::Asset::new(&settings.asset_code, settings.asset_issuer)
+				.ok_or(Error::<T>::InvalidVault)?;
+		Ok(Vault {
+			account: settings.account,
+			network_id: gridchain_primitives::stellar::network_id(passphrase),
+			asset,
+			fee: settings.fee,
+			payment_lifetime: settings.payment_lifetime,
+			sequence: settings.sequence,
+			signers,
+			threshold: settings.threshold,
+		})
+	}
+
 	/// `signers` sorted, each once, with a threshold they can reach (1 to their number).
-	pub(crate) fn checked_signers(
-		signers: VaultSigners,
-		threshold: u8,
-	) -> Result<VaultSigners, Error<T>> {
+	fn checked_signers(signers: VaultSigners, threshold: u8) -> Result<VaultSigners, Error<T>> {
 		let mut sorted = signers.into_inner();
 		sorted.sort();
 		let count = sorted.len();

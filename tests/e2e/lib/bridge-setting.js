@@ -122,10 +122,17 @@ export async function startBridgeSetting({ relays = 4, paymentLifetime = 3_600 }
     Promise.all(validators.map((v) => sendOk(api, api.tx.guardian.setMemberKey(fx.bridgeCircle, 'StellarEd25519', u8aToHex(v.stellarKey.rawPublicKey())), v.chain))),
     sendOk(api, api.tx.balances.transferKeepAlive(fx.treasury, TFT), council[1]),
     fx.propose(1, council[0], api.tx.tftBridge.setBridgeCircle(fx.bridgeCircle)),
-    fx.propose(1, council[5], api.tx.tftBridge.setVault(
-      u8aToHex(keys.vault.rawPublicKey()), STANDALONE, 'TFT', u8aToHex(keys.issuer.rawPublicKey()), 100, paymentLifetime, vaultAccount.sequence,
-      fx.vaultSigners(validators), 3,
-    )),
+    fx.propose(1, council[5], api.tx.tftBridge.setVault({
+      account: u8aToHex(keys.vault.rawPublicKey()),
+      networkPassphrase: STANDALONE,
+      assetCode: 'TFT',
+      assetIssuer: u8aToHex(keys.issuer.rawPublicKey()),
+      fee: 100,
+      paymentLifetime,
+      sequence: vaultAccount.sequence,
+      signers: fx.vaultSigners(validators),
+      threshold: 3,
+    })),
   ]);
   await Promise.all([
     fx.vote(1, chooseCircle, council.slice(1, 5)),
