@@ -165,11 +165,15 @@ fn the_typed_clients_metadata_is_this_runtimes() {
 	let versions = crate::Runtime::metadata_versions();
 	let newest = versions.iter().copied().filter(|v| *v != u32::MAX).max().expect("a version");
 	let metadata = crate::Runtime::metadata_at_version(newest).expect("the newest version");
-	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../client/metadata.scale");
+	// The checkout's path as cargo gives it when running the test (not the one baked in at
+	// compile time: a test binary may be reused from a checkout elsewhere through a cached
+	// target directory).
+	let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo");
+	let path = std::path::Path::new(&manifest_dir).join("../client/metadata.scale");
 	if std::env::var_os("GRIDCHAIN_UPDATE_METADATA").is_some() {
-		std::fs::write(path, &*metadata).expect("metadata written");
+		std::fs::write(&path, &*metadata).expect("metadata written");
 	}
-	let file = std::fs::read(path).unwrap_or_default();
+	let file = std::fs::read(&path).unwrap_or_default();
 	assert!(
 		file == *metadata,
 		"client/metadata.scale is not this runtime's metadata (v{newest}): run \
