@@ -93,13 +93,18 @@ describe('the Stellar TFT bridge: deposits, relays killed', { timeout: 900_000 }
     const alice = fx.keyring.addFromUri('//Alice');
     // Relays armed to abort right after a step (as if killed with SIGKILL there); each one that
     // aborts is restarted from its state directory, unarmed. `crashes` records who aborted where.
+    // Each arming is a generation: a relay of an earlier one that aborts while it is being
+    // replaced is not restarted (it would outlive the test and keep its runner alive).
     const crashes = [];
+    let generation = 0;
     const arm = async (steps) => {
+      generation += 1;
+      const armed = generation;
       await Promise.all(fx.relays.map((relay) => relay?.stop('SIGKILL')));
       fx.relays = steps.map((crashAt, n) => {
         const relay = fx.relay(n, { crashAt });
         relay.exited.then(() => {
-          if (relay.child.signalCode !== 'SIGABRT' || fx.relays[n] !== relay) return;
+          if (relay.child.signalCode !== 'SIGABRT' || armed !== generation || fx.relays[n] !== relay) return;
           crashes.push({ n, step: crashAt });
           fx.relays[n] = fx.relay(n);
         });
