@@ -67,14 +67,14 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
   if (!existsSync(binary)) {
     throw new Error(`node binary not found at ${binary}: build it with scripts/build.sh or set GRIDCHAIN_NODE`);
   }
-  const rpcPort = await freePort();
-  const p2pPort = await freePort();
-  const metricsPort = prometheus ? await freePort() : undefined;
+  // Port 0 everywhere: the node binds free ports itself and logs them (ports picked here could
+  // be taken by another test's node starting at the same moment, and the test would then
+  // talk to that one).
   const args = [
     '--dev', '--tmp',
-    '--rpc-port', String(rpcPort),
-    '--port', String(p2pPort),
-    ...(prometheus ? ['--prometheus-port', String(metricsPort)] : ['--no-prometheus']),
+    '--rpc-port', '0',
+    '--port', '0',
+    ...(prometheus ? ['--prometheus-port', '0'] : ['--no-prometheus']),
     '--no-telemetry', '--no-mdns',
     '--wasmtime-cache', wasmtimeCache(),
     ...extraArgs,
@@ -90,14 +90,21 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
   child.stderr.on('data', keep);
   const exited = once(child, 'exit');
 
-  const rpcUrl = `ws://127.0.0.1:${rpcPort}`;
+  const logged = (pattern) => pattern.exec(logs.join(''))?.[1];
+  let rpcUrl;
+  let metricsPort;
   let api;
   let rpcReadyAt;
   try {
-    await waitFor(async () => {
+    const rpcPort = await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`node exited early with ${child.exitCode}:\n${logs.join('')}`);
-      return accepts(rpcPort);
-    }, { timeoutMs: startTimeoutMs, intervalMs: 50, what: `RPC on ${rpcUrl}` });
+      const port = logged(/Running JSON-RPC server: addr=127\.0\.0\.1:(\d+)/);
+      return port && (await accepts(Number(port))) && Number(port);
+    }, { timeoutMs: startTimeoutMs, intervalMs: 50, what: 'the node\'s RPC server' });
+    rpcUrl = `ws://127.0.0.1:${rpcPort}`;
+    if (prometheus) {
+      metricsPort = Number(await waitFor(() => logged(/Prometheus exporter started at 127\.0\.0\.1:(\d+)/), { timeoutMs: 30_000, what: 'the node\'s metrics server' }));
+    }
     rpcReadyAt = performance.now();
     // No automatic reconnects: a node that goes away fails the test instead of hanging it.
     const provider = new WsProvider(rpcUrl, false);
@@ -106,9 +113,9 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
-    // What the node printed says where it stood (compiling the runtime, building genesis, ...).
-    err.message += `\n--- last lines of the node's log ---\n${logs.join('').split('\n').slice(-40).join('\n')}`;
-    throw err;
+    // What the node printed says where it stood (compiling the runtime, building genesis, ...);
+    // a new error, as a WebSocket's error event has a read-only message.
+    throw new Error(`${err?.message ?? err}\n--- last lines of the node's log ---\n${logs.join('').split('\n').slice(-40).join('\n')}`, { cause: err });
   }
 
   let stopped = false;

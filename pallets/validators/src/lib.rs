@@ -1,0 +1,318 @@
+//! # Validators pallet: farmers who author and finalize gridchain's blocks
+//!
+//! gridchain's validators are farmers: an account that owns a farm with at least one
+//! registered node sets its session keys (`session.setKeys`, from
+//! `author_rotateKeysWithOwner` on its node) and applies ([`Pallet::apply`]). The circle that
+//! holds the validator-admission role (chosen by the council) approves or rejects each
+//! application and removes validators, by proposal ([`Config::AdmissionOrigin`]); a validator
+//! may leave ([`Pallet::withdraw`]).
+//!
+//! ## When changes take effect
+//!
+//! The pallet is pallet-session's session manager: at each session boundary, when the approved
+//! set changed, it hands the session pallet the approved validators that have keys, and they
+//! become the authorities (Aura and GRANDPA) one session later, as pallet-session plans a
+//! session ahead. A change approved in session `s` therefore takes effect at the start of
+//! session `s + 2`; a removed validator keeps authoring until then.
+//!
+//! ## Bounds
+//!
+//! The set never drops below [`Config::MinValidators`] (a removal or withdrawal that would is
+//! refused with [`Error::TooFewValidators`]) nor grows past [`Config::MaxValidators`].
+//!
+//! ## Validators that author nothing
+//!
+//! Every block's author is noted (pallet-authorship's event handler). A validator that authored
+//! no block in [`Config::OfflineSessions`] sessions in a row, counted from the first session it
+//! was an authority in, is dropped from the next set ([`Event::ValidatorDroppedOffline`]); it
+//! may apply again. Drops never take the set below the minimum.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+mod session;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+/// A session's number (as pallet-session counts them).
+pub type SessionIndex = u32;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{Contains, ValidatorRegistration},
+	};
+	use frame_system::pallet_prelude::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The accounts that may apply: farmers, owning a farm with at least one node.
+		type Farmers: Contains<Self::AccountId>;
+
+		/// Whether an account registered session keys (pallet-session).
+		type KeysRegistered: ValidatorRegistration<Self::AccountId>;
+
+		/// Who admits and removes validators: in the runtime, the guardian circle that holds
+		/// the validator-admission role.
+		type AdmissionOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The fewest validators the set may have.
+		#[pallet::constant]
+		type MinValidators: Get<u32>;
+
+		/// The most validators the set may have.
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+
+		/// The most applications waiting at once.
+		#[pallet::constant]
+		type MaxApplications: Get<u32>;
+
+		/// Sessions in a row without a block after which a validator is dropped.
+		#[pallet::constant]
+		type OfflineSessions: Get<SessionIndex>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The approved validators, sorted: the set the session manager hands pallet-session.
+	#[pallet::storage]
+	pub type Approved<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
+
+	/// Whether the approved set changed since it was last handed to pallet-session.
+	#[pallet::storage]
+	pub type SetChanged<T: Config> = StorageValue<_, bool, ValueQuery>;
+
+	/// Applications waiting for the admission circle, with the block they were made in.
+	#[pallet::storage]
+	pub type Applications<T: Config> =
+		CountedStorageMap<_, Twox64Concat, T::AccountId, BlockNumberFor<T>>;
+
+	/// The last session each validator authored a block in (or, for a validator not yet an
+	/// authority, the session before the first it will be one in).
+	#[pallet::storage]
+	pub type LastAuthored<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, SessionIndex, ValueQuery>;
+
+	/// The session under way.
+	#[pallet::storage]
+	pub type CurrentSession<T: Config> = StorageValue<_, SessionIndex, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The validators at genesis (each needs its session keys in pallet-session's genesis).
+		pub validators: alloc::vec::Vec<T::AccountId>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let mut validators = self.validators.clone();
+			validators.sort();
+			validators.dedup();
+			// None (the default) leaves the first sessions to pallet-session's genesis keys; a
+			// chain's genesis lists its validators, at least the minimum.
+			assert!(
+				validators.is_empty() || validators.len() as u32 >= T::MinValidators::get(),
+				"fewer genesis validators than the minimum"
+			);
+			let validators = BoundedVec::<_, T::MaxValidators>::try_from(validators)
+				.expect("more genesis validators than the maximum");
+			Approved::<T>::put(validators);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A farmer applied to be a validator.
+		Applied { who: T::AccountId },
+		/// The admission circle approved a validator: it authors from the session after next.
+		ValidatorApproved { who: T::AccountId },
+		/// The admission circle rejected an application.
+		ApplicationRejected { who: T::AccountId },
+		/// An applicant withdrew its application.
+		ApplicationWithdrawn { who: T::AccountId },
+		/// The admission circle removed a validator: it stops from the session after next.
+		ValidatorRemoved { who: T::AccountId },
+		/// A validator left: it stops from the session after next.
+		ValidatorWithdrew { who: T::AccountId },
+		/// A validator authored no block in `sessions` sessions in a row: it is out of the next
+		/// set, and may apply again.
+		ValidatorDroppedOffline { who: T::AccountId, last_authored: SessionIndex, sessions: u32 },
+		/// The approved set was handed to pallet-session: these validators author from session
+		/// `from_session`.
+		NewSetPlanned { from_session: SessionIndex, validators: u32 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Only a farmer (an account owning a farm with at least one registered node) applies.
+		NotAFarmer,
+		/// Set session keys first (`session.setKeys`).
+		NoSessionKeys,
+		/// Already a validator.
+		AlreadyValidator,
+		/// Already applied.
+		AlreadyApplied,
+		/// As many applications wait as the pallet keeps: try later.
+		TooManyApplications,
+		/// No application from this account.
+		NoApplication,
+		/// Not a validator.
+		NotValidator,
+		/// Neither a validator nor an applicant.
+		NothingToWithdraw,
+		/// The set would drop below the minimum number of validators.
+		TooFewValidators,
+		/// The set has the maximum number of validators.
+		TooManyValidators,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Applies to be a validator.
+		///
+		/// - Origin: a farmer (owns a farm with at least one registered node) whose session
+		///   keys are registered.
+		/// - Effect: the application waits for the admission circle.
+		/// - Errors: [`Error::NotAFarmer`], [`Error::NoSessionKeys`], [`Error::AlreadyValidator`],
+		///   [`Error::AlreadyApplied`], [`Error::TooManyApplications`].
+		/// - Event: [`Event::Applied`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::apply())]
+		pub fn apply(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(T::Farmers::contains(&who), Error::<T>::NotAFarmer);
+			ensure!(T::KeysRegistered::is_registered(&who), Error::<T>::NoSessionKeys);
+			ensure!(!Self::is_validator(&who), Error::<T>::AlreadyValidator);
+			ensure!(!Applications::<T>::contains_key(&who), Error::<T>::AlreadyApplied);
+			ensure!(
+				Applications::<T>::count() < T::MaxApplications::get(),
+				Error::<T>::TooManyApplications
+			);
+			Applications::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
+			Self::deposit_event(Event::Applied { who });
+			Ok(())
+		}
+
+		/// Approves an application.
+		///
+		/// - Origin: [`Config::AdmissionOrigin`].
+		/// - Effect: the applicant joins the approved set; it authors from the session after
+		///   next, if its keys are still registered then.
+		/// - Errors: [`Error::NoApplication`], [`Error::NoSessionKeys`],
+		///   [`Error::AlreadyValidator`], [`Error::TooManyValidators`].
+		/// - Event: [`Event::ValidatorApproved`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::approve())]
+		pub fn approve(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdmissionOrigin::ensure_origin(origin)?;
+			ensure!(Applications::<T>::contains_key(&who), Error::<T>::NoApplication);
+			ensure!(T::KeysRegistered::is_registered(&who), Error::<T>::NoSessionKeys);
+			let mut validators = Approved::<T>::get();
+			let position =
+				validators.binary_search(&who).err().ok_or(Error::<T>::AlreadyValidator)?;
+			validators
+				.try_insert(position, who.clone())
+				.map_err(|_| Error::<T>::TooManyValidators)?;
+			Approved::<T>::put(validators);
+			Applications::<T>::remove(&who);
+			// It becomes an authority two sessions from now: its offline count starts then.
+			LastAuthored::<T>::insert(&who, CurrentSession::<T>::get().saturating_add(1));
+			SetChanged::<T>::put(true);
+			Self::deposit_event(Event::ValidatorApproved { who });
+			Ok(())
+		}
+
+		/// Rejects an application.
+		///
+		/// - Origin: [`Config::AdmissionOrigin`].
+		/// - Errors: [`Error::NoApplication`].
+		/// - Event: [`Event::ApplicationRejected`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::reject())]
+		pub fn reject(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdmissionOrigin::ensure_origin(origin)?;
+			Applications::<T>::take(&who).ok_or(Error::<T>::NoApplication)?;
+			Self::deposit_event(Event::ApplicationRejected { who });
+			Ok(())
+		}
+
+		/// Removes a validator.
+		///
+		/// - Origin: [`Config::AdmissionOrigin`].
+		/// - Effect: it leaves the approved set; it stops authoring from the session after next.
+		/// - Errors: [`Error::NotValidator`], [`Error::TooFewValidators`].
+		/// - Event: [`Event::ValidatorRemoved`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove())]
+		pub fn remove(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdmissionOrigin::ensure_origin(origin)?;
+			Self::take_out(&who)?;
+			Self::deposit_event(Event::ValidatorRemoved { who });
+			Ok(())
+		}
+
+		/// Leaves the validators, or withdraws an application.
+		///
+		/// - Origin: a validator or an applicant.
+		/// - Effect: a validator leaves the approved set (it stops authoring from the session
+		///   after next: keep the node running until then); an application is gone.
+		/// - Errors: [`Error::TooFewValidators`], [`Error::NothingToWithdraw`].
+		/// - Events: [`Event::ValidatorWithdrew`], [`Event::ApplicationWithdrawn`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			if Self::is_validator(&who) {
+				Self::take_out(&who)?;
+				Self::deposit_event(Event::ValidatorWithdrew { who });
+			} else {
+				Applications::<T>::take(&who).ok_or(Error::<T>::NothingToWithdraw)?;
+				Self::deposit_event(Event::ApplicationWithdrawn { who });
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Whether `who` is in the approved set.
+		pub fn is_validator(who: &T::AccountId) -> bool {
+			Approved::<T>::get().binary_search(who).is_ok()
+		}
+
+		/// Takes `who` out of the approved set, if the set stays at the minimum or above.
+		fn take_out(who: &T::AccountId) -> DispatchResult {
+			let mut validators = Approved::<T>::get();
+			let position = validators.binary_search(who).map_err(|_| Error::<T>::NotValidator)?;
+			ensure!(
+				validators.len() as u32 > T::MinValidators::get(),
+				Error::<T>::TooFewValidators
+			);
+			validators.remove(position);
+			Approved::<T>::put(validators);
+			LastAuthored::<T>::remove(who);
+			SetChanged::<T>::put(true);
+			Ok(())
+		}
+	}
+}

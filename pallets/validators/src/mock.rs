@@ -1,0 +1,95 @@
+//! A test runtime with the validators pallet; farmers and session keys are stand-ins (sets the
+//! tests fill), admission is root.
+
+use crate as pallet_validators;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use sp_runtime::BuildStorage;
+use std::{cell::RefCell, collections::BTreeSet};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Validators: pallet_validators,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+thread_local! {
+	static FARMERS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	static KEYS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Farmers in the tests: accounts owning a farm with a node.
+pub struct Farmers;
+impl frame_support::traits::Contains<AccountId> for Farmers {
+	fn contains(who: &AccountId) -> bool {
+		FARMERS.with(|farmers| farmers.borrow().contains(who))
+	}
+}
+
+/// Session keys in the tests.
+pub struct Keys;
+impl frame_support::traits::ValidatorRegistration<AccountId> for Keys {
+	fn is_registered(who: &AccountId) -> bool {
+		KEYS.with(|keys| keys.borrow().contains(who))
+	}
+}
+
+/// `who` becomes a farmer with session keys.
+pub fn farmer_with_keys(who: AccountId) {
+	FARMERS.with(|farmers| farmers.borrow_mut().insert(who));
+	set_keys(who, true);
+}
+
+/// `who` registers (or purges) its session keys.
+pub fn set_keys(who: AccountId, registered: bool) {
+	KEYS.with(|keys| {
+		if registered {
+			keys.borrow_mut().insert(who);
+		} else {
+			keys.borrow_mut().remove(&who);
+		}
+	});
+}
+
+pub const MIN_VALIDATORS: u32 = 2;
+pub const MAX_VALIDATORS: u32 = 5;
+pub const OFFLINE_SESSIONS: u32 = 3;
+
+parameter_types! {
+	pub const MaxApplications: u32 = 3;
+}
+
+impl pallet_validators::Config for Test {
+	type Farmers = Farmers;
+	type KeysRegistered = Keys;
+	type AdmissionOrigin = frame_system::EnsureRoot<AccountId>;
+	type MinValidators = ConstU32<MIN_VALIDATORS>;
+	type MaxValidators = ConstU32<MAX_VALIDATORS>;
+	type MaxApplications = MaxApplications;
+	type OfflineSessions = ConstU32<OFFLINE_SESSIONS>;
+	type WeightInfo = ();
+}
+
+/// Genesis validators 1, 2 and 3 (farmers with keys).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_validators::GenesisConfig::<Test> { validators: vec![3, 1, 2] }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		for who in 1..=3 {
+			farmer_with_keys(who);
+		}
+	});
+	ext
+}
