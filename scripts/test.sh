@@ -39,7 +39,8 @@ timed "cargo clippy" nice -n 15 cargo clippy --locked --workspace --all-targets 
 timed "cargo tests" nice -n 15 cargo test --locked --workspace
 # The benchmarks run once each as tests, in the pallets' mock runtimes.
 timed "benchmark tests" nice -n 15 cargo test --locked -p pallet-registry -p pallet-smart-contract \
-	-p pallet-guardian -p pallet-iou -p pallet-tft-bridge --features runtime-benchmarks -- benchmarking::
+	-p pallet-guardian -p pallet-iou -p pallet-tft-bridge -p pallet-validators --features runtime-benchmarks \
+	-- benchmarking::
 
 e2e_status=0
 wait "$e2e_pid" || e2e_status=$?

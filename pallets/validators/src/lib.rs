@@ -34,6 +34,8 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 mod session;
@@ -89,6 +91,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// Benchmarks: makes accounts farmers with session keys.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// The approved validators, sorted: the set the session manager hands pallet-session.
@@ -315,4 +321,11 @@ pub mod pallet {
 			Ok(())
 		}
 	}
+}
+
+/// What benchmarks need of the runtime beyond this pallet's config.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Makes `who` a farmer (a farm with a node) with its session keys registered.
+	fn farmer_with_keys(who: &AccountId);
 }

@@ -76,6 +76,27 @@ impl pallet_validators::Config for Test {
 	type MaxApplications = MaxApplications;
 	type OfflineSessions = ConstU32<OFFLINE_SESSIONS>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Benchmarks: farmers with keys are entries in the mock's sets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_validators::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
+	fn farmer_with_keys(who: &AccountId) {
+		farmer_with_keys(*who);
+	}
+}
+
+/// The benchmarks' externalities: an empty chain at block 1.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
 }
 
 /// Genesis validators 1, 2 and 3 (farmers with keys).
