@@ -298,7 +298,8 @@ impl pallet_tft_bridge::Config for Runtime {
 	/// A relay reports the payments Stellar applied in one block; one report settles up to 16.
 	type MaxSettledPerReport = ConstU32<16>;
 	type VoteLifetime = ConstU32<{ DAYS }>;
-	/// A payment's envelope is valid for an hour after the chain fixes it.
+	/// The chain's clock: a payment's envelope is valid for the vault's payment lifetime after
+	/// the chain fixes it.
 	type UnixTime = crate::Timestamp;
 	type AgreementFundingWeight = TftBridgeFundingWeight;
 	type WeightInfo = pallet_tft_bridge::weights::SubstrateWeight<Runtime>;

@@ -43,6 +43,7 @@ describe('the Stellar TFT bridge: a payment that expires', { timeout: 900_000 },
     // Alice bridges 100 TFT in: the vault pays out only what was bridged.
     const bridged = await fx.deposit(100n * TFT, Memo.hash(hex(alice.publicKey)));
     await bridgeEvent('DepositMinted', (d) => hex(d.txHash) === bridged);
+    const userBefore = await stellar.balance(keys.user.publicKey(), tft);
     // Horizon takes no submission for a while (503): the payment cannot apply.
     await stellar.faults({ fail_next_submissions: 1_000_000, status: 503 });
     const withdrawn = await sendOk(api, api.tx.tftBridge.withdraw(u8aToHex(keys.user.rawPublicKey()), 4n * TFT), alice);
@@ -65,6 +66,8 @@ describe('the Stellar TFT bridge: a payment that expires', { timeout: 900_000 },
     const page = await stellar.server.transactions().forAccount(keys.user.publicKey()).order('desc').limit(50).call();
     const paid = page.records.filter((r) => r.memo_type === 'text' && r.memo === `burn_${id}`);
     assert.equal(paid.length, 1, 'paid once');
+    // The user got the payout once (4 TFT less the withdrawal fee) and the stroop sent above.
+    assert.equal(await stellar.balance(keys.user.publicKey(), tft), userBefore + 3n * TFT + 1n);
     assert.equal(TransactionBuilder.fromXDR(paid[0].envelope_xdr, STANDALONE).sequence, queued.sequence.toString(), 'at the sequence it was first fixed with');
     // Paid as fixed again (the last time, if it expired more than once on a busy machine).
     const reissues = fx.bridgeEvents.filter((e) => e.method === 'PaymentReissued' && e.data.id.toNumber() === id);

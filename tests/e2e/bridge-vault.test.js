@@ -57,9 +57,11 @@ describe('the Stellar TFT bridge: the vault follows the circle', { timeout: 900_
     const id = Number(/change (\d+) queued/.exec(printed)?.[1]);
     assert.ok(Number.isInteger(id), `not a queued change: ${printed}`);
     assert.match(printed, new RegExp(newcomer.stellarKey.publicKey()));
+    // A second ask while it is pending is refused (or, on a busy machine where the change
+    // already applied, there is nothing to change).
     await assert.rejects(
       updateVaultSigners({ nodeUrl: fx.node.rpcUrl, chainUri: validators[1].chain.uri }),
-      /VaultSignersChangePending/,
+      /VaultSignersChangePending|VaultSignersUpToDate/,
     );
     await bridgeEvent('PaymentReady', (d) => d.id.toNumber() === id);
     // Member 3's relay goes down, member 10's comes up, and a withdrawal is queued after the

@@ -310,10 +310,31 @@ impl Relay {
 								if record.successful { Outcome::Paid } else { Outcome::Failed };
 							reports.push((payment.id, outcome));
 						},
-						Submitted::Failed { .. } => {
-							crash::point(Step::AfterSubmission);
-							next_sequence = next_sequence.saturating_add(1);
-							reports.push((payment.id, Outcome::Failed));
+						// `tx_failed` is also what Horizon answers for a transaction refused
+						// before any ledger (an operation invalid as such): only the ledger says
+						// whether its sequence was used. Reporting `Failed` for one that was not
+						// would mint a withdrawal back while its envelope can still apply.
+						Submitted::Failed { operations } => {
+							match self.horizon.transaction(&payment.hash).await? {
+								Some(record) => {
+									crash::point(Step::AfterSubmission);
+									next_sequence = next_sequence.saturating_add(1);
+									let outcome = if record.successful {
+										Outcome::Paid
+									} else {
+										Outcome::Failed
+									};
+									reports.push((payment.id, outcome));
+								},
+								None => {
+									say!(
+										"warn",
+										"Stellar refused payment {} before any ledger: {operations:?}",
+										payment.id
+									);
+									break;
+								},
+							}
 						},
 						Submitted::Unknown => break,
 						Submitted::Refused(code) => {

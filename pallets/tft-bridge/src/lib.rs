@@ -241,8 +241,9 @@ pub mod pallet {
 		WithdrawalReturned { id: u64, who: T::AccountId, amount: Balance },
 		/// A refund's payment failed on Stellar: it is quarantined.
 		RefundQuarantined { id: u64, deposit: StellarTxHash },
-		/// A payment expired on Stellar unapplied: the chain fixed it again, same sequence; its
-		/// new hash awaits the validators' signatures.
+		/// A payment expired on Stellar unapplied: the chain fixed it again, same sequence (a
+		/// change of signers from the circle as it is now), `fee` per operation; its new hash
+		/// awaits the validators' signatures.
 		PaymentReissued { id: u64, hash: [u8; 32], max_time: u64, fee: u32 },
 		/// A member asked the vault to follow the circle: transaction `id` makes `signers` the
 		/// vault's signers and `threshold` its thresholds.
@@ -350,6 +351,9 @@ pub mod pallet {
 		TooFewStellarKeys,
 		/// More distinct Stellar keys in the circle than a Stellar account takes signers (20).
 		TooManyStellarKeys,
+		/// The circle's members hold fewer of the vault's current signers' keys than its
+		/// threshold: they could not sign the change (the council sets the vault anew).
+		VaultSignersUnreachable,
 	}
 
 	#[pallet::hooks]
@@ -584,7 +588,8 @@ pub mod pallet {
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`],
 		///   [`Error::NotBridgeMember`], [`Error::NoVault`],
 		///   [`Error::VaultSignersChangePending`], [`Error::TooFewStellarKeys`],
-		///   [`Error::TooManyStellarKeys`], [`Error::VaultSignersUpToDate`].
+		///   [`Error::TooManyStellarKeys`], [`Error::VaultSignersUpToDate`],
+		///   [`Error::VaultSignersUnreachable`].
 		/// - Events: [`Event::VaultSignersChangeQueued`], [`Event::PaymentQueued`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::update_vault_signers())]

@@ -742,16 +742,38 @@ fn a_change_of_signers_that_fails_or_expires_is_asked_again_or_fixed_again() {
 		assert_ok!(Bridge::update_vault_signers(signed(validator(1))));
 		let (id, first, change) = signers_change();
 		assert_eq!((change.signers.len(), change.threshold), (0, 2));
-		// Expired unapplied: the same change at the same sequence, a new hash, the fee for each
-		// operation.
+		// Expired unapplied, meanwhile validator 4 rotated its key: fixed again at the same
+		// sequence from the circle as it is now, a new hash, the fee for each operation.
 		assert_ok!(Bridge::set_payment_fee(RuntimeOrigin::root(), 1_000));
 		MockClock::advance(PAYMENT_LIFETIME + 1);
+		MockCircles::set_stellar_key(&validator(4), Some(stellar_pair(14).public().0));
 		report_by([1, 2], id, PaymentResult::Expired);
 		let (again_id, again, again_change) = signers_change();
 		assert_eq!(again_id, id);
 		assert_ne!(again.hash, first.hash);
 		assert_eq!(again_change.sequence, change.sequence);
-		assert_eq!(again_change.fee, 1_000);
+		let (key4, key14) = (stellar_pair(4).public().0, stellar_pair(14).public().0);
+		let mut expected = vec![(key4, 0), (key14, 1)];
+		expected.sort_by_key(|(_, weight)| *weight);
+		assert_eq!(again_change.signers.to_vec(), expected);
+		assert_eq!(again_change.threshold, 2);
+		assert_eq!(again_change.fee, 3 * 1_000);
+		assert_eq!(
+			again.purpose,
+			PaymentPurpose::VaultSigners {
+				signers: {
+					let mut keys = vec![
+						stellar_pair(1).public().0,
+						stellar_pair(2).public().0,
+						stellar_pair(3).public().0,
+						key14,
+					];
+					keys.sort();
+					keys.try_into().unwrap()
+				},
+				threshold: 2
+			}
+		);
 		// Applied but failed on Stellar: the vault keeps its signers; a member asks again.
 		sign_by([1, 2, 3], id);
 		report_by([1, 2], id, PaymentResult::Failed);
@@ -891,6 +913,30 @@ fn what_the_relays_find_unusable_is_paid_back_to_its_sender() {
 		assert_eq!(
 			ExecutedDeposits::<Test>::get([2; 32]).unwrap().outcome,
 			DepositOutcome::KeptAsDust
+		);
+	});
+}
+
+#[test]
+fn a_change_the_members_cannot_sign_is_refused_and_the_vaults_own_key_is_never_a_signer() {
+	test(|| {
+		// Validators 3 and 4 replaced by 6 and 7 with new keys: of the vault's signers (1–4),
+		// the members hold 1 and 2, below its threshold of 3.
+		circle_becomes([1, 2, 5, 6, 7], 3);
+		for n in [6, 7] {
+			MockCircles::set_stellar_key(&validator(n), Some(stellar_pair(n).public().0));
+		}
+		assert_noop!(
+			Bridge::update_vault_signers(signed(validator(1))),
+			Error::<Test>::VaultSignersUnreachable
+		);
+		// A member registers the vault's own key: left out (Stellar refuses an account as its
+		// own signer).
+		circle_becomes([1, 2, 3, 4, 5], 3);
+		MockCircles::set_stellar_key(&validator(5), Some(VAULT));
+		assert_noop!(
+			Bridge::update_vault_signers(signed(validator(1))),
+			Error::<Test>::VaultSignersUpToDate
 		);
 	});
 }

@@ -52,11 +52,16 @@ impl<T: Config> Pallet<T> {
 		Ok(VaultSigners::truncate_from(sorted))
 	}
 
-	/// The signers and threshold the vault should have: the circle's members' Stellar keys,
-	/// each once, and its threshold.
-	fn circles_signers(circle: CircleId) -> Result<(VaultSigners, u8), DispatchError> {
+	/// The signers and threshold the vault should have: the circle's members' Stellar keys
+	/// (`keys`), each once, and its threshold. The vault's own key is never one (Stellar
+	/// refuses an account as its own signer: the change would never apply).
+	fn circles_signers(
+		circle: CircleId,
+		vault: &Vault,
+		mut keys: Vec<AccountKey>,
+	) -> Result<(VaultSigners, u8), DispatchError> {
 		let threshold = T::Circles::threshold(circle).ok_or(Error::<T>::UnknownCircle)?;
-		let mut keys = T::Circles::stellar_keys(circle);
+		keys.retain(|key| *key != vault.account);
 		keys.sort();
 		keys.dedup();
 		ensure!(keys.len() as u32 >= threshold, Error::<T>::TooFewStellarKeys);
@@ -66,31 +71,67 @@ impl<T: Config> Pallet<T> {
 		Ok((signers, threshold))
 	}
 
+	/// What a change of signers (`transaction`, `purpose`) that expired unapplied becomes at
+	/// its sequence: the circle's keys and threshold as they are now (keys rotated or members
+	/// gone meanwhile), or, when they are the vault's already, the thresholds alone (the
+	/// sequence must still be used). `None` for a payment, or when the circle's keys could not
+	/// be the vault's signers now (the change stays as it was).
+	pub(crate) fn signer_change_now(
+		vault: &Vault,
+		transaction: &VaultTransaction,
+		purpose: &PaymentPurpose<T::AccountId>,
+	) -> Option<(VaultTransaction, PaymentPurpose<T::AccountId>)> {
+		let VaultTransaction::SetSigners(old) = transaction else { return None };
+		let circle = BridgeCircle::<T>::get()?;
+		let (signers, threshold) =
+			Self::circles_signers(circle, vault, T::Circles::stellar_keys(circle)).ok()?;
+		let change = SetSigners {
+			signers: Self::signer_changes(&vault.signers, &signers),
+			threshold,
+			..old.clone()
+		};
+		let purpose = match purpose {
+			PaymentPurpose::VaultSigners { .. } => {
+				PaymentPurpose::VaultSigners { signers, threshold }
+			},
+			_ => return None,
+		};
+		Some((VaultTransaction::SetSigners(change), purpose))
+	}
+
+	/// The operations that make `from` the signers `to`: the keys leaving (weight 0) first,
+	/// then those joining (weight 1).
+	fn signer_changes(
+		from: &VaultSigners,
+		to: &VaultSigners,
+	) -> BoundedVec<(AccountKey, u8), ConstU32<{ gridchain_primitives::stellar::MAX_SIGNER_CHANGES }>>
+	{
+		let changes: Vec<(AccountKey, u8)> = from
+			.iter()
+			.filter(|key| to.binary_search(key).is_err())
+			.map(|key| (*key, 0))
+			.chain(to.iter().filter(|key| from.binary_search(key).is_err()).map(|key| (*key, 1)))
+			.collect();
+		// At most 20 out and 20 in.
+		BoundedVec::truncate_from(changes)
+	}
+
 	pub(crate) fn do_update_vault_signers(member: T::AccountId) -> DispatchResult {
 		let circle = BridgeCircle::<T>::get().ok_or(Error::<T>::NoBridgeCircle)?;
 		ensure!(T::Circles::is_member(circle, &member), Error::<T>::NotBridgeMember);
 		let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
 		ensure!(!VaultSignersChange::<T>::exists(), Error::<T>::VaultSignersChangePending);
-		let (signers, threshold) = Self::circles_signers(circle)?;
+		let member_keys = T::Circles::stellar_keys(circle);
+		let (signers, threshold) = Self::circles_signers(circle, &vault, member_keys.clone())?;
 		ensure!(
 			(&signers, threshold) != (&vault.signers, vault.threshold),
 			Error::<T>::VaultSignersUpToDate
 		);
-		// The keys leaving (weight 0) first, then those joining (weight 1).
-		let changes: Vec<(AccountKey, u8)> = vault
-			.signers
-			.iter()
-			.filter(|key| signers.binary_search(key).is_err())
-			.map(|key| (*key, 0))
-			.chain(
-				signers
-					.iter()
-					.filter(|key| vault.signers.binary_search(key).is_err())
-					.map(|key| (*key, 1)),
-			)
-			.collect();
-		// At most 20 out and 20 in.
-		let changes = BoundedVec::truncate_from(changes);
+		// Stellar takes the change only with the signatures of the vault's current signers:
+		// current members must still hold enough of them, or it would wait for ever.
+		let held = vault.signers.iter().filter(|key| member_keys.contains(key)).count();
+		ensure!(held >= usize::from(vault.threshold), Error::<T>::VaultSignersUnreachable);
+		let changes = Self::signer_changes(&vault.signers, &signers);
 		let purpose = PaymentPurpose::VaultSigners { signers: signers.clone(), threshold };
 		let id = Self::queue_transaction(purpose, 0, |vault, sequence| {
 			let change = SetSigners {

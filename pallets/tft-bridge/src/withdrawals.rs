@@ -318,7 +318,11 @@ impl<T: Config> Pallet<T> {
 				// fee.
 				let vault = VaultOf::<T>::get().ok_or(Error::<T>::NoVault)?;
 				let max_time = Self::max_time_from_now(&vault);
-				let transaction = outgoing.transaction.refixed(vault.fee, max_time);
+				// A change of signers follows the circle as it is now.
+				let (transaction, purpose) =
+					Self::signer_change_now(&vault, &outgoing.transaction, &outgoing.purpose)
+						.unwrap_or((outgoing.transaction, outgoing.purpose));
+				let transaction = transaction.refixed(vault.fee, max_time);
 				let hash = transaction.hash(&vault.network_id);
 				let fee = vault.fee;
 				OutgoingPayments::<T>::insert(
@@ -326,7 +330,7 @@ impl<T: Config> Pallet<T> {
 					OutgoingPayment {
 						transaction,
 						hash,
-						purpose: outgoing.purpose,
+						purpose,
 						signatures: Default::default(),
 						reports: Default::default(),
 					},
