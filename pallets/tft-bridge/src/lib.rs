@@ -423,8 +423,8 @@ pub mod pallet {
 		/// - Effect: outgoing payments from now on use it; the next gets `sequence + 1`; the
 		///   signatures of `signers` count, `threshold` of them make a payment ready.
 		/// - Errors: [`Error::InvalidVault`] (also: a threshold of 0 or above the signers, a
-		///   signer twice), [`Error::FeeTooLow`], [`Error::PaymentLifetimeOutOfRange`],
-		///   [`Error::PaymentsPending`] (their envelopes
+		///   signer twice), [`Error::ThresholdAboveSigners`], [`Error::FeeTooLow`],
+		///   [`Error::PaymentLifetimeOutOfRange`], [`Error::PaymentsPending`] (their envelopes
 		///   name the old vault and sequence).
 		/// - Event: [`Event::VaultSet`].
 		#[pallet::call_index(2)]
@@ -588,8 +588,8 @@ pub mod pallet {
 		/// - Errors: [`Error::NoBridgeCircle`], [`Error::UnknownCircle`],
 		///   [`Error::NotBridgeMember`], [`Error::NoVault`],
 		///   [`Error::VaultSignersChangePending`], [`Error::TooFewStellarKeys`],
-		///   [`Error::TooManyStellarKeys`], [`Error::VaultSignersUpToDate`],
-		///   [`Error::VaultSignersUnreachable`].
+		///   [`Error::TooManyStellarKeys`], [`Error::ThresholdAboveSigners`],
+		///   [`Error::VaultSignersUpToDate`], [`Error::VaultSignersUnreachable`].
 		/// - Events: [`Event::VaultSignersChangeQueued`], [`Event::PaymentQueued`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::update_vault_signers())]

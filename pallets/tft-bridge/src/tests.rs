@@ -881,6 +881,12 @@ fn the_vault_does_not_change_under_pending_payments() {
 			);
 		}
 		assert_noop!(set_vault(&|settings| settings.sequence = -1), Error::<Test>::InvalidVault);
+		// More signatures than a payment keeps (5 in the mock) could never be gathered.
+		let six = |settings: &mut VaultSettings| {
+			settings.signers = vault_signers(1..=6);
+			settings.threshold = 6;
+		};
+		assert_noop!(set_vault(&six), Error::<Test>::ThresholdAboveSigners);
 		assert_noop!(set_vault(&|settings| settings.fee = 99), Error::<Test>::FeeTooLow);
 		assert_noop!(Bridge::set_payment_fee(RuntimeOrigin::root(), 99), Error::<Test>::FeeTooLow);
 		withdrawal();

@@ -48,6 +48,8 @@ impl<T: Config> Pallet<T> {
 		sorted.dedup();
 		ensure!(sorted.len() == count, Error::<T>::InvalidVault);
 		ensure!(threshold >= 1 && usize::from(threshold) <= count, Error::<T>::InvalidVault);
+		// A payment keeps at most `MaxSigners` signatures: a higher threshold is never reached.
+		ensure!(u32::from(threshold) <= T::MaxSigners::get(), Error::<T>::ThresholdAboveSigners);
 		// As many as before: within the bound.
 		Ok(VaultSigners::truncate_from(sorted))
 	}
@@ -66,6 +68,8 @@ impl<T: Config> Pallet<T> {
 		keys.dedup();
 		ensure!(keys.len() as u32 >= threshold, Error::<T>::TooFewStellarKeys);
 		let signers = VaultSigners::try_from(keys).map_err(|_| Error::<T>::TooManyStellarKeys)?;
+		// A payment keeps at most `MaxSigners` signatures: a higher threshold is never reached.
+		ensure!(threshold <= T::MaxSigners::get(), Error::<T>::ThresholdAboveSigners);
 		// At most 20 signers, so a threshold they reach fits.
 		let threshold = u8::try_from(threshold).map_err(|_| Error::<T>::TooManyStellarKeys)?;
 		Ok((signers, threshold))
