@@ -30,12 +30,7 @@ describe('the Stellar TFT bridge: a payment that expires', { timeout: 900_000 },
     ({ keys, stellar, tft } = fx);
   });
 
-  after(async () => {
-    if (process.env.GRIDCHAIN_E2E_SHOW_FIGURES) {
-      for (const e of fx?.bridgeEvents ?? []) console.log(e.block, e.method, JSON.stringify(e.data.toHuman()));
-    }
-    await fx?.stop();
-  });
+  after(() => fx?.stop());
 
   it('fixes a payment that expired unsubmitted again at the same sequence, and pays it once', async () => {
     const { api, keyring } = fx;

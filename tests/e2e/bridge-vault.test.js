@@ -29,12 +29,7 @@ describe('the Stellar TFT bridge: the vault follows the circle', { timeout: 900_
     ({ keys, stellar } = fx);
   });
 
-  after(async () => {
-    if (process.env.GRIDCHAIN_E2E_SHOW_FIGURES) {
-      for (const e of fx?.bridgeEvents ?? []) console.log(e.block, e.method, JSON.stringify(e.data.toHuman()));
-    }
-    await fx?.stop();
-  });
+  after(() => fx?.stop());
 
   it('carries a member replaced in the circle to the vault\'s signers, and the new key signs', async () => {
     const { api, keyring, validators } = fx;

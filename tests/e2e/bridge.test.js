@@ -38,13 +38,7 @@ describe('the Stellar TFT bridge: deposits, relays killed', { timeout: 900_000 }
     ({ keys, stellar, tft } = fx);
   });
 
-  after(async () => {
-    if (process.env.GRIDCHAIN_E2E_SHOW_FIGURES) {
-      console.log('bridge figures', figures);
-      for (const e of fx?.bridgeEvents ?? []) console.log(e.block, e.method, JSON.stringify(e.data.toHuman()));
-    }
-    await fx?.stop();
-  });
+  after(() => fx?.stop({ figures }));
 
   it('mints a deposit to the account its hash memo names, less the fee, and counts the blocks', async () => {
     const { api } = fx;

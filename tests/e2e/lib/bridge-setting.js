@@ -30,7 +30,7 @@ export const hex = (bytes) => u8aToHex(bytes).slice(2);
  * `validators` ({ chain, stellarKey }), `relays`, `relay(n, { crashAt })` (starts member n's
  * relay, to abort after step `crashAt` if given),
  * `bridgeEvents` (each with its block), `bridgeEvent(method, match)`, `deposit(amount, memo,
- * options)` (the user pays the vault; its hash), `vaultMatchesSupply(dust)`, `stop()`.
+ * options)` (the user pays the vault; its hash), `vaultMatchesSupply(dust)`, `stop({ figures })`.
  */
 export async function startBridgeSetting({ relays = 4, paymentLifetime = 3_600 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gridchain-bridge-e2e-'));
@@ -145,8 +145,14 @@ export async function startBridgeSetting({ relays = 4, paymentLifetime = 3_600 }
   assert.ok(chosen.result.isOk && vaultSet.result.isOk, `the council could not set up the bridge: ${chosen.result} ${vaultSet.result}`);
   for (let n = 0; n < relays; n += 1) fx.relays[n] = fx.relay(n);
 
+  // Stops everything; with GRIDCHAIN_E2E_SHOW_FIGURES, first prints `figures` and every
+  // bridge event with its block.
   const stopChain = fx.stop;
-  fx.stop = async () => {
+  fx.stop = async ({ figures } = {}) => {
+    if (process.env.GRIDCHAIN_E2E_SHOW_FIGURES) {
+      if (figures) console.log('bridge figures', figures);
+      for (const e of fx.bridgeEvents) console.log(e.block, e.method, JSON.stringify(e.data.toHuman()));
+    }
     fx.unsubscribeBridge?.();
     await Promise.all(fx.relays.map((r) => r?.stop('SIGKILL')));
     await stellar.stop();
