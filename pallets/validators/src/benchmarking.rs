@@ -94,5 +94,28 @@ mod benchmarks {
 		assert!(!Pallet::<T>::is_validator(&who));
 	}
 
+	#[benchmark]
+	fn set_minimum_validators() -> Result<(), BenchmarkError> {
+		let size = T::MaxValidators::get();
+		approve_many::<T>(size);
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, size);
+		assert_eq!(MinimumValidators::<T>::get(), size);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_session_length() -> Result<(), BenchmarkError> {
+		let length = T::MaxSessionLength::get();
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, length);
+		assert_eq!(SessionLength::<T>::get(), length);
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
 }

@@ -15,10 +15,20 @@
 //! session ahead. A change approved in session `s` therefore takes effect at the start of
 //! session `s + 2`; a removed validator keeps authoring until then.
 //!
+//! ## Sessions
+//!
+//! A session lasts [`SessionLength`] blocks, set in the chain's genesis and by the council
+//! ([`Pallet::set_session_length`], within [`Config::MinSessionLength`] and
+//! [`Config::MaxSessionLength`]); the pallet tells pallet-session when one ends. Each session's
+//! first block is full (pallet-session's rotation takes the whole block's weight), so sessions
+//! should not be too short: the runtime allows 5 blocks (30 s) at least, which development
+//! chains use so tests are quick, and a production chain keeps an hour or more.
+//!
 //! ## Bounds
 //!
-//! The set never drops below [`Config::MinValidators`] (a removal or withdrawal that would is
-//! refused with [`Error::TooFewValidators`]) nor grows past [`Config::MaxValidators`].
+//! The set never drops below [`MinimumValidators`] (a removal or withdrawal that would is
+//! refused with [`Error::TooFewValidators`]; the council sets the minimum, at most the set's
+//! size, with [`Pallet::set_minimum_validators`]) nor grows past [`Config::MaxValidators`].
 //!
 //! ## Validators that author nothing
 //!
@@ -73,9 +83,8 @@ pub mod pallet {
 		/// the validator-admission role.
 		type AdmissionOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// The fewest validators the set may have.
-		#[pallet::constant]
-		type MinValidators: Get<u32>;
+		/// Who sets the minimum number of validators and the session length: the council.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The most validators the set may have.
 		#[pallet::constant]
@@ -88,6 +97,14 @@ pub mod pallet {
 		/// Sessions in a row without a block after which a validator is dropped.
 		#[pallet::constant]
 		type OfflineSessions: Get<SessionIndex>;
+
+		/// The shortest session, in blocks.
+		#[pallet::constant]
+		type MinSessionLength: Get<BlockNumberFor<Self>>;
+
+		/// The longest session, in blocks.
+		#[pallet::constant]
+		type MaxSessionLength: Get<BlockNumberFor<Self>>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -121,11 +138,36 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CurrentSession<T: Config> = StorageValue<_, SessionIndex, ValueQuery>;
 
+	/// The block the session under way started in.
+	#[pallet::storage]
+	pub type SessionStart<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// How many blocks a session lasts.
+	#[pallet::storage]
+	pub type SessionLength<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The fewest validators the set may have (at least one).
+	#[pallet::storage]
+	pub type MinimumValidators<T: Config> = StorageValue<_, u32, ValueQuery>;
+
 	#[pallet::genesis_config]
-	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The validators at genesis (each needs its session keys in pallet-session's genesis).
 		pub validators: alloc::vec::Vec<T::AccountId>,
+		/// The fewest validators the set may have: at least one, at most the genesis set.
+		pub minimum_validators: u32,
+		/// How many blocks a session lasts.
+		pub session_length: BlockNumberFor<T>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self {
+				validators: alloc::vec::Vec::new(),
+				minimum_validators: 1,
+				session_length: T::MaxSessionLength::get(),
+			}
+		}
 	}
 
 	#[pallet::genesis_build]
@@ -136,13 +178,29 @@ pub mod pallet {
 			validators.dedup();
 			// None (the default) leaves the first sessions to pallet-session's genesis keys; a
 			// chain's genesis lists its validators, at least the minimum.
+			assert!(self.minimum_validators >= 1, "the minimum number of validators is one");
 			assert!(
-				validators.is_empty() || validators.len() as u32 >= T::MinValidators::get(),
+				validators.is_empty() || validators.len() as u32 >= self.minimum_validators,
 				"fewer genesis validators than the minimum"
+			);
+			assert!(
+				(T::MinSessionLength::get()..=T::MaxSessionLength::get())
+					.contains(&self.session_length),
+				"the genesis session length is out of the runtime's bounds"
 			);
 			let validators = BoundedVec::<_, T::MaxValidators>::try_from(validators)
 				.expect("more genesis validators than the maximum");
 			Approved::<T>::put(validators);
+			MinimumValidators::<T>::put(self.minimum_validators);
+			SessionLength::<T>::put(self.session_length);
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			// pallet-session asks every block whether the session ends: two reads.
+			T::DbWeight::get().reads(2)
 		}
 	}
 
@@ -167,6 +225,11 @@ pub mod pallet {
 		/// The approved set was handed to pallet-session: these validators author from session
 		/// `from_session`.
 		NewSetPlanned { from_session: SessionIndex, validators: u32 },
+		/// The council set the fewest validators the set may have.
+		MinimumValidatorsSet { minimum: u32 },
+		/// The council set the session length: the session under way ends `length` blocks
+		/// after it started (at the next block if that is past).
+		SessionLengthSet { length: BlockNumberFor<T> },
 	}
 
 	#[pallet::error]
@@ -191,6 +254,10 @@ pub mod pallet {
 		TooFewValidators,
 		/// The set has the maximum number of validators.
 		TooManyValidators,
+		/// The minimum must be at least one and at most the number of validators.
+		InvalidMinimum,
+		/// The session length is outside the runtime's bounds.
+		SessionLengthOutOfBounds,
 	}
 
 	#[pallet::call]
@@ -298,6 +365,49 @@ pub mod pallet {
 			}
 			Ok(())
 		}
+
+		/// Sets the fewest validators the set may have.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - `minimum`: at least one, at most the number of approved validators.
+		/// - Errors: [`Error::InvalidMinimum`].
+		/// - Event: [`Event::MinimumValidatorsSet`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_minimum_validators())]
+		pub fn set_minimum_validators(origin: OriginFor<T>, minimum: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				minimum >= 1 && minimum as usize <= Approved::<T>::decode_len().unwrap_or(0),
+				Error::<T>::InvalidMinimum
+			);
+			MinimumValidators::<T>::put(minimum);
+			Self::deposit_event(Event::MinimumValidatorsSet { minimum });
+			Ok(())
+		}
+
+		/// Sets how many blocks a session lasts.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - `length`: within [`Config::MinSessionLength`] and [`Config::MaxSessionLength`].
+		/// - Effect: the session under way ends `length` blocks after it started, or at the
+		///   next block if that is past.
+		/// - Errors: [`Error::SessionLengthOutOfBounds`].
+		/// - Event: [`Event::SessionLengthSet`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_session_length())]
+		pub fn set_session_length(
+			origin: OriginFor<T>,
+			length: BlockNumberFor<T>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				(T::MinSessionLength::get()..=T::MaxSessionLength::get()).contains(&length),
+				Error::<T>::SessionLengthOutOfBounds
+			);
+			SessionLength::<T>::put(length);
+			Self::deposit_event(Event::SessionLengthSet { length });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -306,12 +416,17 @@ pub mod pallet {
 			Approved::<T>::get().binary_search(who).is_ok()
 		}
 
+		/// The fewest validators the set may have (one if the genesis did not say).
+		pub fn minimum_validators() -> u32 {
+			MinimumValidators::<T>::get().max(1)
+		}
+
 		/// Takes `who` out of the approved set, if the set stays at the minimum or above.
 		fn take_out(who: &T::AccountId) -> DispatchResult {
 			let mut validators = Approved::<T>::get();
 			let position = validators.binary_search(who).map_err(|_| Error::<T>::NotValidator)?;
 			ensure!(
-				validators.len() as u32 > T::MinValidators::get(),
+				validators.len() as u32 > Self::minimum_validators(),
 				Error::<T>::TooFewValidators
 			);
 			validators.remove(position);

@@ -2,7 +2,10 @@
 //! tests fill), admission is root.
 
 use crate as pallet_validators;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
+};
 use sp_runtime::BuildStorage;
 use std::{cell::RefCell, collections::BTreeSet};
 
@@ -63,18 +66,30 @@ pub const MIN_VALIDATORS: u32 = 2;
 pub const MAX_VALIDATORS: u32 = 5;
 pub const OFFLINE_SESSIONS: u32 = 3;
 
+pub const MIN_SESSION_LENGTH: u64 = 5;
+pub const MAX_SESSION_LENGTH: u64 = 100;
+pub const SESSION_LENGTH: u64 = 10;
+/// The account the mock's governance origin is.
+pub const COUNCIL: AccountId = 100;
+
 parameter_types! {
 	pub const MaxApplications: u32 = 3;
+}
+
+frame_support::ord_parameter_types! {
+	pub const Council: AccountId = COUNCIL;
 }
 
 impl pallet_validators::Config for Test {
 	type Farmers = Farmers;
 	type KeysRegistered = Keys;
 	type AdmissionOrigin = frame_system::EnsureRoot<AccountId>;
-	type MinValidators = ConstU32<MIN_VALIDATORS>;
+	type GovernanceOrigin = frame_system::EnsureSignedBy<Council, AccountId>;
 	type MaxValidators = ConstU32<MAX_VALIDATORS>;
 	type MaxApplications = MaxApplications;
 	type OfflineSessions = ConstU32<OFFLINE_SESSIONS>;
+	type MinSessionLength = ConstU64<MIN_SESSION_LENGTH>;
+	type MaxSessionLength = ConstU64<MAX_SESSION_LENGTH>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -99,12 +114,16 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Genesis validators 1, 2 and 3 (farmers with keys).
+/// Genesis validators 1, 2 and 3 (farmers with keys), a minimum of two, sessions of ten blocks.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_validators::GenesisConfig::<Test> { validators: vec![3, 1, 2] }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_validators::GenesisConfig::<Test> {
+		validators: vec![3, 1, 2],
+		minimum_validators: MIN_VALIDATORS,
+		session_length: SESSION_LENGTH,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);

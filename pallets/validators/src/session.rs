@@ -4,7 +4,15 @@
 
 use crate::{pallet::*, SessionIndex};
 use alloc::vec::Vec;
-use frame_support::traits::{Get, ValidatorRegistration};
+use frame_support::{
+	traits::{EstimateNextSessionRotation, Get, ValidatorRegistration},
+	weights::Weight,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{One, Saturating},
+	Permill,
+};
 
 impl<T: Config> Pallet<T> {
 	/// The approved validators that have session keys, when the approved set changed and they
@@ -15,7 +23,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let validators: Vec<T::AccountId> =
 			Approved::<T>::get().into_iter().filter(T::KeysRegistered::is_registered).collect();
-		if (validators.len() as u32) < T::MinValidators::get().max(1) {
+		if (validators.len() as u32) < Self::minimum_validators() {
 			// Keep the current authorities rather than hand GRANDPA a set too small (or empty);
 			// the change is planned again at the next boundary.
 			log::warn!(
@@ -39,7 +47,7 @@ impl<T: Config> Pallet<T> {
 		let window = T::OfflineSessions::get().max(1);
 		let mut validators = Approved::<T>::get();
 		let before = validators.len();
-		let minimum = T::MinValidators::get() as usize;
+		let minimum = Self::minimum_validators() as usize;
 		let mut dropped = Vec::new();
 		validators.retain(|who| {
 			let last = LastAuthored::<T>::get(who);
@@ -84,6 +92,41 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 
 	fn start_session(start_index: SessionIndex) {
 		CurrentSession::<T>::put(start_index);
+		SessionStart::<T>::put(frame_system::Pallet::<T>::block_number());
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The block the session under way ends at: [`SessionLength`] blocks after it started.
+	fn session_end() -> BlockNumberFor<T> {
+		SessionStart::<T>::get().saturating_add(SessionLength::<T>::get().max(One::one()))
+	}
+}
+
+impl<T: Config> pallet_session::ShouldEndSession<BlockNumberFor<T>> for Pallet<T> {
+	fn should_end_session(now: BlockNumberFor<T>) -> bool {
+		now >= Self::session_end()
+	}
+}
+
+impl<T: Config> EstimateNextSessionRotation<BlockNumberFor<T>> for Pallet<T> {
+	fn average_session_length() -> BlockNumberFor<T> {
+		SessionLength::<T>::get()
+	}
+
+	fn estimate_current_session_progress(now: BlockNumberFor<T>) -> (Option<Permill>, Weight) {
+		let length = SessionLength::<T>::get().max(One::one());
+		// The current block counts as elapsed, as pallet-session's periodic sessions count it.
+		let elapsed = now.saturating_sub(SessionStart::<T>::get()).saturating_add(One::one());
+		(Some(Permill::from_rational(elapsed.min(length), length)), T::DbWeight::get().reads(2))
+	}
+
+	fn estimate_next_session_rotation(
+		now: BlockNumberFor<T>,
+	) -> (Option<BlockNumberFor<T>>, Weight) {
+		// A session whose end is past (the length was shortened) ends at the first block
+		// pallet-session looks.
+		(Some(Self::session_end().max(now)), T::DbWeight::get().reads(2))
 	}
 }
 

@@ -2,10 +2,12 @@
 //! to pallet-session at session boundaries, and validators dropped for authoring nothing.
 
 use crate::{mock::*, *};
+use frame_support::traits::EstimateNextSessionRotation;
 use frame_support::{assert_noop, assert_ok};
 use pallet_authorship::EventHandler;
-use pallet_session::SessionManager;
+use pallet_session::{SessionManager, ShouldEndSession};
 use sp_runtime::DispatchError;
+use sp_runtime::Permill;
 
 fn signed(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
@@ -213,5 +215,85 @@ fn a_newly_approved_validator_is_not_counted_offline_before_it_authors_anything(
 		// Session 6 ends: three sessions as an authority without a block.
 		rotate(&[1, 2, 3]);
 		assert!(!approved().contains(&4));
+	});
+}
+
+#[test]
+fn the_council_sets_the_minimum_within_the_set() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(Validators::set_minimum_validators(signed(1), 3), DispatchError::BadOrigin);
+		assert_noop!(
+			Validators::set_minimum_validators(RuntimeOrigin::root(), 3),
+			DispatchError::BadOrigin
+		);
+		for minimum in [0, 4] {
+			assert_noop!(
+				Validators::set_minimum_validators(signed(COUNCIL), minimum),
+				Error::<Test>::InvalidMinimum
+			);
+		}
+		assert_ok!(Validators::set_minimum_validators(signed(COUNCIL), 3));
+		assert!(events().contains(&Event::MinimumValidatorsSet { minimum: 3 }));
+		// Three validators, a minimum of three: nobody leaves until a fourth joins.
+		assert_noop!(Validators::remove(RuntimeOrigin::root(), 3), Error::<Test>::TooFewValidators);
+		assert_noop!(Validators::withdraw(signed(2)), Error::<Test>::TooFewValidators);
+		admit(4);
+		assert_ok!(Validators::withdraw(signed(2)));
+		assert_eq!(approved(), vec![1, 3, 4]);
+	});
+}
+
+#[test]
+fn sessions_end_their_length_after_they_start() {
+	new_test_ext().execute_with(|| {
+		let ends = |now: u64| <Validators as ShouldEndSession<u64>>::should_end_session(now);
+		let next = |now: u64| {
+			<Validators as EstimateNextSessionRotation<u64>>::estimate_next_session_rotation(now).0
+		};
+		let progress = |now: u64| {
+			<Validators as EstimateNextSessionRotation<u64>>::estimate_current_session_progress(now)
+				.0
+		};
+		// Genesis started session 0 at block 0: it ends at block 10.
+		assert!(!ends(9));
+		assert!(ends(10));
+		assert_eq!(next(3), Some(SESSION_LENGTH));
+		assert_eq!(progress(4), Some(Permill::from_percent(50)));
+		System::set_block_number(10);
+		rotate(&[1, 2, 3]);
+		assert_eq!(pallet::SessionStart::<Test>::get(), 10);
+		assert!(!ends(19));
+		assert!(ends(20));
+		assert_eq!(
+			<Validators as EstimateNextSessionRotation<u64>>::average_session_length(),
+			SESSION_LENGTH
+		);
+	});
+}
+
+#[test]
+fn the_council_sets_the_session_length_within_the_runtime_bounds() {
+	new_test_ext().execute_with(|| {
+		let ends = |now: u64| <Validators as ShouldEndSession<u64>>::should_end_session(now);
+		assert_noop!(Validators::set_session_length(signed(1), 20), DispatchError::BadOrigin);
+		for length in [MIN_SESSION_LENGTH - 1, MAX_SESSION_LENGTH + 1] {
+			assert_noop!(
+				Validators::set_session_length(signed(COUNCIL), length),
+				Error::<Test>::SessionLengthOutOfBounds
+			);
+		}
+		// Longer: the session under way lasts longer too.
+		assert_ok!(Validators::set_session_length(signed(COUNCIL), 20));
+		assert!(events().contains(&Event::SessionLengthSet { length: 20 }));
+		assert!(!ends(10));
+		assert!(ends(20));
+		// Shorter than the session has already lasted: it ends at the next block.
+		System::set_block_number(8);
+		assert_ok!(Validators::set_session_length(signed(COUNCIL), MIN_SESSION_LENGTH));
+		assert!(ends(8));
+		assert_eq!(
+			<Validators as EstimateNextSessionRotation<u64>>::estimate_next_session_rotation(8).0,
+			Some(8)
+		);
 	});
 }

@@ -15,6 +15,8 @@ pub trait WeightInfo {
 	fn reject() -> Weight;
 	fn remove() -> Weight;
 	fn withdraw() -> Weight;
+	fn set_minimum_validators() -> Weight;
+	fn set_session_length() -> Weight;
 }
 
 /// Estimates with the runtime's database weights.
@@ -35,6 +37,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn withdraw() -> Weight {
 		Weight::from_parts(70_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(3, 3))
 	}
+	fn set_minimum_validators() -> Weight {
+		Weight::from_parts(30_000_000, 4_000).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+	fn set_session_length() -> Weight {
+		Weight::from_parts(20_000_000, 0).saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 impl WeightInfo for () {
@@ -51,6 +59,12 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn withdraw() -> Weight {
+		Weight::zero()
+	}
+	fn set_minimum_validators() -> Weight {
+		Weight::zero()
+	}
+	fn set_session_length() -> Weight {
 		Weight::zero()
 	}
 }
