@@ -52,7 +52,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	)
 }
 
-/// A local two-validator test network: Alice and Bob.
+/// A local test network of four validators: Alice, Bob, Charlie and Dave (`scripts/localnet.sh`).
 pub fn local_testnet_chain_spec() -> Result<ChainSpec, String> {
 	chain_spec(
 		"gridchain local testnet",

@@ -10,4 +10,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_guardian, Guardian]
 	[pallet_iou, Iou]
 	[pallet_tft_bridge, TftBridge]
+	[pallet_validators, Validators]
 );

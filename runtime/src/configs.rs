@@ -86,6 +86,73 @@ impl pallet_grandpa::Config for Runtime {
 	type EquivocationReportSystem = ();
 }
 
+impl pallet_authorship::Config for Runtime {
+	/// The author of a block: the validator at the index of its Aura slot.
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Runtime, Aura>;
+	type EventHandler = crate::Validators;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
+	/// Sessions last as long as the validators pallet says (the chain's genesis, the council).
+	type ShouldEndSession = crate::Validators;
+	type NextSessionRotation = crate::Validators;
+	type SessionManager = crate::Validators;
+	type SessionHandler =
+		<crate::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = crate::SessionKeys;
+	/// No validator is disabled within a session: the validators pallet drops the idle ones
+	/// at its end.
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	/// Setting keys takes no deposit: only an admitted farmer's keys ever count.
+	type KeyDeposit = ();
+}
+
+impl pallet_validators::Config for Runtime {
+	type Farmers = pallet_registry::Farmers<Runtime>;
+	type KeysRegistered = crate::Session;
+	/// The circle that holds the validator-admission role, chosen by the council.
+	type AdmissionOrigin = pallet_guardian::EnsureRole<Runtime, ValidatorAdmissionRole>;
+	type GovernanceOrigin = Governance;
+	/// As many as Aura and GRANDPA take.
+	type MaxValidators = ConstU32<32>;
+	type MaxApplications = ConstU32<64>;
+	/// A validator that authored nothing in three sessions in a row is dropped.
+	type OfflineSessions = ConstU32<3>;
+	/// Sessions of 5 blocks (30 s) at least, for development chains; 30 days at most.
+	type MinSessionLength = ConstU32<5>;
+	type MaxSessionLength = ConstU32<{ 30 * DAYS }>;
+	type WeightInfo = pallet_validators::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ValidatorsBenchmarkHelper;
+}
+
+/// Benchmarks make farmers (a twin, a farm, a node) with session keys.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ValidatorsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_validators::BenchmarkHelper<AccountId> for ValidatorsBenchmarkHelper {
+	fn farmer_with_keys(who: &AccountId) {
+		use codec::Encode;
+		let twin = pallet_registry::NextTwinId::<Runtime>::get();
+		pallet_registry::NextTwinId::<Runtime>::put(twin + 1);
+		pallet_registry::TwinIdByAccount::<Runtime>::insert(who, twin);
+		pallet_registry::NodeCountByOwner::<Runtime>::insert(twin, 1);
+		// Any keys will do, each validator's own (pallet-session refuses a key used twice).
+		let key = sp_core::blake2_256(&who.encode());
+		let keys = crate::SessionKeys {
+			aura: sp_core::sr25519::Public::from_raw(key).into(),
+			grandpa: sp_core::ed25519::Public::from_raw(key).into(),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}
+
 impl pallet_timestamp::Config for Runtime {
 	type Moment = Moment;
 	type OnTimestampSet = Aura;
@@ -200,6 +267,8 @@ parameter_types! {
 	pub const GuardianPalletId: PalletId = PalletId(*b"gc/guard");
 	pub const CouncilRole: pallet_guardian::Role = pallet_guardian::Role::Council;
 	pub const AuditorRole: pallet_guardian::Role = pallet_guardian::Role::Auditor;
+	pub const ValidatorAdmissionRole: pallet_guardian::Role =
+		pallet_guardian::Role::ValidatorAdmission;
 	/// A proposal's call may take up to half a block.
 	pub GuardianMaxCallWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
 	/// A block's initialization executes approved calls up to half a block (at least one).

@@ -1,12 +1,14 @@
 //! Genesis presets: the starting state of a `development` chain (Alice alone produces and
-//! finalizes blocks) and of a `local_testnet` (Alice and Bob). Both endow the well-known dev
-//! accounts and the nine development guardians, whose council (circle 1) governs the chain:
-//! there is no sudo. The development chain also has a dev farm operated by
-//! Alice, with one node whose ZOS API is a zos-sim on 127.0.0.1:8080 (docs/zos.md).
+//! finalizes blocks, sessions of an hour) and of a `local_testnet` (Alice, Bob, Charlie and Dave
+//! validate, at least four of them, sessions of 5 blocks so tests of the validator set are
+//! quick). Both endow the well-known dev accounts and the nine development guardians, whose
+//! council (circle 1) governs the chain and admits validators: there is no sudo. The
+//! development chain also has a dev farm operated by Alice, with one node whose ZOS API is a
+//! zos-sim on 127.0.0.1:8080 (docs/zos.md).
 
 use crate::{
 	token::TFT, AccountId, BalancesConfig, BlockNumber, GuardianConfig, RegistryConfig,
-	RuntimeGenesisConfig, MINUTES,
+	RuntimeGenesisConfig, SessionKeys, HOURS, MINUTES,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -67,18 +69,31 @@ pub fn dev_guardians() -> Vec<AccountId> {
 const DEV_COUNCIL_VOTING_PERIOD: BlockNumber = 10 * MINUTES;
 
 /// The council, circle 1, with the runtime's root-level powers: 5 of the 9 guardians decide.
+/// It also admits validators until it chooses another circle for that.
 fn dev_council() -> GuardianConfig {
 	GuardianConfig {
 		circles: vec![(b"council".to_vec(), dev_guardians(), 5, DEV_COUNCIL_VOTING_PERIOD, 0)],
-		roles: vec![(pallet_guardian::Role::Council, 1)],
+		roles: vec![
+			(pallet_guardian::Role::Council, 1),
+			(pallet_guardian::Role::ValidatorAdmission, 1),
+		],
 	}
 }
 
+/// A chain's validators at genesis and how its sessions run.
+struct ValidatorSet {
+	/// Each validator's account and its session keys.
+	validators: Vec<(AccountId, SessionKeys)>,
+	minimum_validators: u32,
+	session_length: BlockNumber,
+}
+
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	validator_set: ValidatorSet,
 	endowed_accounts: Vec<AccountId>,
 	registry: RegistryConfig,
 ) -> Value {
+	let ValidatorSet { validators, minimum_validators, session_length } = validator_set;
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed_accounts
@@ -86,13 +101,16 @@ fn genesis(
 				.map(|account| (account, DEV_ENDOWMENT))
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		// Aura's and GRANDPA's first authorities come from the session keys below.
+		validators: pallet_validators::GenesisConfig {
+			validators: validators.iter().map(|(account, _)| account.clone()).collect::<Vec<_>>(),
+			minimum_validators,
+			session_length,
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities
-				.iter()
-				.map(|(_, grandpa)| (grandpa.clone(), 1))
+		session: pallet_session::GenesisConfig {
+			keys: validators
+				.into_iter()
+				.map(|(account, keys)| (account.clone(), account, keys))
 				.collect::<Vec<_>>(),
 		},
 		registry,
@@ -100,9 +118,12 @@ fn genesis(
 	})
 }
 
-/// The authority keys of a well-known dev validator.
-fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(sr.public().into(), ed.public().into())
+/// A well-known dev validator: its account and session keys (its sr25519 key for Aura, its
+/// ed25519 key for GRANDPA, as `--alice` and the like put them in a node's keystore).
+fn dev_validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AccountId, SessionKeys) {
+	let aura: AuraId = sr.public().into();
+	let grandpa: GrandpaId = ed.public().into();
+	(sr.to_account_id(), SessionKeys { aura, grandpa })
 }
 
 /// The well-known dev accounts (Alice..Ferdie and their stash accounts) and the development
@@ -111,22 +132,37 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).chain(dev_guardians()).collect()
 }
 
-/// The `development` preset: Alice is the only authority.
+/// The `development` preset: Alice is the only validator; sessions of an hour.
 pub fn development_config_genesis() -> Value {
 	genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		ValidatorSet {
+			validators: vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+			minimum_validators: 1,
+			session_length: HOURS,
+		},
 		dev_accounts(),
 		dev_registry(),
 	)
 }
 
-/// The `local_testnet` preset: Alice and Bob are the authorities.
+/// How long a `local_testnet` session lasts: 5 blocks (30 s), the runtime's shortest, so
+/// changes of the validator set take effect within a minute.
+pub const LOCAL_TESTNET_SESSION_LENGTH: BlockNumber = 5;
+
+/// The `local_testnet` preset: Alice, Bob, Charlie and Dave validate (GRANDPA finalizes with
+/// any three); the set keeps at least four.
 pub fn local_config_genesis() -> Value {
 	genesis(
-		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-		],
+		ValidatorSet {
+			validators: vec![
+				dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+				dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+				dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+				dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			],
+			minimum_validators: 4,
+			session_length: LOCAL_TESTNET_SESSION_LENGTH,
+		},
 		dev_accounts(),
 		RegistryConfig::default(),
 	)

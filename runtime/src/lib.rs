@@ -1,8 +1,9 @@
 //! # gridchain runtime
 //!
 //! The FRAME runtime of gridchain: block production by Aura, finality by GRANDPA, the TFT token
-//! in `pallet-balances`, fees in `pallet-transaction-payment`, and `pallet-sudo` until governance
-//! by guardian circles replaces it. `pallet-registry` records twins, farms, nodes and
+//! in `pallet-balances`, fees in `pallet-transaction-payment`, governance by guardian circles
+//! (`pallet-guardian`). The validators are farmers admitted by a circle (`pallet-validators`,
+//! the session manager of `pallet-session`). `pallet-registry` records twins, farms, nodes and
 //! cooperatives; `pallet-smart-contract` holds the agreements for IT between them.
 //!
 //! - [`configs`]: the configuration of each pallet.
@@ -94,6 +95,19 @@ mod runtime {
 
 	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
+
+	// Authorship and Validators before Session: pallets initialize in this order, and the
+	// author of a block is found (and noted) among the validators it was authored by, before
+	// Session may rotate them; Validators' genesis set must exist when Session's genesis asks
+	// for it.
+	#[runtime::pallet_index(6)]
+	pub type Authorship = pallet_authorship;
+
+	#[runtime::pallet_index(7)]
+	pub type Validators = pallet_validators;
+
+	#[runtime::pallet_index(8)]
+	pub type Session = pallet_session;
 
 	#[runtime::pallet_index(10)]
 	pub type Registry = pallet_registry;

@@ -70,13 +70,39 @@ fn development_preset_has_alice_as_only_authority_and_the_guardians_as_council()
 }
 
 #[test]
-fn local_testnet_preset_has_alice_and_bob_as_authorities() {
+fn local_testnet_preset_has_four_validators_with_short_sessions() {
 	preset_state(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let four = [
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		];
+		let mut accounts: Vec<crate::AccountId> =
+			four.iter().map(|(sr, _)| sr.to_account_id()).collect();
+		accounts.sort();
+		assert_eq!(pallet_validators::Approved::<crate::Runtime>::get().into_inner(), accounts);
+		// Aura and GRANDPA take the validators' session keys, in the validators' order.
+		assert_eq!(pallet_session::Validators::<crate::Runtime>::get(), accounts);
+		let aura = pallet_aura::Authorities::<crate::Runtime>::get().into_inner();
+		let grandpa: Vec<_> = Grandpa::grandpa_authorities().into_iter().map(|(k, _)| k).collect();
+		for (sr, ed) in four {
+			let at = accounts.iter().position(|a| *a == sr.to_account_id()).unwrap();
+			assert_eq!(aura[at], sr.public().into());
+			assert_eq!(grandpa[at], ed.public().into());
+		}
+		assert_eq!(pallet_validators::MinimumValidators::<crate::Runtime>::get(), 4);
 		assert_eq!(
-			pallet_aura::Authorities::<crate::Runtime>::get().into_inner(),
-			vec![Sr25519Keyring::Alice.public().into(), Sr25519Keyring::Bob.public().into()]
+			pallet_validators::SessionLength::<crate::Runtime>::get(),
+			genesis_config_presets::LOCAL_TESTNET_SESSION_LENGTH
 		);
-		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
+		// The council admits validators.
+		assert_eq!(
+			pallet_guardian::Roles::<crate::Runtime>::get(
+				pallet_guardian::Role::ValidatorAdmission
+			),
+			Some(1)
+		);
 	});
 }
 

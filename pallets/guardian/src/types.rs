@@ -193,6 +193,9 @@ pub enum Role {
 	/// Audits nodes' capacity and suspends nodes.
 	#[codec(index = 1)]
 	Auditor,
+	/// Admits farmers as validators and removes validators.
+	#[codec(index = 2)]
+	ValidatorAdmission,
 }
 
 /// What is due for a proposal in a block.

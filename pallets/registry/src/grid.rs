@@ -7,6 +7,15 @@ use gridchain_primitives::grid::{GridRegistry, NodeContact, NodeInfo, Payee};
 #[cfg(feature = "runtime-benchmarks")]
 use sp_runtime::traits::Zero;
 
+/// The farmers: accounts whose twin owns a farm holding at least one node.
+pub struct Farmers<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> frame_support::traits::Contains<T::AccountId> for Farmers<T> {
+	fn contains(account: &T::AccountId) -> bool {
+		TwinIdByAccount::<T>::get(account).is_some_and(|twin| NodeCountByOwner::<T>::get(twin) > 0)
+	}
+}
+
 impl<T: Config> GridRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn twin_of(account: &T::AccountId) -> Option<TwinId> {
 		TwinIdByAccount::<T>::get(account)

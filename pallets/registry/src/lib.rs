@@ -41,6 +41,7 @@
 
 extern crate alloc;
 
+pub use grid::Farmers;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -195,6 +196,11 @@ pub mod pallet {
 	/// The id the next node gets.
 	#[pallet::storage]
 	pub type NextNodeId<T: Config> = StorageValue<_, NodeId, ValueQuery, ConstU32<1>>;
+
+	/// How many nodes the farms of each twin hold: a twin with one is a farmer, whose account
+	/// may apply to validate ([`Farmers`]).
+	#[pallet::storage]
+	pub type NodeCountByOwner<T: Config> = StorageMap<_, Twox64Concat, TwinId, u32, ValueQuery>;
 
 	/// Cooperatives by id.
 	#[pallet::storage]
@@ -584,6 +590,10 @@ pub mod pallet {
 			let node = Self::owned_node(&account, node_id)?;
 			ensure!(node.live_agreements == 0, Error::<T>::NodeHasLiveAgreements);
 			Nodes::<T>::remove(node_id);
+			// The caller owns the farm: its twin is the farm's owner.
+			if let Some(owner) = TwinIdByAccount::<T>::get(&account) {
+				NodeCountByOwner::<T>::mutate(owner, |count| *count = count.saturating_sub(1));
+			}
 			Self::release_deposit(&account, node.deposit);
 			Self::deposit_event(Event::NodeRemoved { node_id, farm_id: node.farm_id });
 			Ok(())
@@ -1081,6 +1091,9 @@ pub mod pallet {
 				Self::hold_deposit(payer, node.deposit)?;
 			}
 			Nodes::<T>::insert(node_id, node);
+			if let Some(farm) = Farms::<T>::get(farm_id) {
+				NodeCountByOwner::<T>::mutate(farm.owner, |count| *count = count.saturating_add(1));
+			}
 			Ok(node_id)
 		}
 

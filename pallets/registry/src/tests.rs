@@ -837,3 +837,37 @@ fn farms_price_within_the_councils_bounds_and_policies_in_force_are_kept() {
 		assert_ok!(Registry::set_pricing_policy(Origin::signed(ALICE), 1, pricing(1)));
 	});
 }
+
+#[test]
+fn a_farmer_is_an_account_whose_farms_hold_a_node() {
+	use frame_support::traits::Contains;
+	new_test_ext().execute_with(|| {
+		let farmer = |account| crate::Farmers::<Test>::contains(&account);
+		assert!(!farmer(ALICE), "no twin");
+		assert_ok!(Registry::register_twin(Origin::signed(ALICE)));
+		assert_ok!(Registry::create_farm(
+			Origin::signed(ALICE),
+			name("alice-farm"),
+			pricing(10),
+			ALICE
+		));
+		assert!(!farmer(ALICE), "a farm without nodes");
+		for _ in 0..2 {
+			assert_ok!(Registry::register_node(
+				Origin::signed(ALICE),
+				1,
+				capacity(100),
+				endpoint("http://127.0.0.1:8080"),
+				NODE_KEY
+			));
+		}
+		assert!(farmer(ALICE));
+		// The operator runs the farm's worker; it is not the farmer.
+		assert!(!farmer(OPERATOR));
+		assert_ok!(Registry::remove_node(Origin::signed(ALICE), 1));
+		assert!(farmer(ALICE), "one node left");
+		assert_ok!(Registry::remove_node(Origin::signed(ALICE), 2));
+		assert!(!farmer(ALICE));
+		assert_eq!(NodeCountByOwner::<Test>::get(1), 0);
+	});
+}
