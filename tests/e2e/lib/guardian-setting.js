@@ -6,8 +6,9 @@
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { eventData, followEvents, sendOk } from './chain.js';
-import { startDevNode, waitFor } from './node.js';
+import { eventData, sendOk } from './chain.js';
+import { circleVoting, devCouncil } from './council.js';
+import { startDevNode } from './node.js';
 
 export const TFT = 10_000_000n;
 export const GIB = 1024n ** 3n;
@@ -24,33 +25,9 @@ export async function startGuardianSetting() {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const node = await startDevNode();
   const { api } = node;
-  const fx = { node, api, keyring, seen: [] };
-  const { seen } = fx;
-
-  /** A member proposes `call` to `circleId`; resolves with the proposal's index. */
-  fx.propose = async (circleId, proposer, call, dispatchAs = 'Circle') => {
-    const result = await sendOk(api, api.tx.guardian.propose(circleId, call, dispatchAs), proposer);
-    return eventData(result.events, api.events.guardian.Proposed).index.toNumber();
-  };
-
-  /** The members vote, all in the same block (each its own transaction). */
-  fx.vote = (circleId, index, voters, aye = true) => Promise.all(
-    voters.map((voter) => sendOk(api, api.tx.guardian.vote(circleId, index, aye), voter)),
-  );
-
-  /** The guardian event `method` about proposal `index` of `circleId`, once it happened. */
-  fx.event = (method, circleId, index) => waitFor(
-    () => seen.find((e) => e.method === method && e.circleId === circleId && e.index === index),
-    { timeoutMs: 60_000, what: `${method} of proposal ${index} of circle ${circleId}` },
-  );
-
-  /** Proposes, has four more members vote aye, and resolves with the execution's result. */
-  fx.agree = async (circleId, members, call, dispatchAs = 'Circle') => {
-    const index = await fx.propose(circleId, members[0], call, dispatchAs);
-    await fx.vote(circleId, index, members.slice(1, 5));
-    const executed = await fx.event('Executed', circleId, index);
-    return executed.result;
-  };
+  const voting = await circleVoting(api);
+  const fx = { node, api, keyring, seen: voting.seen, ...voting };
+  fx.council = devCouncil(keyring);
 
   /** Nine fresh members, funded, and the circle they make (5 of 9); its id. */
   fx.newCircle = async (name, members) => {
@@ -67,21 +44,8 @@ export async function startGuardianSetting() {
     }
   };
 
-  fx.council = Array.from({ length: 9 }, (_, i) => keyring.addFromUri(`//Guardian${i + 1}`));
-  const unsubscribe = await followEvents(api, 'guardian', (e) => {
-    const data = e.toHuman().data ?? {};
-    const number = (value) => (value === undefined ? undefined : Number(String(value).replace(/,/g, '')));
-    seen.push({
-      method: e.method,
-      circleId: number(data.circleId),
-      index: number(data.index),
-      result: e.method === 'Executed' ? e.data.result : undefined,
-      reason: data.reason,
-    });
-  });
-
   fx.stop = async () => {
-    unsubscribe?.();
+    voting.unsubscribe();
     await node.stop();
   };
   return fx;

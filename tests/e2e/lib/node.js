@@ -1,7 +1,8 @@
 // Starts a real gridchain-node process for a test and stops it again.
 //
-// The node runs `--dev --tmp` on free local ports; the test talks to it only through
-// @polkadot/api over its RPC websocket, as a user would.
+// A dev node runs `--dev --tmp` on free local ports; the nodes of a local test network
+// (lib/network.js) run `--chain local` with their own base paths. The test talks to a node only
+// through @polkadot/api over its RPC websocket, as a user would.
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -58,11 +59,22 @@ export async function waitFor(predicate, { timeoutMs, intervalMs = 250, what }) 
 /**
  * Starts `gridchain-node --dev --tmp` and connects an ApiPromise to it; with `prometheus`, the
  * node serves its metrics on a free port (`metricsUrl`).
- * Returns { api, process, rpcUrl, metricsUrl, logs, stop, startedAt, rpcReadyAt } (times from
- * `performance.now()`). `stop()` disconnects and ends the process,
- * first with SIGINT (a clean shutdown), then SIGKILL if it does not exit in time.
+ * Returns what `startNode` does.
  */
-export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, prometheus = false } = {}) {
+export function startDevNode({ extraArgs = [], ...options } = {}) {
+  return startNode({ chainArgs: ['--dev', '--tmp'], extraArgs, ...options });
+}
+
+/**
+ * Starts `gridchain-node` with `chainArgs` (which chain, which base path) and `extraArgs` on
+ * free local ports and connects an ApiPromise to it.
+ * Returns { api, provider, process, rpcUrl, metricsUrl, logs, stop, kill, exited, startedAt,
+ * rpcReadyAt }
+ * (times from `performance.now()`). `stop()` disconnects and ends the process, first with
+ * SIGINT (a clean shutdown), then SIGKILL if it does not exit in time; `kill()` disconnects
+ * and ends it with SIGKILL at once (a crash: nothing flushed).
+ */
+export async function startNode({ chainArgs, extraArgs = [], startTimeoutMs = 240_000, prometheus = false }) {
   const binary = nodeBinary();
   if (!existsSync(binary)) {
     throw new Error(`node binary not found at ${binary}: build it with scripts/build.sh or set GRIDCHAIN_NODE`);
@@ -71,7 +83,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
   // be taken by another test's node starting at the same moment, and the test would then
   // talk to that one).
   const args = [
-    '--dev', '--tmp',
+    ...chainArgs,
     '--rpc-port', '0',
     '--port', '0',
     ...(prometheus ? ['--prometheus-port', '0'] : ['--no-prometheus']),
@@ -94,6 +106,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
   let rpcUrl;
   let metricsPort;
   let api;
+  let provider;
   let rpcReadyAt;
   try {
     const rpcPort = await waitFor(async () => {
@@ -107,7 +120,7 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
     }
     rpcReadyAt = performance.now();
     // No automatic reconnects: a node that goes away fails the test instead of hanging it.
-    const provider = new WsProvider(rpcUrl, false);
+    provider = new WsProvider(rpcUrl, false);
     await provider.connect();
     api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
   } catch (err) {
@@ -130,8 +143,15 @@ export async function startDevNode({ extraArgs = [], startTimeoutMs = 240_000, p
       clearTimeout(timer);
     }
   }
+  async function kill() {
+    if (stopped) return;
+    stopped = true;
+    await api.disconnect().catch(() => {});
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
   const metricsUrl = prometheus ? `http://127.0.0.1:${metricsPort}/metrics` : undefined;
-  return { api, process: child, rpcUrl, metricsUrl, logs, stop, exited, startedAt, rpcReadyAt };
+  return { api, provider, process: child, rpcUrl, metricsUrl, logs, stop, kill, exited, startedAt, rpcReadyAt };
 }
 
 /** True once something accepts TCP connections on the local port. */
