@@ -23,7 +23,8 @@ describe('gridchain dev chain', { timeout: 300_000, concurrency: true }, () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startDevNode();
+    // As a user starts it (`--dev` alone): the genesis built from the runtime's preset.
+    node = await startDevNode({ builtInSpec: true });
     api = node.api;
     alice = keyring.addFromUri('//Alice');
     bob = keyring.addFromUri('//Bob');

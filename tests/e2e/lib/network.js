@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { nodeBinary, startNode, waitFor } from './node.js';
+import { nodeBinary, preparedSpec, startNode, waitFor } from './node.js';
 
 /** The well-known dev validators whose keys `--alice` and the like put in a node's keystore. */
 export const GENESIS_VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
@@ -46,7 +46,7 @@ export function localNetwork() {
     const peers = await bootnodes(name);
     const role = devKeys ? [`--${name}`] : [...(validator ? ['--validator'] : []), '--name', name];
     const node = await startNode({
-      chainArgs: ['--chain', 'local', '--base-path', basePath, '--node-key-file', nodeKey],
+      chainArgs: ['--chain', preparedSpec('local') ?? 'local', '--base-path', basePath, '--node-key-file', nodeKey],
       extraArgs: [...role, ...(peers.length ? ['--bootnodes', ...peers] : [])],
     });
     node.name = name;

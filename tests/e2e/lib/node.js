@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,18 @@ export function targetBinary(name, envVar) {
  * skip that work.
  */
 export const wasmtimeCache = () => join(targetDir(), 'e2e-wasmtime-cache');
+
+/**
+ * The raw chain spec of `chain` ('dev' or 'local') that tools/prepare-nodes.js wrote for the
+ * node binary as it is now, or undefined if there is none (a node then builds its genesis from
+ * the runtime's preset itself, slower but the same chain). With `{ existing: false }`, where it
+ * belongs.
+ */
+export function preparedSpec(chain, { existing = true } = {}) {
+  const binaryMtime = Math.round(statSync(nodeBinary()).mtimeMs);
+  const path = join(targetDir(), 'e2e-specs', String(binaryMtime), `${chain}.json`);
+  return !existing || existsSync(path) ? path : undefined;
+}
 
 /** The node binary: $GRIDCHAIN_NODE, else the debug build in the shared target dir. */
 export function nodeBinary() {
@@ -58,11 +70,14 @@ export async function waitFor(predicate, { timeoutMs, intervalMs = 250, what }) 
 
 /**
  * Starts `gridchain-node --dev --tmp` and connects an ApiPromise to it; with `prometheus`, the
- * node serves its metrics on a free port (`metricsUrl`).
+ * node serves its metrics on a free port (`metricsUrl`). The node starts from the prepared
+ * raw spec of the dev chain if there is one, unless `builtInSpec` (then, as `--dev` alone
+ * does, from the runtime's preset).
  * Returns what `startNode` does.
  */
-export function startDevNode({ extraArgs = [], ...options } = {}) {
-  return startNode({ chainArgs: ['--dev', '--tmp'], extraArgs, ...options });
+export function startDevNode({ extraArgs = [], builtInSpec = false, ...options } = {}) {
+  const spec = builtInSpec ? undefined : preparedSpec('dev');
+  return startNode({ chainArgs: ['--dev', ...(spec ? ['--chain', spec] : []), '--tmp'], extraArgs, ...options });
 }
 
 /**
