@@ -281,7 +281,9 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use crate::{Balances, Guardian, Iou, Registry, SmartContract, TftBridge, Timestamp};
+			use crate::{
+				Balances, Guardian, Iou, Registry, SmartContract, TftBridge, Timestamp, Validators,
+			};
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
@@ -298,7 +300,9 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::{Balances, Guardian, Iou, Registry, SmartContract, TftBridge, Timestamp};
+			use crate::{
+				Balances, Guardian, Iou, Registry, SmartContract, TftBridge, Timestamp, Validators,
+			};
 			use frame_benchmarking::{baseline, BenchmarkBatch};
 			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
 			use frame_system_benchmarking::Pallet as SystemBench;

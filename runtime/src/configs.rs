@@ -144,7 +144,8 @@ impl pallet_validators::BenchmarkHelper<AccountId> for ValidatorsBenchmarkHelper
 		pallet_registry::TwinIdByAccount::<Runtime>::insert(who, twin);
 		pallet_registry::NodeCountByOwner::<Runtime>::insert(twin, 1);
 		// Any keys will do, each validator's own (pallet-session refuses a key used twice).
-		let key = sp_core::blake2_256(&who.encode());
+		let key =
+			<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&who.encode()).0;
 		let keys = crate::SessionKeys {
 			aura: sp_core::sr25519::Public::from_raw(key).into(),
 			grandpa: sp_core::ed25519::Public::from_raw(key).into(),
