@@ -113,6 +113,11 @@ impl pallet_session::Config for Runtime {
 }
 
 impl pallet_validators::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// 1,000 TFT held while an application waits: filling the 64 places to keep other
+	/// farmers out locks 64,000 TFT.
+	type ApplicationDeposit = ConstU128<{ 1_000 * token::TFT }>;
 	type Farmers = pallet_registry::Farmers<Runtime>;
 	type KeysRegistered = crate::Session;
 	/// The circle that holds the validator-admission role, chosen by the council.

@@ -40,6 +40,13 @@ describe('a farmer admitted as a validator and removed again', { timeout: 600_00
     console.log(`validator admission figures: ${JSON.stringify(figures)}`);
   });
 
+  /** What Eve has on hold for an application. */
+  async function applicationHold() {
+    const holds = await alice.query.balances.holds(eve.address);
+    return holds.filter((h) => h.id.isValidators && h.id.asValidators.isApplication)
+      .reduce((sum, h) => sum + h.amount.toBigInt(), 0n);
+  }
+
   /** The validator whose Aura key authored block `hash`: its slot's authority then. */
   async function authorOf(hash) {
     const header = await alice.rpc.chain.getHeader(hash);
@@ -66,6 +73,9 @@ describe('a farmer admitted as a validator and removed again', { timeout: 600_00
     await Promise.all([farmer, keys]);
     await sendOk(bob, bob.tx.validators.apply(), eve);
     assert.ok((await alice.query.validators.applications(eve.address)).isSome);
+    // The application holds its deposit until decided.
+    const deposit = alice.consts.validators.applicationDeposit.toBigInt();
+    assert.equal(await applicationHold(), deposit);
 
     // Nobody but the admission circle admits: Eve's own try fails, the council's succeeds.
     const [selfApproval, approved] = await Promise.all([
@@ -77,6 +87,7 @@ describe('a farmer admitted as a validator and removed again', { timeout: 600_00
     figures.approvedInSession = (await alice.query.session.currentIndex()).toNumber();
     assert.ok((await alice.query.validators.approved()).map(String).includes(eve.address));
     assert.ok((await alice.query.validators.applications(eve.address)).isNone);
+    assert.equal(await applicationHold(), 0n, 'the deposit is released on approval');
   });
 
   it('the new validator is an authority within two sessions and authors in its first round of slots', async () => {

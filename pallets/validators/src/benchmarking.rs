@@ -5,16 +5,29 @@ use crate::{pallet::*, BenchmarkHelper};
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{EnsureOrigin, Get},
+	traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, Get,
+	},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
+use sp_runtime::Saturating;
 
-/// Validator or applicant `n`, a farmer with keys.
+/// Validator or applicant `n`, a farmer with keys, funded for the application deposit.
 fn farmer<T: Config>(n: u32) -> T::AccountId {
 	let who: T::AccountId = account("farmer", n, 0);
 	T::BenchmarkHelper::farmer_with_keys(&who);
+	let funds = T::ApplicationDeposit::get()
+		.saturating_mul(2u32.into())
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&who, funds);
 	who
+}
+
+/// `who` applies, as a farmer does.
+fn applied<T: Config>(who: &T::AccountId) {
+	Pallet::<T>::apply(RawOrigin::Signed(who.clone()).into()).expect("a farmer with keys applies");
 }
 
 /// The approved set filled to `size` validators.
@@ -28,8 +41,7 @@ fn approve_many<T: Config>(size: u32) -> Vec<T::AccountId> {
 /// Applications filled to `count`.
 fn apply_many<T: Config>(count: u32) {
 	for n in 2_000..2_000 + count {
-		let who = farmer::<T>(n);
-		Applications::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
+		applied::<T>(&farmer::<T>(n));
 	}
 }
 
@@ -51,7 +63,7 @@ mod benchmarks {
 	fn approve() -> Result<(), BenchmarkError> {
 		approve_many::<T>(T::MaxValidators::get() - 1);
 		let who = farmer::<T>(0);
-		Applications::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
+		applied::<T>(&who);
 		let origin =
 			T::AdmissionOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
@@ -63,7 +75,7 @@ mod benchmarks {
 	#[benchmark]
 	fn reject() -> Result<(), BenchmarkError> {
 		let who = farmer::<T>(0);
-		Applications::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
+		applied::<T>(&who);
 		let origin =
 			T::AdmissionOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]

@@ -5,7 +5,9 @@
 //! `author_rotateKeysWithOwner` on its node) and applies ([`Pallet::apply`]). The circle that
 //! holds the validator-admission role (chosen by the council) approves or rejects each
 //! application and removes validators, by proposal ([`Config::AdmissionOrigin`]); a validator
-//! may leave ([`Pallet::withdraw`]).
+//! may leave ([`Pallet::withdraw`]). An application holds [`Config::ApplicationDeposit`] on the
+//! applicant's account until it is decided or withdrawn: the waiting list is short, and filling
+//! it to keep other farmers out locks that much per place.
 //!
 //! ## When changes take effect
 //!
@@ -56,12 +58,40 @@ pub mod weights;
 /// A session's number (as pallet-session counts them).
 pub type SessionIndex = u32;
 
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
+	<T as frame_system::Config>::AccountId,
+>>::Balance;
+
+/// An application waiting for the admission circle.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	scale_info::TypeInfo,
+)]
+pub struct Application<BlockNumber, Balance> {
+	/// The block it was made in.
+	pub applied_at: BlockNumber,
+	/// What it holds on the applicant's account until it is decided or withdrawn.
+	pub deposit: Balance,
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{Contains, ValidatorRegistration},
+		traits::{
+			fungible::{self, hold::Mutate as _},
+			tokens::Precision,
+			Contains, ValidatorRegistration,
+		},
 	};
 	use frame_system::pallet_prelude::*;
 
@@ -71,8 +101,28 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An application to validate, until it is decided or withdrawn.
+		#[codec(index = 0)]
+		Application,
+	}
+
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
+		/// The currency application deposits are held in.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::hold::Mutate<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// What an application holds on the applicant's account until it is decided or
+		/// withdrawn.
+		#[pallet::constant]
+		type ApplicationDeposit: Get<BalanceOf<Self>>;
+
 		/// The accounts that may apply: farmers, owning a farm with at least one node.
 		type Farmers: Contains<Self::AccountId>;
 
@@ -123,10 +173,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SetChanged<T: Config> = StorageValue<_, bool, ValueQuery>;
 
-	/// Applications waiting for the admission circle, with the block they were made in.
+	/// Applications waiting for the admission circle.
 	#[pallet::storage]
-	pub type Applications<T: Config> =
-		CountedStorageMap<_, Twox64Concat, T::AccountId, BlockNumberFor<T>>;
+	pub type Applications<T: Config> = CountedStorageMap<
+		_,
+		Twox64Concat,
+		T::AccountId,
+		Application<BlockNumberFor<T>, BalanceOf<T>>,
+	>;
 
 	/// The last session each validator authored a block in (or, for a validator not yet an
 	/// authority, the session before the first it will be one in).
@@ -209,8 +263,9 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A farmer applied to be a validator.
-		Applied { who: T::AccountId },
+		/// A farmer applied to be a validator; `deposit` is held until the application is
+		/// decided or withdrawn.
+		Applied { who: T::AccountId, deposit: BalanceOf<T> },
 		/// The admission circle approved a validator: it authors from the session after next.
 		ValidatorApproved { who: T::AccountId },
 		/// The admission circle rejected an application.
@@ -236,8 +291,11 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// Only a farmer (an account owning a farm with at least one registered node) applies.
+		/// Only a farmer (an account owning a farm with at least one registered node) applies
+		/// or is approved.
 		NotAFarmer,
+		/// The applicant cannot hold the application deposit.
+		CannotPayDeposit,
 		/// Set session keys first (`session.setKeys`).
 		NoSessionKeys,
 		/// Already a validator.
@@ -268,9 +326,11 @@ pub mod pallet {
 		///
 		/// - Origin: a farmer (owns a farm with at least one registered node) whose session
 		///   keys are registered.
-		/// - Effect: the application waits for the admission circle.
+		/// - Effect: the application waits for the admission circle, holding
+		///   [`Config::ApplicationDeposit`] on the applicant's account.
 		/// - Errors: [`Error::NotAFarmer`], [`Error::NoSessionKeys`], [`Error::AlreadyValidator`],
-		///   [`Error::AlreadyApplied`], [`Error::TooManyApplications`].
+		///   [`Error::AlreadyApplied`], [`Error::TooManyApplications`],
+		///   [`Error::CannotPayDeposit`].
 		/// - Event: [`Event::Applied`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::apply())]
@@ -284,8 +344,12 @@ pub mod pallet {
 				Applications::<T>::count() < T::MaxApplications::get(),
 				Error::<T>::TooManyApplications
 			);
-			Applications::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
-			Self::deposit_event(Event::Applied { who });
+			let deposit = T::ApplicationDeposit::get();
+			T::Currency::hold(&HoldReason::Application.into(), &who, deposit)
+				.map_err(|_| Error::<T>::CannotPayDeposit)?;
+			let applied_at = frame_system::Pallet::<T>::block_number();
+			Applications::<T>::insert(&who, Application { applied_at, deposit });
+			Self::deposit_event(Event::Applied { who, deposit });
 			Ok(())
 		}
 
@@ -293,15 +357,16 @@ pub mod pallet {
 		///
 		/// - Origin: [`Config::AdmissionOrigin`].
 		/// - Effect: the applicant joins the approved set; it authors from the session after
-		///   next, if its keys are still registered then.
-		/// - Errors: [`Error::NoApplication`], [`Error::NoSessionKeys`],
-		///   [`Error::AlreadyValidator`], [`Error::TooManyValidators`].
+		///   next, if its keys are still registered then. Its deposit is released.
+		/// - Errors: [`Error::NoApplication`], [`Error::NotAFarmer`] (no longer),
+		///   [`Error::NoSessionKeys`], [`Error::AlreadyValidator`], [`Error::TooManyValidators`].
 		/// - Event: [`Event::ValidatorApproved`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::approve())]
 		pub fn approve(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::AdmissionOrigin::ensure_origin(origin)?;
-			ensure!(Applications::<T>::contains_key(&who), Error::<T>::NoApplication);
+			let application = Applications::<T>::get(&who).ok_or(Error::<T>::NoApplication)?;
+			ensure!(T::Farmers::contains(&who), Error::<T>::NotAFarmer);
 			ensure!(T::KeysRegistered::is_registered(&who), Error::<T>::NoSessionKeys);
 			let mut validators = Approved::<T>::get();
 			let position =
@@ -310,7 +375,7 @@ pub mod pallet {
 				.try_insert(position, who.clone())
 				.map_err(|_| Error::<T>::TooManyValidators)?;
 			Approved::<T>::put(validators);
-			Applications::<T>::remove(&who);
+			Self::close_application(&who, application);
 			// It becomes an authority two sessions from now: its offline count starts then.
 			LastAuthored::<T>::insert(&who, CurrentSession::<T>::get().saturating_add(1));
 			SetChanged::<T>::put(true);
@@ -321,13 +386,15 @@ pub mod pallet {
 		/// Rejects an application.
 		///
 		/// - Origin: [`Config::AdmissionOrigin`].
+		/// - Effect: the application is gone, its deposit released.
 		/// - Errors: [`Error::NoApplication`].
 		/// - Event: [`Event::ApplicationRejected`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reject())]
 		pub fn reject(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::AdmissionOrigin::ensure_origin(origin)?;
-			Applications::<T>::take(&who).ok_or(Error::<T>::NoApplication)?;
+			let application = Applications::<T>::get(&who).ok_or(Error::<T>::NoApplication)?;
+			Self::close_application(&who, application);
 			Self::deposit_event(Event::ApplicationRejected { who });
 			Ok(())
 		}
@@ -351,7 +418,8 @@ pub mod pallet {
 		///
 		/// - Origin: a validator or an applicant.
 		/// - Effect: a validator leaves the approved set (it stops authoring from the session
-		///   after next: keep the node running until then); an application is gone.
+		///   after next: keep the node running until then); an application is gone and its
+		///   deposit released.
 		/// - Errors: [`Error::TooFewValidators`], [`Error::NothingToWithdraw`].
 		/// - Events: [`Event::ValidatorWithdrew`], [`Event::ApplicationWithdrawn`].
 		#[pallet::call_index(4)]
@@ -362,7 +430,9 @@ pub mod pallet {
 				Self::take_out(&who)?;
 				Self::deposit_event(Event::ValidatorWithdrew { who });
 			} else {
-				Applications::<T>::take(&who).ok_or(Error::<T>::NothingToWithdraw)?;
+				let application =
+					Applications::<T>::get(&who).ok_or(Error::<T>::NothingToWithdraw)?;
+				Self::close_application(&who, application);
 				Self::deposit_event(Event::ApplicationWithdrawn { who });
 			}
 			Ok(())
@@ -416,6 +486,21 @@ pub mod pallet {
 		/// Whether `who` is in the approved set.
 		pub fn is_validator(who: &T::AccountId) -> bool {
 			Approved::<T>::get().binary_search(who).is_ok()
+		}
+
+		/// Removes `who`'s application and releases its deposit.
+		fn close_application(
+			who: &T::AccountId,
+			application: Application<BlockNumberFor<T>, BalanceOf<T>>,
+		) {
+			Applications::<T>::remove(who);
+			// Held by `apply`: the whole of it is there (holds are not slashed here).
+			let _ = T::Currency::release(
+				&HoldReason::Application.into(),
+				who,
+				application.deposit,
+				Precision::BestEffort,
+			);
 		}
 
 		/// The fewest validators the set may have (one if the genesis did not say).

@@ -15,6 +15,7 @@ pub type AccountId = u64;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
+		Balances: pallet_balances,
 		Validators: pallet_validators,
 	}
 );
@@ -22,7 +23,17 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
 }
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// What an application holds.
+pub const DEPOSIT: u64 = 100;
 
 thread_local! {
 	static FARMERS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
@@ -45,10 +56,19 @@ impl frame_support::traits::ValidatorRegistration<AccountId> for Keys {
 	}
 }
 
-/// `who` becomes a farmer with session keys.
+/// `who` becomes a farmer with session keys, with funds for an application deposit.
 pub fn farmer_with_keys(who: AccountId) {
+	use frame_support::traits::fungible::{Inspect, Mutate};
+	if Balances::balance(&who) == 0 {
+		Balances::set_balance(&who, 10 * DEPOSIT);
+	}
 	FARMERS.with(|farmers| farmers.borrow_mut().insert(who));
 	set_keys(who, true);
+}
+
+/// `who`'s farms no longer hold a node.
+pub fn stop_farming(who: AccountId) {
+	FARMERS.with(|farmers| farmers.borrow_mut().remove(&who));
 }
 
 /// `who` registers (or purges) its session keys.
@@ -81,6 +101,9 @@ frame_support::ord_parameter_types! {
 }
 
 impl pallet_validators::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ApplicationDeposit = ConstU64<DEPOSIT>;
 	type Farmers = Farmers;
 	type KeysRegistered = Keys;
 	type AdmissionOrigin = frame_system::EnsureRoot<AccountId>;

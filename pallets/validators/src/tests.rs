@@ -68,7 +68,7 @@ fn only_a_farmer_with_session_keys_applies_once() {
 		assert_noop!(Validators::apply(signed(7)), Error::<Test>::NoSessionKeys);
 		set_keys(7, true);
 		assert_ok!(Validators::apply(signed(7)));
-		assert!(events().contains(&Event::Applied { who: 7 }));
+		assert!(events().contains(&Event::Applied { who: 7, deposit: DEPOSIT }));
 		assert_noop!(Validators::apply(signed(7)), Error::<Test>::AlreadyApplied);
 		assert_noop!(Validators::apply(signed(1)), Error::<Test>::AlreadyValidator);
 		// Applications are bounded (3 in the mock).
@@ -295,5 +295,50 @@ fn the_council_sets_the_session_length_within_the_runtime_bounds() {
 			<Validators as EstimateNextSessionRotation<u64>>::estimate_next_session_rotation(8).0,
 			Some(8)
 		);
+	});
+}
+
+/// What `who` has on hold for its application.
+fn held(who: AccountId) -> u64 {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&HoldReason::Application.into(), &who)
+}
+
+#[test]
+fn an_application_holds_its_deposit_until_decided_or_withdrawn() {
+	new_test_ext().execute_with(|| {
+		for who in [7, 8, 9] {
+			farmer_with_keys(who);
+			assert_ok!(Validators::apply(signed(who)));
+			assert_eq!(held(who), DEPOSIT);
+		}
+		// Approved, rejected, withdrawn: each gets its deposit back, and nothing else moved.
+		assert_ok!(Validators::approve(RuntimeOrigin::root(), 7));
+		assert_ok!(Validators::reject(RuntimeOrigin::root(), 8));
+		assert_ok!(Validators::withdraw(signed(9)));
+		for who in [7, 8, 9] {
+			assert_eq!(held(who), 0);
+			assert_eq!(Balances::free_balance(who), 10 * DEPOSIT);
+		}
+		// Without the deposit, no application.
+		farmer_with_keys(10);
+		{
+			use frame_support::traits::fungible::Mutate;
+			Balances::set_balance(&10, DEPOSIT / 2);
+		}
+		assert_noop!(Validators::apply(signed(10)), Error::<Test>::CannotPayDeposit);
+	});
+}
+
+#[test]
+fn an_applicant_that_is_no_longer_a_farmer_is_not_approved() {
+	new_test_ext().execute_with(|| {
+		farmer_with_keys(7);
+		assert_ok!(Validators::apply(signed(7)));
+		stop_farming(7);
+		assert_noop!(Validators::approve(RuntimeOrigin::root(), 7), Error::<Test>::NotAFarmer);
+		// It may still be rejected (or withdraw), and gets its deposit back.
+		assert_ok!(Validators::reject(RuntimeOrigin::root(), 7));
+		assert_eq!(held(7), 0);
 	});
 }
