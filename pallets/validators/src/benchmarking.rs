@@ -96,7 +96,7 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A validator leaving (the heavier of the two cases: the set is read and rewritten).
+	/// A validator leaving: the set is read and rewritten.
 	#[benchmark]
 	fn withdraw() {
 		let validators = approve_many::<T>(T::MaxValidators::get());
@@ -104,6 +104,18 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 		assert!(!Pallet::<T>::is_validator(&who));
+	}
+
+	/// An applicant withdrawing: its application and deposit released, beside a full set.
+	#[benchmark]
+	fn withdraw_application() {
+		approve_many::<T>(T::MaxValidators::get());
+		apply_many::<T>(T::MaxApplications::get() - 1);
+		let who = farmer::<T>(0);
+		applied::<T>(&who);
+		#[extrinsic_call]
+		withdraw(RawOrigin::Signed(who.clone()));
+		assert!(!Applications::<T>::contains_key(&who));
 	}
 
 	#[benchmark]

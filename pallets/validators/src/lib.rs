@@ -423,7 +423,7 @@ pub mod pallet {
 		/// - Errors: [`Error::TooFewValidators`], [`Error::NothingToWithdraw`].
 		/// - Events: [`Event::ValidatorWithdrew`], [`Event::ApplicationWithdrawn`].
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::withdraw())]
+		#[pallet::weight(T::WeightInfo::withdraw().max(T::WeightInfo::withdraw_application()))]
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			if Self::is_validator(&who) {

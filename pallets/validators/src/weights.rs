@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn reject() -> Weight;
 	fn remove() -> Weight;
 	fn withdraw() -> Weight;
+	fn withdraw_application() -> Weight;
 	fn set_minimum_validators() -> Weight;
 	fn set_session_length() -> Weight;
 }
@@ -66,28 +67,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Validators::Approved` (r:1 w:0)
 	/// Proof: `Validators::Approved` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::Applications` (r:1 w:1)
-	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::CounterForApplications` (r:1 w:1)
 	/// Proof: `Validators::CounterForApplications` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn apply() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4093`
-		//  Estimated: `7558`
-		// Minimum execution time: 63_014_000 picoseconds.
-		Weight::from_parts(125_236_000, 7558)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `5003`
+		//  Estimated: `8468`
+		// Minimum execution time: 124_846_000 picoseconds.
+		Weight::from_parts(178_465_000, 8468)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Guardian::Roles` (r:1 w:0)
 	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::Applications` (r:1 w:1)
-	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::TwinIdByAccount` (r:1 w:0)
+	/// Proof: `Registry::TwinIdByAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::NodeCountByOwner` (r:1 w:0)
+	/// Proof: `Registry::NodeCountByOwner` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Session::NextKeys` (r:1 w:0)
 	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Validators::Approved` (r:1 w:1)
 	/// Proof: `Validators::Approved` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::CounterForApplications` (r:1 w:1)
 	/// Proof: `Validators::CounterForApplications` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::CurrentSession` (r:1 w:0)
 	/// Proof: `Validators::CurrentSession` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::SetChanged` (r:0 w:1)
@@ -96,27 +109,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Validators::LastAuthored` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn approve() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2144`
-		//  Estimated: `5609`
-		// Minimum execution time: 45_627_000 picoseconds.
-		Weight::from_parts(75_422_000, 5609)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `3545`
+		//  Estimated: `7010`
+		// Minimum execution time: 106_508_000 picoseconds.
+		Weight::from_parts(125_827_000, 7010)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Guardian::Roles` (r:1 w:0)
 	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::Applications` (r:1 w:1)
-	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::CounterForApplications` (r:1 w:1)
 	/// Proof: `Validators::CounterForApplications` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `450`
-		//  Estimated: `3509`
-		// Minimum execution time: 22_013_000 picoseconds.
-		Weight::from_parts(34_972_000, 3509)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `662`
+		//  Estimated: `3658`
+		// Minimum execution time: 65_367_000 picoseconds.
+		Weight::from_parts(73_719_000, 3658)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Guardian::Roles` (r:1 w:0)
 	/// Proof: `Guardian::Roles` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
@@ -132,8 +149,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1371`
 		//  Estimated: `3478`
-		// Minimum execution time: 23_986_000 picoseconds.
-		Weight::from_parts(30_335_000, 3478)
+		// Minimum execution time: 25_848_000 picoseconds.
+		Weight::from_parts(31_828_000, 3478)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -149,8 +166,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1221`
 		//  Estimated: `2510`
-		// Minimum execution time: 19_318_000 picoseconds.
-		Weight::from_parts(26_480_000, 2510)
+		// Minimum execution time: 20_830_000 picoseconds.
+		Weight::from_parts(26_079_000, 2510)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn withdraw_application() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1221`
+		//  Estimated: `2510`
+		// Minimum execution time: 20_830_000 picoseconds.
+		Weight::from_parts(26_079_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -162,8 +188,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1221`
 		//  Estimated: `2510`
-		// Minimum execution time: 13_530_000 picoseconds.
-		Weight::from_parts(27_691_000, 2510)
+		// Minimum execution time: 15_373_000 picoseconds.
+		Weight::from_parts(30_485_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -173,8 +199,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_428_000 picoseconds.
-		Weight::from_parts(13_020_000, 0)
+		// Minimum execution time: 5_318_000 picoseconds.
+		Weight::from_parts(9_734_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -182,37 +208,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn apply() -> Weight {
-		Weight::from_parts(125_236_000, 7558)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(178_465_000, 8468)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn approve() -> Weight {
-		Weight::from_parts(75_422_000, 5609)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(125_827_000, 7010)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn reject() -> Weight {
-		Weight::from_parts(34_972_000, 3509)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(73_719_000, 3658)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove() -> Weight {
-		Weight::from_parts(30_335_000, 3478)
+		Weight::from_parts(31_828_000, 3478)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(26_480_000, 2510)
+		Weight::from_parts(26_079_000, 2510)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn withdraw_application() -> Weight {
+		Weight::from_parts(26_079_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_minimum_validators() -> Weight {
-		Weight::from_parts(27_691_000, 2510)
+		Weight::from_parts(30_485_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_session_length() -> Weight {
-		Weight::from_parts(13_020_000, 0)
+		Weight::from_parts(9_734_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
