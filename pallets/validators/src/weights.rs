@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5003`
 		//  Estimated: `8468`
-		// Minimum execution time: 124_846_000 picoseconds.
-		Weight::from_parts(178_465_000, 8468)
+		// Minimum execution time: 127_339_000 picoseconds.
+		Weight::from_parts(215_140_000, 8468)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -111,8 +111,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3545`
 		//  Estimated: `7010`
-		// Minimum execution time: 106_508_000 picoseconds.
-		Weight::from_parts(125_827_000, 7010)
+		// Minimum execution time: 109_172_000 picoseconds.
+		Weight::from_parts(162_211_000, 7010)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -130,8 +130,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `662`
 		//  Estimated: `3658`
-		// Minimum execution time: 65_367_000 picoseconds.
-		Weight::from_parts(73_719_000, 3658)
+		// Minimum execution time: 65_808_000 picoseconds.
+		Weight::from_parts(73_779_000, 3658)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -149,8 +149,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1371`
 		//  Estimated: `3478`
-		// Minimum execution time: 25_848_000 picoseconds.
-		Weight::from_parts(31_828_000, 3478)
+		// Minimum execution time: 27_010_000 picoseconds.
+		Weight::from_parts(40_590_000, 3478)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -166,19 +166,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1221`
 		//  Estimated: `2510`
-		// Minimum execution time: 20_830_000 picoseconds.
-		Weight::from_parts(26_079_000, 2510)
+		// Minimum execution time: 22_023_000 picoseconds.
+		Weight::from_parts(31_477_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Validators::Approved` (r:1 w:0)
+	/// Proof: `Validators::Approved` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Validators::Applications` (r:1 w:1)
+	/// Proof: `Validators::Applications` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Validators::CounterForApplications` (r:1 w:1)
+	/// Proof: `Validators::CounterForApplications` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	fn withdraw_application() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1221`
-		//  Estimated: `2510`
-		// Minimum execution time: 20_830_000 picoseconds.
-		Weight::from_parts(26_079_000, 2510)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `2769`
+		//  Estimated: `3658`
+		// Minimum execution time: 98_176_000 picoseconds.
+		Weight::from_parts(165_285_000, 3658)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Validators::Approved` (r:1 w:0)
 	/// Proof: `Validators::Approved` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
@@ -188,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1221`
 		//  Estimated: `2510`
-		// Minimum execution time: 15_373_000 picoseconds.
-		Weight::from_parts(30_485_000, 2510)
+		// Minimum execution time: 16_555_000 picoseconds.
+		Weight::from_parts(34_131_000, 2510)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -199,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_318_000 picoseconds.
-		Weight::from_parts(9_734_000, 0)
+		// Minimum execution time: 5_628_000 picoseconds.
+		Weight::from_parts(12_659_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -208,42 +218,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn apply() -> Weight {
-		Weight::from_parts(178_465_000, 8468)
+		Weight::from_parts(215_140_000, 8468)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn approve() -> Weight {
-		Weight::from_parts(125_827_000, 7010)
+		Weight::from_parts(162_211_000, 7010)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn reject() -> Weight {
-		Weight::from_parts(73_719_000, 3658)
+		Weight::from_parts(73_779_000, 3658)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove() -> Weight {
-		Weight::from_parts(31_828_000, 3478)
+		Weight::from_parts(40_590_000, 3478)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(26_079_000, 2510)
+		Weight::from_parts(31_477_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_application() -> Weight {
-		Weight::from_parts(26_079_000, 2510)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(165_285_000, 3658)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_minimum_validators() -> Weight {
-		Weight::from_parts(30_485_000, 2510)
+		Weight::from_parts(34_131_000, 2510)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_session_length() -> Weight {
-		Weight::from_parts(9_734_000, 0)
+		Weight::from_parts(12_659_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
