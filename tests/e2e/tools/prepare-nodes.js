@@ -18,6 +18,8 @@ import { nodeBinary, preparedSpec, startDevNode } from '../lib/node.js';
 
 const startedAt = performance.now();
 await Promise.all(['dev', 'local'].map(async (chain) => {
+  // Already written for this binary: the same runtime, the same spec.
+  if (preparedSpec(chain)) return;
   const path = preparedSpec(chain, { existing: false });
   mkdirSync(dirname(path), { recursive: true });
   const { stdout } = await promisify(execFile)(
