@@ -108,8 +108,10 @@ impl pallet_session::Config for Runtime {
 	type DisablingStrategy = ();
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
-	/// Setting keys takes no deposit: only an admitted farmer's keys ever count.
-	type KeyDeposit = ();
+	/// Anyone may register keys, which stores three records (the keys, and an owner entry
+	/// per key; about 200 bytes, some 0.12 TFT at the registry's rates): 1 TFT is held
+	/// until `purgeKeys`, so filling storage with keys costs what it takes.
+	type KeyDeposit = ConstU128<{ token::TFT }>;
 }
 
 impl pallet_validators::Config for Runtime {
@@ -136,7 +138,8 @@ impl pallet_validators::Config for Runtime {
 	type BenchmarkHelper = ValidatorsBenchmarkHelper;
 }
 
-/// Benchmarks make farmers (a twin, a farm, a node) with session keys.
+/// Benchmarks make farmers (a twin, a farm, a node, as the registry's benchmarks make them)
+/// with session keys.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct ValidatorsBenchmarkHelper;
 
@@ -144,10 +147,19 @@ pub struct ValidatorsBenchmarkHelper;
 impl pallet_validators::BenchmarkHelper<AccountId> for ValidatorsBenchmarkHelper {
 	fn farmer_with_keys(who: &AccountId) {
 		use codec::Encode;
-		let twin = pallet_registry::NextTwinId::<Runtime>::get();
-		pallet_registry::NextTwinId::<Runtime>::put(twin + 1);
-		pallet_registry::TwinIdByAccount::<Runtime>::insert(who, twin);
-		pallet_registry::NodeCountByOwner::<Runtime>::insert(twin, 1);
+		use gridchain_primitives::grid::GridRegistry;
+		let pricing = pallet_registry::PricingPolicy {
+			cru_per_core_hour: token::TFT,
+			mru_per_gib_hour: token::TFT,
+			sru_per_gib_hour: token::TFT,
+			hru_per_gib_hour: token::TFT,
+		};
+		<Registry as GridRegistry<AccountId, Balance>>::benchmark_node(
+			who,
+			who,
+			pricing,
+			pallet_registry::Resources::default(),
+		);
 		// Any keys will do, each validator's own (pallet-session refuses a key used twice).
 		let key =
 			<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&who.encode()).0;

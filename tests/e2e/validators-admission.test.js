@@ -40,12 +40,16 @@ describe('a farmer admitted as a validator and removed again', { timeout: 600_00
     console.log(`validator admission figures: ${JSON.stringify(figures)}`);
   });
 
-  /** What Eve has on hold for an application. */
-  async function applicationHold() {
+  /** What Eve has on hold for the reason `pallet`.`reason` (e.g. 'isSession', 'isKeys'). */
+  async function held(pallet, reason) {
     const holds = await alice.query.balances.holds(eve.address);
-    return holds.filter((h) => h.id.isValidators && h.id.asValidators.isApplication)
+    const asPallet = `as${pallet.slice(2)}`;
+    return holds.filter((h) => h.id[pallet] && h.id[asPallet][reason])
       .reduce((sum, h) => sum + h.amount.toBigInt(), 0n);
   }
+
+  /** What Eve has on hold for an application. */
+  const applicationHold = () => held('isValidators', 'isApplication');
 
   /** The validator whose Aura key authored block `hash`: its slot's authority then. */
   async function authorOf(hash) {
@@ -68,6 +72,8 @@ describe('a farmer admitted as a validator and removed again', { timeout: 600_00
       const generated = await eveNode.provider.send('author_rotateKeysWithOwner', [owner]);
       eveAura = generated.keys.slice(0, 2 + 64); // the first 32 bytes of the session keys
       await sendOk(bob, bob.tx.session.setKeys(generated.keys, generated.proof), eve);
+      // Registering keys holds the session pallet's deposit (storage costs its owner).
+      assert.equal(await held('isSession', 'isKeys'), alice.consts.session.keyDeposit.toBigInt());
     });
     assert.match(String(await early), /NotAFarmer/);
     await Promise.all([farmer, keys]);

@@ -36,6 +36,8 @@ export const wasmtimeCache = () => join(targetDir(), 'e2e-wasmtime-cache');
  * belongs.
  */
 export function preparedSpec(chain, { existing = true } = {}) {
+  // No binary: startNode says so by name.
+  if (existing && !existsSync(nodeBinary())) return undefined;
   const binaryMtime = Math.round(statSync(nodeBinary()).mtimeMs);
   const path = join(targetDir(), 'e2e-specs', String(binaryMtime), `${chain}.json`);
   return !existing || existsSync(path) ? path : undefined;
