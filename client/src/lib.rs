@@ -44,9 +44,48 @@ pub enum SubmitError {
 	/// the connection dropped).
 	#[error("not accepted: {0}")]
 	NotAccepted(String),
-	/// It was included and failed: the runtime's error, by name (`TftBridge::ConflictingVote`).
-	#[error("failed: {0}")]
-	Failed(String),
+	/// It was included and failed.
+	#[error("failed: {}", .0.error)]
+	Failed(Failure),
+}
+
+/// The runtime's error for a transaction that was included and failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+	/// By name: `TftBridge::ConflictingVote` for a pallet's error, else the dispatch error
+	/// (`BadOrigin`, `Token(FundsUnavailable)`).
+	pub error: String,
+	/// A pallet error's documentation from the metadata; empty for other errors.
+	pub docs: String,
+}
+
+/// How long [`Connection::submit_watched`] waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+	/// Until the transaction is in a best block (it can still be reverted).
+	InBlock,
+	/// Until its block is finalized.
+	Finalized,
+}
+
+/// Where a watched transaction is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+	/// The node accepted it into its pool.
+	Submitted { hash: subxt::utils::H256 },
+	/// It is in the best block `number`.
+	InBlock { number: u64, hash: subxt::utils::H256 },
+	/// Its block `number` is finalized.
+	Finalized { number: u64, hash: subxt::utils::H256 },
+}
+
+/// A transaction that went through: its block and its events.
+pub struct Included {
+	pub block_number: u64,
+	pub block_hash: subxt::utils::H256,
+	/// Whether the block was finalized when the wait ended.
+	pub finalized: bool,
+	pub events: Events,
 }
 
 /// A connection to a gridchain node: the typed client, which reads at the latest finalized
@@ -90,6 +129,14 @@ impl Connection {
 	> {
 		let hash = self.best_hash().await?;
 		self.client.at_block(hash).await.map_err(|e| e.to_string())
+	}
+
+	/// The hash of block `number` of the node's best chain, if it has that block.
+	pub async fn block_hash(&self, number: u64) -> Result<Option<subxt::utils::H256>, String> {
+		self.rpc
+			.chain_get_block_hash(Some(subxt::rpcs::methods::legacy::NumberOrHex::Number(number)))
+			.await
+			.map_err(|e| e.to_string())
 	}
 
 	async fn best_hash(&self) -> Result<subxt::utils::H256, String> {
@@ -147,41 +194,104 @@ impl Connection {
 		let mut results = Vec::with_capacity(watched.len());
 		for progress in watched {
 			results.push(match progress {
-				Ok(progress) => in_best_block(progress).await,
+				Ok(progress) => {
+					watch(progress, Wait::InBlock, &mut |_| {}).await.map(|included| included.events)
+				},
 				Err(error) => Err(error),
 			});
 		}
 		results
+	}
+
+	/// Signs `call` with `signer`, submits it and waits as `wait` says, telling `on_progress`
+	/// each step (in the pool, in a block, finalized). A call that fails is reported as soon
+	/// as its block is known, without waiting for finality.
+	pub async fn submit_watched<Call: subxt::transactions::Payload>(
+		&self,
+		call: &Call,
+		signer: &Signer,
+		wait: Wait,
+		on_progress: &mut (dyn FnMut(Progress) + Send),
+	) -> Result<Included, SubmitError> {
+		let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
+		let account = subxt::utils::AccountId32(signer.public_key().0);
+		let nonce =
+			self.rpc.system_account_next_index(&account).await.map_err(|e| not_accepted(&e))?;
+		let at = self.client.at_current_block().await.map_err(|e| not_accepted(&e))?;
+		let params =
+			subxt::config::SubstrateExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+		let progress = at
+			.transactions()
+			.sign_and_submit_then_watch(call, signer, params)
+			.await
+			.map_err(|e| not_accepted(&e))?;
+		on_progress(Progress::Submitted { hash: progress.extrinsic_hash() });
+		watch(progress, wait, on_progress).await
 	}
 }
 
 /// A transaction's events.
 pub type Events = subxt::extrinsics::ExtrinsicEvents<Config>;
 
-/// Waits for a submitted transaction to be in a best block; its events, or why it failed.
-async fn in_best_block<C: subxt::client::OnlineClientAtBlockT<Config>>(
+/// Follows a submitted transaction until it is where `wait` asks; its block and events, or why
+/// it failed.
+async fn watch<C: subxt::client::OnlineClientAtBlockT<Config>>(
 	mut progress: subxt::transactions::TransactionProgress<Config, C>,
-) -> Result<Events, SubmitError> {
+	wait: Wait,
+	on_progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Included, SubmitError> {
 	use subxt::transactions::TransactionStatus;
 	let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
+	let mut in_block: Option<(u64, Events)> = None;
 	while let Some(status) = progress.next().await {
-		match status.map_err(|e| not_accepted(&e))? {
-			TransactionStatus::InBestBlock(included)
-			| TransactionStatus::InFinalizedBlock(included) => {
-				return included.wait_for_success().await.map_err(|error| match error {
-					subxt::error::TransactionEventsError::ExtrinsicFailed(
-						subxt::error::DispatchError::Module(module),
-					) => SubmitError::Failed(module.details_string()),
-					other => SubmitError::Failed(other.to_string()),
-				})
-			},
+		let (included, finalized) = match status.map_err(|e| not_accepted(&e))? {
+			TransactionStatus::InBestBlock(included) => (included, false),
+			TransactionStatus::InFinalizedBlock(included) => (included, true),
 			TransactionStatus::Error { message }
 			| TransactionStatus::Invalid { message }
 			| TransactionStatus::Dropped { message } => return Err(SubmitError::NotAccepted(message)),
 			_ => continue,
+		};
+		let hash = included.block_hash();
+		let number = match &in_block {
+			// A finalized block reported after the best block it was: the same block.
+			Some((number, _)) if finalized => *number,
+			_ => included.at().await.map_err(|e| not_accepted(&e))?.block_number(),
+		};
+		let events = match in_block.take() {
+			Some((_, events)) if finalized => events,
+			_ => included.wait_for_success().await.map_err(failure)?,
+		};
+		if finalized {
+			on_progress(Progress::Finalized { number, hash });
+		} else {
+			on_progress(Progress::InBlock { number, hash });
 		}
+		if finalized || wait == Wait::InBlock {
+			return Ok(Included { block_number: number, block_hash: hash, finalized, events });
+		}
+		in_block = Some((number, events));
 	}
 	Err(SubmitError::NotAccepted("the node stopped reporting on the transaction".into()))
+}
+
+/// A failed transaction's error, named and documented from the metadata.
+fn failure(error: subxt::error::TransactionEventsError) -> SubmitError {
+	SubmitError::Failed(match error {
+		subxt::error::TransactionEventsError::ExtrinsicFailed(
+			subxt::error::DispatchError::Module(module),
+		) => Failure {
+			error: module.details_string(),
+			docs: module
+				.details()
+				.map(|details| details.variant.docs.join("\n").trim().to_owned())
+				.unwrap_or_default(),
+		},
+		subxt::error::TransactionEventsError::ExtrinsicFailed(other) => {
+			Failure { error: other.to_string(), docs: String::new() }
+		},
+		other => Failure { error: other.to_string(), docs: String::new() },
+	})
 }
 
 /// The key pair of a secret URI: a mnemonic (with optional `//hard/soft` path and `///password`),

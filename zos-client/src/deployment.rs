@@ -30,6 +30,37 @@ pub struct Deployment {
 	pub workloads: Vec<Workload>,
 }
 
+impl Deployment {
+	/// A new deployment of `workloads` that one twin signs alone, as a gridchain agreement
+	/// carries it: version 0, no expiration, one signature request for the twin (weight 1, not
+	/// required), weight 1 required, no signatures yet. The runtime and clients build the
+	/// deployment whose challenge a twin signs with this, so both hash the same thing.
+	pub fn single_twin(
+		contract_id: u64,
+		twin_id: u32,
+		metadata: String,
+		description: String,
+		signature_style: SignatureStyle,
+		workloads: Vec<Workload>,
+	) -> Self {
+		Deployment {
+			version: 0,
+			twin_id,
+			contract_id,
+			metadata,
+			description,
+			expiration: 0,
+			signature_requirement: SignatureRequirement {
+				requests: alloc::vec![SignatureRequest { twin_id, required: false, weight: 1 }],
+				weight_required: 1,
+				signatures: Vec::new(),
+				signature_style,
+			},
+			workloads,
+		}
+	}
+}
+
 /// Who must sign a deployment, and with what weight.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureRequirement {
@@ -118,6 +149,13 @@ pub struct Workload {
 	/// What the node made of it.
 	#[serde(default)]
 	pub result: WorkloadResult,
+}
+
+impl Workload {
+	/// A new workload (version 0, no result yet).
+	pub fn new(name: String, data: WorkloadData, metadata: String, description: String) -> Self {
+		Workload { version: 0, name, data, metadata, description, result: Default::default() }
+	}
 }
 
 /// A workload's `type` and `data`.

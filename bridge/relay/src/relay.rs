@@ -165,13 +165,14 @@ impl Relay {
 			match result {
 				Ok(()) => self.metrics.deposits_voted.inc_by(batch.len() as u64),
 				Err(SubmitError::Failed(reason)) if batch.len() == 1 => {
-					self.quarantine(&batch[0], reason)?
+					self.quarantine(&batch[0], reason.error)?
 				},
 				Err(SubmitError::Failed(reason)) => {
 					say!(
 						"warn",
-						"the chain refused {} votes together ({reason}): voting one by one",
-						batch.len()
+						"the chain refused {} votes together ({}): voting one by one",
+						batch.len(),
+						reason.error
 					);
 					// One call per vote, all in one block.
 					let singles: Vec<Vec<Deposit>> =
@@ -181,7 +182,7 @@ impl Relay {
 						match result {
 							Ok(()) => self.metrics.deposits_voted.inc(),
 							Err(SubmitError::Failed(reason)) => {
-								self.quarantine(&single[0], reason)?
+								self.quarantine(&single[0], reason.error)?
 							},
 							Err(other) => return Err(ChainError::Submit(other).into()),
 						}

@@ -116,38 +116,25 @@ impl<T: Config> Pallet<T> {
 		let workloads = workloads
 			.iter()
 			.map(|workload| {
-				Ok(zos_client::Workload {
-					version: 0,
+				Ok(zos_client::Workload::new(
 					// Names are checked ASCII.
-					name: text(&workload.name)?,
-					data: match workload.kind {
+					text(&workload.name)?,
+					match workload.kind {
 						WorkloadKind::Volume { size } => zos_client::WorkloadData::Volume { size },
 					},
-					metadata: text(&workload.metadata)?,
-					description: text(&workload.description)?,
-					result: Default::default(),
-				})
+					text(&workload.metadata)?,
+					text(&workload.description)?,
+				))
 			})
 			.collect::<Result<Vec<_>, Error<T>>>()?;
-		Ok(zos_client::Deployment {
-			version: 0,
-			twin_id,
+		Ok(zos_client::Deployment::single_twin(
 			contract_id,
-			metadata: text(metadata)?,
-			description: text(description)?,
-			expiration: 0,
-			signature_requirement: zos_client::SignatureRequirement {
-				requests: alloc::vec![zos_client::SignatureRequest {
-					twin_id,
-					required: false,
-					weight: 1,
-				}],
-				weight_required: 1,
-				signatures: Vec::new(),
-				signature_style: style.into(),
-			},
+			twin_id,
+			text(metadata)?,
+			text(description)?,
+			style.into(),
 			workloads,
-		})
+		))
 	}
 
 	/// What a ZOS node needs to know about the agreement behind a deployment.
