@@ -29,4 +29,11 @@ if [ "${DEVNET_ZOS_SIM:-1}" != 0 ]; then
 	trap 'kill "$sim_pid" 2>/dev/null; rm -rf "$sim_dir"' EXIT
 fi
 
+cat <<EOF
+The gridchain command line (docs/cli.md) reaches this chain at its default address:
+  alias gridchain='$CLI_BINARY'
+  export GRIDCHAIN_SURI=//Alice   # the key that signs; a --key-file for real keys
+  gridchain node list
+EOF
+
 "$NODE_BINARY" --dev "${storage[@]}" --rpc-port 9944 --rpc-cors all "$@"

@@ -47,11 +47,37 @@ ensure_build_prerequisites() {
 	ensure_rust_targets
 }
 
+# Each compiled unit of our crates (per feature set and profile, and anew whenever its
+# dependencies change) keeps an incremental cache of its own; cargo never removes the stale ones,
+# and they filled this machine's disk after a few weeks (41 GiB of 70). Above
+# INCREMENTAL_CACHE_MAX_GIB (default 12), the least recently used go until two thirds are left: at
+# worst a unit then compiles once from scratch.
+prune_incremental_cache() {
+	local dir="$CARGO_TARGET_DIR/debug/incremental"
+	[ -d "$dir" ] || return 0
+	local max_kib=$(( ${INCREMENTAL_CACHE_MAX_GIB:-12} * 1024 * 1024 ))
+	local keep_kib=$(( max_kib * 2 / 3 ))
+	local total_kib
+	total_kib="$(du -sk "$dir" | cut -f1)"
+	[ "$total_kib" -gt "$max_kib" ] || return 0
+	log "pruning the incremental cache ($(( total_kib / 1024 / 1024 )) GiB)"
+	local unit size
+	# Oldest first (by the time rustc last wrote a session into the unit's directory).
+	while IFS= read -r unit; do
+		[ "$total_kib" -gt "$keep_kib" ] || break
+		size="$(du -sk "$unit" | cut -f1)"
+		rm -rf "$unit"
+		total_kib=$(( total_kib - size ))
+	done < <(find "$dir" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -n | cut -d' ' -f2-)
+}
+
 # Builds the debug node binary (and with it the runtime's wasm) and the ZOS node simulator, in
 # one cargo invocation so both always share one feature resolution (and one set of artifacts).
 build_node() {
-	cargo build --locked -p gridchain-node -p zos-sim -p stellar-sim -p gridchain-bridge
+	prune_incremental_cache
+	cargo build --locked -p gridchain-node -p zos-sim -p stellar-sim -p gridchain-bridge -p gridchain-cli
 }
 
 NODE_BINARY="$CARGO_TARGET_DIR/debug/gridchain-node"
 SIM_BINARY="$CARGO_TARGET_DIR/debug/zos-sim"
+CLI_BINARY="$CARGO_TARGET_DIR/debug/gridchain"

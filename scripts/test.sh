@@ -25,7 +25,7 @@ cat "$npm_log"; rm -f "$npm_log"
 # use the cores; their output follows once they end.
 e2e_log="$(mktemp)"
 e2e_start=$SECONDS
-setsid env GRIDCHAIN_NODE="$NODE_BINARY" ZOS_SIM="$SIM_BINARY" npm test --prefix tests/e2e \
+setsid env GRIDCHAIN_NODE="$NODE_BINARY" ZOS_SIM="$SIM_BINARY" GRIDCHAIN_CLI="$CLI_BINARY" npm test --prefix tests/e2e \
 	>"$e2e_log" 2>&1 &
 e2e_pid=$!
 trap 'kill -- -"$e2e_pid" 2>/dev/null || true; rm -f "$e2e_log"' EXIT

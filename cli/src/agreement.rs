@@ -109,7 +109,8 @@ pub async fn run(ctx: &Context, command: AgreementCommand) -> Result<Report, Cli
 		AgreementCommand::TopUp { id, amount } => {
 			let amount = format::parse_tft(&amount)?;
 			let landed = ctx.submit(&runtime::tx().smart_contract().top_up(id, amount)).await?;
-			let event = find_event::<runtime::smart_contract::events::ContractToppedUp>(&landed.included)?;
+			let event =
+				find_event::<runtime::smart_contract::events::ContractToppedUp>(&landed.included)?;
 			Ok(Report::new(
 				format!(
 					"agreement {id} topped up with {} in block {}: escrow {}",
@@ -122,7 +123,8 @@ pub async fn run(ctx: &Context, command: AgreementCommand) -> Result<Report, Cli
 		},
 		AgreementCommand::Cancel { id } => {
 			let landed = ctx.submit(&runtime::tx().smart_contract().cancel_contract(id)).await?;
-			let event = find_event::<runtime::smart_contract::events::ContractCancelled>(&landed.included)?;
+			let event =
+				find_event::<runtime::smart_contract::events::ContractCancelled>(&landed.included)?;
 			Ok(Report::new(
 				format!(
 					"agreement {id} cancelled in block {}: {} refunded{}",
@@ -150,11 +152,20 @@ fn workloads(volumes: &[Volume]) -> Vec<WorkloadKind> {
 	volumes.iter().map(|v| WorkloadKind::Volume { size: v.size }).collect()
 }
 
-async fn quote(ctx: &Context, node: u32, volumes: &[Volume], hours: Option<u32>) -> Result<Report, CliError> {
+async fn quote(
+	ctx: &Context,
+	node: u32,
+	volumes: &[Volume],
+	hours: Option<u32>,
+) -> Result<Report, CliError> {
 	let at = ctx.at().await?;
 	let per_hour = at
 		.runtime_apis()
-		.call(runtime::runtime_apis().smart_contract_api().quote_cost_per_hour(node, workloads(volumes)))
+		.call(
+			runtime::runtime_apis()
+				.smart_contract_api()
+				.quote_cost_per_hour(node, workloads(volumes)),
+		)
 		.await
 		.map_err(CliError::read)?
 		.map_err(|error| CliError::dispatch(&at, &error))?;
@@ -182,9 +193,9 @@ async fn create(
 	let signer = ctx.signer()?;
 	let me = ctx.me()?;
 	let at = ctx.at().await?;
-	let twin_id = grid::twin_of(&at, &me)
-		.await?
-		.ok_or_else(|| CliError::NotFound(format!("{me} has no twin: `gridchain twin register` first")))?;
+	let twin_id = grid::twin_of(&at, &me).await?.ok_or_else(|| {
+		CliError::NotFound(format!("{me} has no twin: `gridchain twin register` first"))
+	})?;
 	// The deployment ZOS will receive, as the runtime builds it (contract id 0: the challenge
 	// does not cover it).
 	let zos_style = match style {
@@ -265,7 +276,11 @@ async fn create(
 type ContractRecord = runtime::runtime_types::pallet_smart_contract::types::Contract;
 
 /// The state in words, and its JSON.
-async fn state_of(ctx: &Context, at: &AtBlock, state: &ContractState) -> Result<(String, Value), CliError> {
+async fn state_of(
+	ctx: &Context,
+	at: &AtBlock,
+	state: &ContractState,
+) -> Result<(String, Value), CliError> {
 	Ok(match state {
 		ContractState::Created => (
 			"created: waiting for the farm to deploy it (nothing is billed yet)".into(),
@@ -327,8 +342,14 @@ async fn show(ctx: &Context, id: u64) -> Result<Report, CliError> {
 		let mut workloads = Vec::new();
 		for workload in &terms.workloads.0 {
 			let WorkloadKind::Volume { size } = workload.kind;
-			text.push_str(&format!("    volume {} of {}\n", format::text(&workload.name.0), format::bytes(size)));
-			workloads.push(json!({ "name": format::text(&workload.name.0), "type": "volume", "size": size }));
+			text.push_str(&format!(
+				"    volume {} of {}\n",
+				format::text(&workload.name.0),
+				format::bytes(size)
+			));
+			workloads.push(
+				json!({ "name": format::text(&workload.name.0), "type": "volume", "size": size }),
+			);
 		}
 		json["deploymentHash"] = json!(hash);
 		json["workloads"] = json!(workloads);
@@ -366,16 +387,19 @@ async fn list(ctx: &Context, twin: Option<u32>) -> Result<Report, CliError> {
 		Some(twin) => twin,
 		None => {
 			let me = ctx.me()?;
-			grid::twin_of(&at, &me).await?.ok_or_else(|| CliError::NotFound(format!("{me} has no twin")))?
+			grid::twin_of(&at, &me)
+				.await?
+				.ok_or_else(|| CliError::NotFound(format!("{me} has no twin")))?
 		},
 	};
 	// Agreements are kept by id; a twin's are found by reading them all (the chain keeps no
 	// index by twin).
-	let contracts: Vec<(u64, ContractRecord)> = grid::all(&at, runtime::storage().smart_contract().contracts())
-		.await?
-		.into_iter()
-		.filter(|(_, contract)| contract.twin_id == twin)
-		.collect();
+	let contracts: Vec<(u64, ContractRecord)> =
+		grid::all(&at, runtime::storage().smart_contract().contracts())
+			.await?
+			.into_iter()
+			.filter(|(_, contract)| contract.twin_id == twin)
+			.collect();
 	let mut text = format!("twin {twin}: {} agreement(s)\n", contracts.len());
 	let mut list = Vec::new();
 	for (id, contract) in &contracts {
@@ -398,6 +422,7 @@ async fn follow(ctx: &Context, id: u64, timeout: u64) -> Result<Report, CliError
 	if matches!(first.state, ContractState::Deployed) {
 		return followed(id, at.block_number(), "deployed", last_state);
 	}
+	let start = at.block_number();
 	let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(timeout);
 	let client = &ctx.conn.client;
 	let mut blocks = match ctx.wait() {
@@ -414,8 +439,13 @@ async fn follow(ctx: &Context, id: u64, timeout: u64) -> Result<Report, CliError
 		let block = block
 			.ok_or_else(|| CliError::Read("the node stopped sending blocks".into()))?
 			.map_err(CliError::read)?;
+		// The stream may start at a block before the one read above.
+		if block.number() < start {
+			continue;
+		}
 		let at = block.at().await.map_err(CliError::read)?;
-		let Some(contract) = fetch(&at, runtime::storage().smart_contract().contracts(), (id,)).await?
+		let Some(contract) =
+			fetch(&at, runtime::storage().smart_contract().contracts(), (id,)).await?
 		else {
 			return ended(id, &at).await;
 		};
@@ -456,7 +486,15 @@ async fn ended(id: u64, at: &AtBlock) -> Result<Report, CliError> {
 			));
 		}
 	}
-	followed(id, at.block_number(), "deleted", "its workloads are removed from the node".into())
+	let deleted = events
+		.find::<runtime::smart_contract::events::ContractDeleted>()
+		.any(|event| event.is_ok_and(|event| event.contract_id == id));
+	if deleted {
+		followed(id, at.block_number(), "deleted", "its workloads are removed from the node".into())
+	} else {
+		// Gone in a block this did not see (a best-block stream may skip one).
+		followed(id, at.block_number(), "gone", "no longer on chain".into())
+	}
 }
 
 fn no_agreement(id: u64) -> CliError {

@@ -103,8 +103,10 @@ pub struct Landed {
 }
 
 /// A typed view of the chain at one block.
-pub type AtBlock =
-	subxt::client::ClientAtBlock<gridchain_client::Config, subxt::client::OnlineClientAtBlockImpl<gridchain_client::Config>>;
+pub type AtBlock = subxt::client::ClientAtBlock<
+	gridchain_client::Config,
+	subxt::client::OnlineClientAtBlockImpl<gridchain_client::Config>,
+>;
 
 /// The connection and what the command line asked for.
 pub struct Context {
@@ -207,7 +209,9 @@ impl Context {
 		let per_block = gridchain_primitives::time::MILLISECS_PER_BLOCK;
 		let block = u64::from(block);
 		if block >= now_block {
-			return Ok(now.saturating_add(block.saturating_sub(now_block).saturating_mul(per_block)));
+			return Ok(
+				now.saturating_add(block.saturating_sub(now_block).saturating_mul(per_block))
+			);
 		}
 		let hash = self.conn.block_hash(block).await.map_err(CliError::Read)?;
 		match hash {
@@ -220,12 +224,18 @@ impl Context {
 					.decode()
 					.map_err(CliError::read)
 			},
-			None => Ok(now.saturating_sub(now_block.saturating_sub(block).saturating_mul(per_block))),
+			None => {
+				Ok(now.saturating_sub(now_block.saturating_sub(block).saturating_mul(per_block)))
+			},
 		}
 	}
 
 	/// `#block (date)`, and the JSON of it.
-	pub async fn block_and_time(&self, at: &AtBlock, block: u32) -> Result<(String, Value), CliError> {
+	pub async fn block_and_time(
+		&self,
+		at: &AtBlock,
+		block: u32,
+	) -> Result<(String, Value), CliError> {
 		let time = self.block_time(at, block).await?;
 		Ok((
 			format!("#{block} ({})", format::date(time)),

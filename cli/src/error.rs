@@ -57,18 +57,20 @@ impl CliError {
 		use gridchain_client::runtime::runtime_types::sp_runtime::DispatchError;
 		let metadata = at.metadata();
 		let named = match error {
-			DispatchError::Module(module) => metadata
-				.pallet_by_error_index(module.index)
-				.and_then(|pallet| {
+			DispatchError::Module(module) => {
+				metadata.pallet_by_error_index(module.index).and_then(|pallet| {
 					let variant = pallet.error_variant_by_index(module.error[0])?;
 					Some(Failure {
 						error: format!("{}::{}", pallet.name(), variant.name),
 						docs: variant.docs.join("\n").trim().to_owned(),
 					})
-				}),
+				})
+			},
 			_ => None,
 		};
-		CliError::Failed(named.unwrap_or_else(|| Failure { error: format!("{error:?}"), docs: String::new() }))
+		CliError::Failed(
+			named.unwrap_or_else(|| Failure { error: format!("{error:?}"), docs: String::new() }),
+		)
 	}
 
 	/// 2 for bad input (as for a bad command line), 1 for everything else.
