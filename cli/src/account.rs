@@ -45,7 +45,7 @@ pub async fn run(ctx: &Context, command: AccountCommand) -> Result<Report, CliEr
 			if amount == 0 {
 				return Err(CliError::Input("the amount must be more than 0".into()));
 			}
-			let call = runtime::tx().balances().transfer_keep_alive(to.clone().into(), amount);
+			let call = runtime::tx().balances().transfer_keep_alive(to.into(), amount);
 			let landed = ctx.submit(&call).await?;
 			Ok(Report::new(
 				format!("sent {} to {to} in block {}", format::tft(amount), landed.text),
@@ -59,13 +59,13 @@ async fn balance(ctx: &Context, who: AccountId32) -> Result<Report, CliError> {
 	let at = ctx.at().await?;
 	let storage = at.storage();
 	let info = storage
-		.fetch(runtime::storage().system().account(), (who.clone(),))
+		.fetch(runtime::storage().system().account(), (who,))
 		.await
 		.map_err(CliError::read)?
 		.decode()
 		.map_err(CliError::read)?;
 	let holds = storage
-		.try_fetch(runtime::storage().balances().holds(), (who.clone(),))
+		.try_fetch(runtime::storage().balances().holds(), (who,))
 		.await
 		.map_err(CliError::read)?
 		.map(|holds| holds.decode())

@@ -51,7 +51,8 @@ fn parse_percent(text: &str) -> Result<u32, String> {
 	}
 	let whole: u64 = whole.parse().map_err(|_| bad())?;
 	let fraction: u64 = format!("{fraction:0<7}").parse().map_err(|_| bad())?;
-	let parts = whole.checked_mul(10_000_000).and_then(|p| p.checked_add(fraction)).ok_or_else(bad)?;
+	let parts =
+		whole.checked_mul(10_000_000).and_then(|p| p.checked_add(fraction)).ok_or_else(bad)?;
 	if parts > BILLION {
 		return Err(format!("{text:?}: a share is at most 100%"));
 	}
@@ -87,10 +88,7 @@ pub enum CooperativeCommand {
 	/// A cooperative: admin, members and shares, farms, earnings.
 	Show { cooperative: u32 },
 	/// What a member can claim now (the signing key's account if left out).
-	Claimable {
-		cooperative: u32,
-		account: Option<String>,
-	},
+	Claimable { cooperative: u32, account: Option<String> },
 	/// Claims the signing key's share of a cooperative's earnings.
 	Claim { cooperative: u32 },
 }
@@ -101,29 +99,39 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 		CooperativeCommand::Create { name, members } => {
 			let call = registry.create_cooperative(bounded(name.as_bytes()), members_of(&members));
 			let landed = ctx.submit(&call).await?;
-			let event = find_event::<runtime::registry::events::CooperativeCreated>(&landed.included)?;
+			let event =
+				find_event::<runtime::registry::events::CooperativeCreated>(&landed.included)?;
 			Ok(Report::new(
-				format!("cooperative {} ({name}) created in block {}", event.cooperative_id, landed.text),
+				format!(
+					"cooperative {} ({name}) created in block {}",
+					event.cooperative_id, landed.text
+				),
 				json!({ "cooperative": event.cooperative_id, "name": name, "in": landed.json }),
 			))
 		},
 		CooperativeCommand::SetMembers { cooperative, members } => {
-			let landed =
-				ctx.submit(&registry.set_cooperative_members(cooperative, members_of(&members))).await?;
+			let landed = ctx
+				.submit(&registry.set_cooperative_members(cooperative, members_of(&members)))
+				.await?;
 			Ok(Report::new(
 				format!("cooperative {cooperative}'s members set in block {}", landed.text),
 				json!({ "cooperative": cooperative, "members": members.len(), "in": landed.json }),
 			))
 		},
 		CooperativeCommand::Join { farm, cooperative } => {
-			let landed = ctx.submit(&registry.request_cooperative_membership(farm, cooperative)).await?;
+			let landed =
+				ctx.submit(&registry.request_cooperative_membership(farm, cooperative)).await?;
 			Ok(Report::new(
-				format!("farm {farm} asked to join cooperative {cooperative} in block {}", landed.text),
+				format!(
+					"farm {farm} asked to join cooperative {cooperative} in block {}",
+					landed.text
+				),
 				json!({ "farm": farm, "cooperative": cooperative, "in": landed.json }),
 			))
 		},
 		CooperativeCommand::Approve { cooperative, farm } => {
-			let landed = ctx.submit(&registry.approve_cooperative_membership(cooperative, farm)).await?;
+			let landed =
+				ctx.submit(&registry.approve_cooperative_membership(cooperative, farm)).await?;
 			Ok(Report::new(
 				format!("farm {farm} joined cooperative {cooperative} in block {}", landed.text),
 				json!({ "farm": farm, "cooperative": cooperative, "in": landed.json }),
@@ -134,10 +142,11 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 			let record = fetch(&at, runtime::storage().registry().cooperatives(), (cooperative,))
 				.await?
 				.ok_or_else(|| CliError::NotFound(format!("no cooperative {cooperative}")))?;
-			let ledger = fetch(&at, runtime::storage().registry().cooperative_earnings(), (cooperative,))
-				.await?
-				.map(|ledger| ledger.earned)
-				.unwrap_or_default();
+			let ledger =
+				fetch(&at, runtime::storage().registry().cooperative_earnings(), (cooperative,))
+					.await?
+					.map(|ledger| ledger.earned)
+					.unwrap_or_default();
 			let mut text = format!(
 				"cooperative {cooperative} ({})\n  admin    {}\n  farms    {}\n  earned   {} in all\n  members\n",
 				format::text(&record.name.0),
@@ -148,7 +157,9 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 			let mut members = Vec::new();
 			for member in &record.members.0 {
 				text.push_str(&format!("    {} {}\n", member.account, percent(member.share.0)));
-				members.push(json!({ "account": member.account.to_string(), "share": percent(member.share.0) }));
+				members.push(
+					json!({ "account": member.account.to_string(), "share": percent(member.share.0) }),
+				);
 			}
 			Ok(Report::new(
 				text,
@@ -170,7 +181,7 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 			let at = ctx.at().await?;
 			let amount: u128 = at
 				.runtime_apis()
-				.call(runtime::runtime_apis().registry_api().cooperative_earnings(cooperative, who.clone()))
+				.call(runtime::runtime_apis().registry_api().cooperative_earnings(cooperative, who))
 				.await
 				.map_err(CliError::read)?;
 			Ok(Report::new(
@@ -180,10 +191,15 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 		},
 		CooperativeCommand::Claim { cooperative } => {
 			let landed = ctx.submit(&registry.claim_cooperative_earnings(cooperative)).await?;
-			let event =
-				find_event::<runtime::registry::events::CooperativeEarningsClaimed>(&landed.included)?;
+			let event = find_event::<runtime::registry::events::CooperativeEarningsClaimed>(
+				&landed.included,
+			)?;
 			Ok(Report::new(
-				format!("claimed {} from cooperative {cooperative} in block {}", format::tft(event.amount), landed.text),
+				format!(
+					"claimed {} from cooperative {cooperative} in block {}",
+					format::tft(event.amount),
+					landed.text
+				),
 				json!({ "cooperative": cooperative, "amount": format::tft_json(event.amount), "in": landed.json }),
 			))
 		},
@@ -193,7 +209,7 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 fn members_of(members: &[MemberArg]) -> Vec<Member<AccountId32>> {
 	members
 		.iter()
-		.map(|member| Member { account: member.account.clone(), share: Perbill(member.share) })
+		.map(|member| Member { account: member.account, share: Perbill(member.share) })
 		.collect()
 }
 

@@ -26,7 +26,8 @@ pub fn parse_tft(text: &str) -> Result<u128, CliError> {
 	if fraction.len() > DECIMALS as usize {
 		return Err(bad("at most 7 decimals"));
 	}
-	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("too large"))? };
+	let whole: u128 =
+		if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("too large"))? };
 	let fraction: u128 = format!("{fraction:0<width$}", width = DECIMALS as usize)
 		.parse()
 		.map_err(|_| bad("bad decimals"))?;
@@ -42,8 +43,13 @@ pub fn tft_json(amount: u128) -> serde_json::Value {
 }
 
 const KIB: u64 = 1024;
-const SIZE_UNITS: [(&str, u64); 5] =
-	[("TiB", KIB * KIB * KIB * KIB), ("GiB", KIB * KIB * KIB), ("MiB", KIB * KIB), ("KiB", KIB), ("B", 1)];
+const SIZE_UNITS: [(&str, u64); 5] = [
+	("TiB", KIB * KIB * KIB * KIB),
+	("GiB", KIB * KIB * KIB),
+	("MiB", KIB * KIB),
+	("KiB", KIB),
+	("B", 1),
+];
 
 /// Bytes for people: `20 GiB`, `1.5 TiB`, `512 B`.
 pub fn bytes(value: u64) -> String {
@@ -51,7 +57,7 @@ pub fn bytes(value: u64) -> String {
 		if value >= size && size > 1 {
 			let whole = value / size;
 			let tenths = (value % size) * 10 / size;
-			return if tenths == 0 && value % size == 0 {
+			return if tenths == 0 && value.is_multiple_of(size) {
 				format!("{whole} {unit}")
 			} else {
 				format!("{whole}.{tenths} {unit}")
@@ -79,14 +85,15 @@ pub fn parse_bytes(text: &str) -> Result<u64, CliError> {
 pub fn parse_account(text: &str) -> Result<AccountId32, CliError> {
 	let text = text.trim();
 	if let Some(hex) = text.strip_prefix("0x") {
-		let bytes: [u8; 32] = hex::decode(hex)
-			.ok()
-			.and_then(|bytes| bytes.try_into().ok())
-			.ok_or_else(|| CliError::Input(format!("not an account: {text:?} (0x and 64 hex digits)")))?;
+		let bytes: [u8; 32] =
+			hex::decode(hex).ok().and_then(|bytes| bytes.try_into().ok()).ok_or_else(|| {
+				CliError::Input(format!("not an account: {text:?} (0x and 64 hex digits)"))
+			})?;
 		return Ok(AccountId32(bytes));
 	}
-	AccountId32::from_str(text)
-		.map_err(|_| CliError::Input(format!("not an account: {text:?} (an SS58 address or 0x hex)")))
+	AccountId32::from_str(text).map_err(|_| {
+		CliError::Input(format!("not an account: {text:?} (an SS58 address or 0x hex)"))
+	})
 }
 
 /// Milliseconds since the epoch as a UTC date for people: `2026-11-23 04:05:06 UTC`.
@@ -127,7 +134,16 @@ mod tests {
 		assert_eq!(parse_tft("0.0000001").unwrap(), 1);
 		assert_eq!(parse_tft(".5 TFT").unwrap(), 5_000_000);
 		assert_eq!(parse_tft("1000TFT").unwrap(), 10_000_000_000);
-		for bad in ["", ".", "-1", "1.00000001", "1e3", "1,5", "12.5.1", "999999999999999999999999999999999"] {
+		for bad in [
+			"",
+			".",
+			"-1",
+			"1.00000001",
+			"1e3",
+			"1,5",
+			"12.5.1",
+			"999999999999999999999999999999999",
+		] {
 			assert!(matches!(parse_tft(bad), Err(CliError::Input(_))), "{bad}");
 		}
 	}

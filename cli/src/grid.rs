@@ -125,7 +125,10 @@ pub async fn run_twin(ctx: &Context, command: TwinCommand) -> Result<Report, Cli
 			let landed = ctx.submit(&runtime::tx().registry().register_twin()).await?;
 			let event = find_event::<runtime::registry::events::TwinRegistered>(&landed.included)?;
 			Ok(Report::new(
-				format!("twin {} registered for {} in block {}", event.twin_id, event.account, landed.text),
+				format!(
+					"twin {} registered for {} in block {}",
+					event.twin_id, event.account, landed.text
+				),
 				json!({ "twin": event.twin_id, "account": event.account.to_string(), "in": landed.json }),
 			))
 		},
@@ -142,7 +145,11 @@ pub async fn run_twin(ctx: &Context, command: TwinCommand) -> Result<Report, Cli
 				.await?
 				.ok_or_else(|| CliError::NotFound(format!("no twin {twin_id}")))?;
 			Ok(Report::new(
-				format!("twin {twin_id}\n  account  {}\n  deposit  {}", twin.account, format::tft(twin.deposit)),
+				format!(
+					"twin {twin_id}\n  account  {}\n  deposit  {}",
+					twin.account,
+					format::tft(twin.deposit)
+				),
 				json!({ "twin": twin_id, "account": twin.account.to_string(), "deposit": format::tft_json(twin.deposit) }),
 			))
 		},
@@ -157,7 +164,8 @@ pub async fn run_farm(ctx: &Context, command: FarmCommand) -> Result<Report, Cli
 				Some(operator) => format::parse_account(&operator)?,
 				None => ctx.me()?,
 			};
-			let call = runtime::tx().registry().create_farm(bounded(name.as_bytes()), pricing, operator);
+			let call =
+				runtime::tx().registry().create_farm(bounded(name.as_bytes()), pricing, operator);
 			let landed = ctx.submit(&call).await?;
 			let event = find_event::<runtime::registry::events::FarmCreated>(&landed.included)?;
 			let offered = landed
@@ -165,7 +173,8 @@ pub async fn run_farm(ctx: &Context, command: FarmCommand) -> Result<Report, Cli
 				.events
 				.find_first::<runtime::registry::events::FarmOperatorOffered>()
 				.and_then(Result::ok);
-			let mut text = format!("farm {} ({name}) created in block {}", event.farm_id, landed.text);
+			let mut text =
+				format!("farm {} ({name}) created in block {}", event.farm_id, landed.text);
 			if let Some(offer) = &offered {
 				text.push_str(&format!(
 					"\n{} was offered the operator role: it accepts with `gridchain farm accept-operator {}`",
@@ -188,16 +197,21 @@ pub async fn run_farm(ctx: &Context, command: FarmCommand) -> Result<Report, Cli
 				.await?
 				.ok_or_else(|| no_farm(farm))?;
 			let pricing = prices.over(current.pricing)?;
-			let landed =
-				ctx.submit(&runtime::tx().registry().set_pricing_policy(farm, pricing.clone())).await?;
+			let landed = ctx
+				.submit(&runtime::tx().registry().set_pricing_policy(farm, pricing.clone()))
+				.await?;
 			Ok(Report::new(
-				format!("farm {farm}'s prices set in block {}\n{}", landed.text, pricing_text(&pricing)),
+				format!(
+					"farm {farm}'s prices set in block {}\n{}",
+					landed.text,
+					pricing_text(&pricing)
+				),
 				json!({ "farm": farm, "pricing": pricing_json(&pricing), "in": landed.json }),
 			))
 		},
 		FarmCommand::SetOperator { farm, operator } => {
 			let operator = format::parse_account(&operator)?;
-			let call = runtime::tx().registry().set_farm_operator(farm, operator.clone());
+			let call = runtime::tx().registry().set_farm_operator(farm, operator);
 			let landed = ctx.submit(&call).await?;
 			Ok(Report::new(
 				format!("{operator} named operator of farm {farm} in block {}", landed.text),
@@ -366,7 +380,11 @@ impl Prices {
 	fn complete(self) -> Result<PricingPolicy<u128>, CliError> {
 		let required = |price: Option<String>, name: &str| {
 			price
-				.ok_or_else(|| CliError::Input(format!("--{name} is required: the price in TFT per unit and hour")))
+				.ok_or_else(|| {
+					CliError::Input(format!(
+						"--{name} is required: the price in TFT per unit and hour"
+					))
+				})
 				.and_then(|price| format::parse_tft(&price))
 		};
 		Ok(PricingPolicy {
@@ -487,12 +505,14 @@ pub fn parse_key(text: &str) -> Result<[u8; 32], CliError> {
 		.strip_prefix("0x")
 		.and_then(|hex| hex::decode(hex).ok())
 		.and_then(|bytes| bytes.try_into().ok())
-		.ok_or_else(|| CliError::Input(format!("not a public key: {text:?} (0x and 64 hex digits)")))
+		.ok_or_else(|| {
+			CliError::Input(format!("not a public key: {text:?} (0x and 64 hex digits)"))
+		})
 }
 
 /// The twin of `account`, if it has one.
 pub async fn twin_of(at: &AtBlock, account: &AccountId32) -> Result<Option<u32>, CliError> {
-	fetch(at, runtime::storage().registry().twin_id_by_account(), (account.clone(),)).await
+	fetch(at, runtime::storage().registry().twin_id_by_account(), (*account,)).await
 }
 
 /// The value stored under `key`, if any.
@@ -512,7 +532,10 @@ where
 
 /// Every entry of a map with one key. The node pages through the keys; the whole map is read,
 /// so this is for maps the size of the grid's farms and nodes, not for every block's records.
-pub async fn all<Addr, Key>(at: &AtBlock, address: Addr) -> Result<Vec<(Key, Addr::Value)>, CliError>
+pub async fn all<Addr, Key>(
+	at: &AtBlock,
+	address: Addr,
+) -> Result<Vec<(Key, Addr::Value)>, CliError>
 where
 	Addr: gridchain_client::subxt::storage::Address<KeyParts = (Key,)>,
 	Key: gridchain_client::subxt::ext::scale_decode::DecodeAsType,

@@ -7,11 +7,14 @@
 
 mod account;
 mod agreement;
+mod bridge;
+mod circle;
 mod context;
 mod cooperative;
 mod error;
 mod format;
 mod grid;
+mod iou;
 mod validator;
 
 use clap::{Parser, Subcommand};
@@ -72,6 +75,15 @@ enum Command {
 	/// Cooperatives: farms that share their earnings among members.
 	#[command(subcommand)]
 	Cooperative(cooperative::CooperativeCommand),
+	/// Guardian circles: proposals, votes, treasuries.
+	#[command(subcommand)]
+	Circle(circle::CircleCommand),
+	/// IOUs: dual-signed receipts for grid services, settled through a bridge circle.
+	#[command(subcommand)]
+	Iou(iou::IouCommand),
+	/// The Stellar TFT bridge: withdrawals to Stellar, deposits from it.
+	#[command(subcommand)]
+	Bridge(bridge::BridgeCommand),
 	/// Validators: farmers who run the chain.
 	#[command(subcommand)]
 	Validator(validator::ValidatorCommand),
@@ -104,6 +116,9 @@ async fn run(cli: Cli) -> Result<Report, CliError> {
 		Command::Node(command) => grid::run_node(&ctx, command).await,
 		Command::Agreement(command) => agreement::run(&ctx, command).await,
 		Command::Cooperative(command) => cooperative::run(&ctx, command).await,
+		Command::Circle(command) => circle::run(&ctx, command).await,
+		Command::Iou(command) => iou::run(&ctx, command).await,
+		Command::Bridge(command) => bridge::run(&ctx, command).await,
 		Command::Validator(command) => validator::run(&ctx, command).await,
 	}
 }

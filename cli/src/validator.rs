@@ -44,7 +44,10 @@ pub async fn run(ctx: &Context, command: ValidatorCommand) -> Result<Report, Cli
 		},
 		ValidatorCommand::Withdraw => {
 			let landed = ctx.submit(&runtime::tx().validators().withdraw()).await?;
-			Ok(Report::new(format!("withdrawn in block {}", landed.text), json!({ "in": landed.json })))
+			Ok(Report::new(
+				format!("withdrawn in block {}", landed.text),
+				json!({ "in": landed.json }),
+			))
 		},
 		ValidatorCommand::Status { account } => {
 			let who = match account {
@@ -53,13 +56,17 @@ pub async fn run(ctx: &Context, command: ValidatorCommand) -> Result<Report, Cli
 			};
 			let at = ctx.at().await?;
 			let validators = runtime::storage().validators();
-			let approved = fetch(&at, validators.approved(), ()).await?.map(|set| set.0).unwrap_or_default();
-			let application = fetch(&at, validators.applications(), (who.clone(),)).await?;
-			let authorities =
-				fetch(&at, runtime::storage().session().validators(), ()).await?.unwrap_or_default();
-			let has_keys = fetch(&at, runtime::storage().session().next_keys(), (who.clone(),)).await?.is_some();
+			let approved =
+				fetch(&at, validators.approved(), ()).await?.map(|set| set.0).unwrap_or_default();
+			let application = fetch(&at, validators.applications(), (who,)).await?;
+			let authorities = fetch(&at, runtime::storage().session().validators(), ())
+				.await?
+				.unwrap_or_default();
+			let has_keys =
+				fetch(&at, runtime::storage().session().next_keys(), (who,)).await?.is_some();
 			let session = fetch(&at, validators.current_session(), ()).await?.unwrap_or_default();
-			let minimum = fetch(&at, validators.minimum_validators(), ()).await?.unwrap_or_default();
+			let minimum =
+				fetch(&at, validators.minimum_validators(), ()).await?.unwrap_or_default();
 			let is_validator = approved.contains(&who);
 			let is_authority = authorities.contains(&who);
 			let standing = match (&application, is_validator) {
