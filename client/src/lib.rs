@@ -194,9 +194,9 @@ impl Connection {
 		let mut results = Vec::with_capacity(watched.len());
 		for progress in watched {
 			results.push(match progress {
-				Ok(progress) => {
-					watch(progress, Wait::InBlock, &mut |_| {}).await.map(|included| included.events)
-				},
+				Ok(progress) => watch(progress, Wait::InBlock, &mut |_| {})
+					.await
+					.map(|included| included.events),
 				Err(error) => Err(error),
 			});
 		}

@@ -3,7 +3,8 @@
 // Horizon-compatible simulator, driven through SDF's JavaScript SDK as a Stellar wallet
 // would) and the relays of three members of a 9-member bridge circle whose threshold is 3.
 // - bad deposits are paid back on Stellar with a return memo naming them;
-// - a withdrawal is paid on Stellar with the threshold's signatures; one to an account without
+// - a withdrawal made with the `gridchain` CLI is paid on Stellar with the threshold's
+//   signatures (its status and the deposit's read back with the CLI); one to an account without
 //   a TFT trustline comes back on chain;
 // - the vault's TFT on Stellar always equals the chain's bridged supply.
 // (bridge-vault.test.js: the vault's signers following the circle; bridge-expiry.test.js: a
@@ -15,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { u8aToHex } from '@polkadot/util';
 
 import { eventData, feePaid, freeBalance, sendOk } from './lib/chain.js';
+import { gridchainCli } from './lib/cli.js';
 import {
   DEPOSIT_FEE, TFT, WITHDRAWAL_FEE, hex, startBridgeSetting,
 } from './lib/bridge-setting.js';
@@ -68,11 +70,29 @@ describe('the Stellar TFT bridge: payments from the vault', { timeout: 900_000 }
     // The vault holds what was bridged in: Alice bridges 100 TFT first.
     const bridged = await deposit(100n * TFT, Memo.hash(hex(alice.publicKey)));
     await bridgeEvent('DepositMinted', (d) => hex(d.txHash) === bridged);
+    // The deposit and the withdrawal as a bridge user sees them with the `gridchain` CLI.
+    const { ok, fails } = gridchainCli(fx.node.rpcUrl);
+    const minted = await ok(['--wait', 'in-block', '--json', 'bridge', 'status', 'deposit', bridged]);
+    assert.equal(minted.json.state, 'minted');
+    assert.equal(BigInt(minted.json.minted.units), 100n * TFT - DEPOSIT_FEE);
     const stellarBefore = await stellar.balance(keys.user.publicKey(), tft);
-    const withdrawn = await sendOk(api, api.tx.tftBridge.withdraw(u8aToHex(keys.user.rawPublicKey()), 50n * TFT), alice);
-    const id = eventData(withdrawn.events, api.events.tftBridge.Withdrawn).payment.toNumber();
+    const withdrawn = await ok(['--wait', 'in-block', '--json', 'bridge', 'withdraw', keys.user.publicKey(), '50'], { suri: '//Alice' });
+    const id = withdrawn.json.payment;
+    assert.equal(BigInt(withdrawn.json.paid.units), 50n * TFT - WITHDRAWAL_FEE);
+    assert.equal(withdrawn.json.memo, `burn_${id}`);
+    assert.match(withdrawn.json.hash, /^[0-9a-f]{64}$/);
     await bridgeEvent('PaymentReady', (d) => d.id.toNumber() === id);
     await bridgeEvent('PaymentConfirmed', (d) => d.id.toNumber() === id);
+    const settled = await ok(['--wait', 'in-block', '--json', 'bridge', 'status', 'withdrawal', String(id)]);
+    assert.equal(settled.json.state, 'settled');
+    const info = await ok(['--json', 'bridge', 'info'], { suri: '//Alice' });
+    assert.equal(info.json.circle.id, fx.bridgeCircle);
+    assert.equal(info.json.vault.account, keys.vault.publicKey());
+    // A secret seed where a Stellar address belongs is refused without being shown back.
+    const secret = keys.user.secret();
+    const refusedSeed = await fails(['bridge', 'withdraw', secret, '5'], { suri: '//Alice', code: 2 });
+    assert.ok(!refusedSeed.stderr.includes(secret));
+    await fails(['--wait', 'in-block', 'bridge', 'withdraw', keys.user.publicKey(), '999999'], { suri: '//Alice', error: /TftBridge::InsufficientVault/ });
     assert.equal(await stellar.balance(keys.user.publicKey(), tft), stellarBefore + 50n * TFT - WITHDRAWAL_FEE);
     const page = await stellar.server.transactions().forAccount(keys.user.publicKey()).order('desc').limit(20).call();
     const paid = page.records.find((r) => r.memo_type === 'text' && r.memo === `burn_${id}`);

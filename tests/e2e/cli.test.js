@@ -3,17 +3,20 @@
 // per group that exits non-zero with the error's name. The groups run side by side, each with
 // its own accounts (one account's transactions go through one process at a time).
 
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { freePort, startDevNode, targetBinary } from './lib/node.js';
+import { sendOk } from './lib/chain.js';
+import { gridchainCli } from './lib/cli.js';
+import { iouMessage } from './lib/iou.js';
+import { freePort, startDevNode, waitFor } from './lib/node.js';
 import { startSim } from './lib/sim.js';
 import { challengeHash } from './lib/zos.js';
 
@@ -21,46 +24,13 @@ const TFT = 10_000_000n;
 const GIB = 1024n ** 3n;
 const NODE_KEY_SEED = '//CliE2eNode';
 
-/** The CLI binary: $GRIDCHAIN_CLI, else the debug build in the shared target dir. */
-const cliBinary = () => targetBinary('gridchain', 'GRIDCHAIN_CLI');
-
 let node;
 let api;
 let keyring;
 let workDir;
 let sim;
-
-/**
- * Runs `gridchain args` against the test node as `suri` (given through the environment) and
- * resolves with { code, stdout, stderr, json } (json: stdout parsed when --json was given).
- */
-function gridchain(args, { suri, env = {} } = {}) {
-  return new Promise((resolve) => {
-    execFile(cliBinary(), args, {
-      env: { PATH: process.env.PATH, GRIDCHAIN_URL: node.rpcUrl, ...(suri ? { GRIDCHAIN_SURI: suri } : {}), ...env },
-      timeout: 180_000,
-    }, (error, stdout, stderr) => {
-      const code = error ? (error.code ?? 1) : 0;
-      const json = args.includes('--json') && stdout.trim() ? JSON.parse(stdout) : undefined;
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
-
-/** Runs `gridchain` and requires it to succeed. */
-async function ok(args, options) {
-  const result = await gridchain(args, options);
-  assert.equal(result.code, 0, `gridchain ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result;
-}
-
-/** Runs `gridchain` and requires it to fail with `code`, naming `error` on stderr. */
-async function fails(args, { code = 1, error, ...options } = {}) {
-  const result = await gridchain(args, options);
-  assert.equal(result.code, code, `gridchain ${args.join(' ')} exited ${result.code}, not ${code}:\n${result.stdout}\n${result.stderr}`);
-  if (error) assert.match(result.stderr, error);
-  return result;
-}
+let ok;
+let fails;
 
 const address = (uri) => keyring.addFromUri(uri).address;
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
@@ -70,6 +40,7 @@ before(async () => {
   keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   node = await startDevNode();
   api = node.api;
+  ({ ok, fails } = gridchainCli(node.rpcUrl));
   workDir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
 });
 
@@ -230,6 +201,85 @@ describe('gridchain', { concurrency: true }, () => {
     assert.equal(claimable.json.claimable.units, '0');
     await fails([...inBlock, 'cooperative', 'create', 'bad-coop', '--member', `${address('//Charlie')}:60%`], { ...charlie, error: /Registry::SharesDoNotSumToWhole/ });
     await fails(['cooperative', 'create', 'bad', '--member', `${address('//Charlie')}:60`], { ...charlie, code: 2, error: /percentage/ });
+  });
+
+  test('guardians and IOUs: a circle becomes a bridge by its own vote; an IOU built, signed by both, verified, submitted', async () => {
+    const inBlock = ['--wait', 'in-block'];
+    const members = Array.from({ length: 9 }, (_, i) => `//CliGuardian${i + 1}`);
+    const funder = keyring.addFromUri('//Alice//stash');
+    await Promise.all([...members, '//Bob//stash', '//Charlie//stash'].map((uri) => sendOk(api, api.tx.balances.transferKeepAlive(address(uri), 200n * TFT), funder)));
+
+    // A circle of nine, two of them approve.
+    const memberArgs = members.flatMap((uri) => ['--member', address(uri)]);
+    const created = await ok([...inBlock, '--json', 'circle', 'create', 'cli-bridge', ...memberArgs, '--threshold', '2', '--voting-period', '20'], { suri: members[0] });
+    const circle = created.json.circle;
+    const record = (await api.query.guardian.circles(circle)).unwrap();
+    assert.equal(record.threshold.toNumber(), 2);
+    await ok([...inBlock, 'account', 'transfer', created.json.treasury, '1'], { suri: members[0] });
+
+    // It registers itself as an IOU bridge: a proposal named as pallet.call with arguments.
+    const policy = '{ fee: 20000, settlement_interval: 10, withdrawal_delay: 10, payment_period: 10, min_escrow: 5TFT, min_score: 40, low_score_escrow: 1000TFT }';
+    const proposed = await ok([...inBlock, '--json', 'circle', 'propose', String(circle), 'iou.setBridgePolicy', policy], { suri: members[0] });
+    const proposal = proposed.json.proposal;
+    assert.equal(proposed.json.call, 'Iou.set_bridge_policy');
+    assert.equal(proposed.json.approved, false);
+    const waiting = await ok([...inBlock, '--json', 'circle', 'pending'], { suri: members[1] });
+    assert.deepEqual(waiting.json.proposals.map((p) => [p.circle, p.proposal, p.ayes]), [[circle, proposal, 1]]);
+    const mine = await ok([...inBlock, '--json', 'circle', 'pending'], { suri: members[0] });
+    assert.deepEqual(mine.json.proposals, [], 'the proposer has voted');
+    const voted = await ok([...inBlock, '--json', 'circle', 'vote', String(circle), String(proposal), 'aye'], { suri: members[1] });
+    assert.equal(voted.json.outcome, 'approved');
+    await waitFor(async () => (await api.query.iou.bridges(circle)).isSome, { timeoutMs: 60_000, what: 'the bridge policy' });
+    const bridge = (await api.query.iou.bridges(circle)).unwrap();
+    assert.equal(bridge.policy.minEscrow.toBigInt(), 5n * TFT);
+    const shown = await ok([...inBlock, '--json', 'circle', 'show', String(circle)]);
+    assert.equal(shown.json.members.length, 9);
+    assert.equal(shown.json.threshold, 2);
+    assert.equal(shown.json.treasuryFree.tft, '1.0000000');
+    await fails([...inBlock, 'circle', 'vote', String(circle), String(proposal), 'aye'], { suri: '//Bob', error: /Guardian::NotMember/ });
+    await fails(['circle', 'propose', String(circle), 'nosuch.call'], { suri: members[0], code: 2, error: /no pallet/i });
+
+    // A farm offers bandwidth; a consumer parks escrow and opens a channel.
+    const provider = { suri: '//Bob//stash' };
+    const consumer = { suri: '//Charlie//stash' };
+    await Promise.all([ok([...inBlock, 'twin', 'register'], provider), ok([...inBlock, 'twin', 'register'], consumer)]);
+    const farm = await ok([...inBlock, '--json', 'farm', 'create', 'cli-iou-farm', '--cru', '1', '--mru', '1', '--sru', '1', '--hru', '1'], provider);
+    await sendOk(api, api.tx.iou.setService(farm.json.farm, 'Bandwidth', [{ price: TFT, per: GIB }, { price: TFT / 100n, per: 1000n }]), keyring.addFromUri('//Bob//stash'));
+    const deposited = await ok([...inBlock, '--json', 'iou', 'deposit', String(circle), '50'], consumer);
+    assert.equal(deposited.json.escrow.tft, '50.0000000');
+    const opened = await ok([...inBlock, '--json', 'iou', 'open-channel', String(circle), String(farm.json.farm), 'bandwidth'], consumer);
+    const channel = opened.json.channel;
+
+    // The IOU: 2 GiB and 5,000 requests, 2.05 TFT; signed by both, checked, handed in.
+    const file = join(workDir, 'iou.json');
+    const built = await ok([...inBlock, 'iou', 'build', '--channel', String(channel), '--usage', `${2n * GIB},5000`, '--out', file], provider);
+    const document = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(document.amount, String(2n * TFT + 5n * TFT / 100n));
+    assert.equal(document.sequence, '1');
+    const genesis = api.genesisHash.toU8a();
+    assert.equal(document.message, u8aToHex(iouMessage(genesis, { channel: BigInt(channel), usage: [2n * GIB, 5000n], amount: 2n * TFT + 5n * TFT / 100n, sequence: 1n })), 'the bytes an independent implementation signs');
+    assert.ok(built.stdout.length > 0 || built.stderr.length > 0);
+    await fails([...inBlock, 'iou', 'verify', file, '--complete'], { code: 2, error: /missing/i });
+    await ok([...inBlock, 'iou', 'sign', file, '--as', 'consumer'], consumer);
+    await fails([...inBlock, 'iou', 'sign', file, '--as', 'consumer'], { suri: '//Eve', code: 2 });
+    await ok([...inBlock, 'iou', 'sign', file, '--as', 'provider'], provider);
+    const verified = await ok([...inBlock, '--json', 'iou', 'verify', file, '--complete']);
+    assert.equal(verified.json.holds, true);
+    const tampered = join(workDir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), amount: '1' }));
+    await fails([...inBlock, 'iou', 'verify', tampered], { code: 2 });
+    const submitted = await ok([...inBlock, '--json', 'iou', 'submit', file], provider);
+    assert.equal(submitted.json.accepted.length, 1);
+    const onChain = (await api.query.iou.channels(channel)).unwrap();
+    assert.equal(onChain.newest.unwrap().amount.toBigInt(), 2n * TFT + 5n * TFT / 100n);
+    await fails([...inBlock, 'iou', 'submit', file], { ...provider, code: 2 });
+
+    const reputation = await ok([...inBlock, '--json', 'iou', 'reputation', address('//Charlie//stash'), '--bridge', String(circle)]);
+    const [withBridge] = reputation.json.bridges;
+    assert.equal(withBridge.bridge, circle);
+    assert.equal(withBridge.escrow.units, String(50n * TFT));
+    const view = (await api.call.iouApi.consumer(circle, address('//Charlie//stash'))).unwrap();
+    assert.equal(withBridge.score, view.score.toNumber());
   });
 
   test('validator: status of the dev validator, and a non-farmer cannot apply', async () => {
