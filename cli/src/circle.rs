@@ -17,7 +17,7 @@ use gridchain_client::{
 			pallet_guardian::types::{DispatchAs, KeyKind, Proposal},
 		},
 	},
-	subxt::{ext::scale_value, utils::AccountId32, Metadata},
+	subxt::{ext::scale_value, Metadata},
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -194,7 +194,6 @@ async fn create(
 		.iter()
 		.map(|member| format::parse_account(member))
 		.collect::<Result<Vec<_>, _>>()?;
-	check_members(&accounts, threshold)?;
 	let call = runtime::tx().guardian().create_circle(
 		bounded(name.as_bytes()),
 		BoundedVec(accounts),
@@ -229,24 +228,6 @@ async fn create(
 	))
 }
 
-/// What the chain would refuse of a new circle's members and threshold, said before paying
-/// a fee: an account listed twice, a threshold of 0 or above the number of members.
-fn check_members(accounts: &[AccountId32], threshold: u32) -> Result<(), CliError> {
-	let mut seen = std::collections::BTreeSet::new();
-	for account in accounts {
-		if !seen.insert(account.0) {
-			return Err(CliError::Input(format!("{account} is listed twice among the members")));
-		}
-	}
-	if threshold == 0 || threshold as usize > accounts.len() {
-		return Err(CliError::Input(format!(
-			"the threshold must be 1 to the number of members ({}); {threshold} given",
-			accounts.len()
-		)));
-	}
-	Ok(())
-}
-
 async fn propose(
 	ctx: &Context,
 	circle: u32,
@@ -265,26 +246,15 @@ async fn propose(
 			))
 		},
 	};
-	let constants = runtime::constants().guardian();
-	let max = at.constants().entry(constants.max_call_length()).map_err(CliError::read)?;
-	if encoded.len() > max as usize {
-		return Err(CliError::Input(format!(
-			"the call is {} bytes encoded; a proposal carries at most {max}",
-			encoded.len()
-		)));
-	}
+	// The chain owns the bounds (`Guardian::CallTooLong`) and the deposit's formula; the
+	// deposit is read back from the proposal.
 	let (call, shown) = read_call(&at, &encoded).map_err(CliError::Input)?;
-	let base = at.constants().entry(constants.proposal_deposit()).map_err(CliError::read)?;
-	let per_byte =
-		at.constants().entry(constants.proposal_deposit_per_byte()).map_err(CliError::read)?;
-	let deposit = base.saturating_add(per_byte.saturating_mul(encoded.len() as u128));
 	let dispatch = dispatch_name(&DispatchAs::from(dispatch_as));
 	if !ctx.quiet() {
 		eprintln!(
-			"proposing {} as {dispatch} ({} bytes, {} deposit): {}",
+			"proposing {} as {dispatch} ({} bytes): {}",
 			shown.name,
 			encoded.len(),
-			format::tft(deposit),
 			shown.args.as_deref().unwrap_or("")
 		);
 	}
@@ -298,6 +268,10 @@ async fn propose(
 		.and_then(Result::ok);
 	let at = ctx.at().await?;
 	let (ends, ends_json) = ctx.block_and_time(&at, proposed.end).await?;
+	let deposit = fetch(&at, runtime::storage().guardian().proposals(), (circle, proposed.index))
+		.await?
+		.map(|proposal| proposal.deposit)
+		.unwrap_or_default();
 	let mut text = format!(
 		"proposal {} of circle {circle} made in block {}: {} as {dispatch}\n  holds {} until it \
 		 ends\n",
@@ -1125,16 +1099,6 @@ mod tests {
 			read_call_file(Path::new("/nonexistent/call.hex")),
 			Err(CliError::Input(_))
 		));
-	}
-
-	#[test]
-	fn members_are_distinct_and_the_threshold_within_them() {
-		let alice = format::parse_account(ALICE).unwrap();
-		let bob = AccountId32([2; 32]);
-		assert!(check_members(&[alice, bob], 2).is_ok());
-		assert!(check_members(&[alice, bob], 0).is_err());
-		assert!(check_members(&[alice, bob], 3).is_err());
-		assert!(check_members(&[alice, alice], 1).is_err());
 	}
 
 	#[test]

@@ -9,7 +9,7 @@
 //! `message` is there for other tools and for people, and is never signed blindly.
 
 use crate::{
-	context::{AtBlock, Context, Report},
+	context::{AtBlock, Context, Landed, Report},
 	error::CliError,
 	format,
 	grid::{all, fetch, find_event},
@@ -299,35 +299,11 @@ pub async fn run(ctx: &Context, command: IouCommand) -> Result<Report, CliError>
 		IouCommand::Channel { channel } => show_channel(ctx, channel).await,
 		IouCommand::Reputation { consumer, bridge } => reputation(ctx, consumer, bridge).await,
 		IouCommand::Deposit { bridge, amount } => {
+			// The chain owns the least deposit (`Iou::DepositTooSmall` and its docs).
 			let amount = format::parse_tft(&amount)?;
-			let at = ctx.at().await?;
-			let least = at
-				.constants()
-				.entry(runtime::constants().iou().min_escrow_deposit())
-				.map_err(CliError::read)?;
-			if amount < least {
-				return Err(CliError::Input(format!(
-					"{} is below the least escrow deposit, {}",
-					format::tft(amount),
-					format::tft(least)
-				)));
-			}
 			let landed = ctx.submit(&runtime::tx().iou().deposit_escrow(bridge, amount)).await?;
 			let event = find_event::<runtime::iou::events::EscrowDeposited>(&landed.included)?;
-			Ok(Report::new(
-				format!(
-					"{} parked with bridge {bridge} in block {}: escrow {}",
-					format::tft(event.amount),
-					landed.text,
-					format::tft(event.escrow)
-				),
-				json!({
-					"bridge": bridge,
-					"amount": format::tft_json(event.amount),
-					"escrow": format::tft_json(event.escrow),
-					"in": landed.json,
-				}),
-			))
+			Ok(escrow_report("parked with", bridge, event.amount, event.escrow, &landed))
 		},
 		IouCommand::OpenChannel { bridge, farm, service } => {
 			let call = runtime::tx().iou().open_channel(bridge, farm, service.kind());
@@ -406,22 +382,28 @@ pub async fn run(ctx: &Context, command: IouCommand) -> Result<Report, CliError>
 		IouCommand::Withdraw { bridge } => {
 			let landed = ctx.submit(&runtime::tx().iou().withdraw_escrow(bridge)).await?;
 			let event = find_event::<runtime::iou::events::EscrowWithdrawn>(&landed.included)?;
-			Ok(Report::new(
-				format!(
-					"{} of escrow released from bridge {bridge} in block {}: {} left there",
-					format::tft(event.amount),
-					landed.text,
-					format::tft(event.escrow)
-				),
-				json!({
-					"bridge": bridge,
-					"amount": format::tft_json(event.amount),
-					"escrow": format::tft_json(event.escrow),
-					"in": landed.json,
-				}),
-			))
+			Ok(escrow_report("released from", bridge, event.amount, event.escrow, &landed))
 		},
 	}
+}
+
+/// A change of a consumer's escrow with a bridge: `amount` `what` (parked with, released
+/// from) bridge `bridge`, `escrow` there now.
+fn escrow_report(what: &str, bridge: u32, amount: u128, escrow: u128, landed: &Landed) -> Report {
+	Report::new(
+		format!(
+			"{} {what} bridge {bridge} in block {}: escrow there now {}",
+			format::tft(amount),
+			landed.text,
+			format::tft(escrow)
+		),
+		json!({
+			"bridge": bridge,
+			"amount": format::tft_json(amount),
+			"escrow": format::tft_json(escrow),
+			"in": landed.json,
+		}),
+	)
 }
 
 impl IouDocument {
