@@ -33,10 +33,7 @@ pub async fn run(ctx: &Context, command: AccountCommand) -> Result<Report, CliEr
 			Ok(Report::new(me.to_string(), json!({ "address": me.to_string() })))
 		},
 		AccountCommand::Balance { account } => {
-			let who = match account {
-				Some(account) => format::parse_account(&account)?,
-				None => ctx.me()?,
-			};
+			let who = ctx.account_or_me(account.as_deref())?;
 			balance(ctx, who).await
 		},
 		AccountCommand::Transfer { to, amount } => {

@@ -92,8 +92,8 @@ pub enum AgreementCommand {
 	/// Follows an agreement block by block until it is deployed, or deleted or failed.
 	Follow {
 		id: u64,
-		/// Give up after this many seconds.
-		#[arg(long, default_value = "600")]
+		/// Give up after this many seconds (at most a day).
+		#[arg(long, default_value = "600", value_parser = clap::value_parser!(u64).range(1..=86_400))]
 		timeout: u64,
 	},
 }
@@ -415,50 +415,57 @@ async fn follow(ctx: &Context, id: u64, timeout: u64) -> Result<Report, CliError
 	let first = fetch(&at, runtime::storage().smart_contract().contracts(), (id,))
 		.await?
 		.ok_or_else(|| no_agreement(id))?;
-	let mut last_state = state_of(ctx, &at, &first.state).await?.0;
+	let shown = state_of(ctx, &at, &first.state).await?.0;
 	if !ctx.quiet() {
-		eprintln!("#{}: {last_state}", at.block_number());
+		eprintln!("#{}: {shown}", at.block_number());
 	}
 	if matches!(first.state, ContractState::Deployed) {
-		return followed(id, at.block_number(), "deployed", last_state);
+		return followed(id, at.block_number(), "deployed", shown);
 	}
+	let mut last = (first.state, shown);
 	let start = at.block_number();
-	let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(timeout);
-	let client = &ctx.conn.client;
-	let mut blocks = match ctx.wait() {
-		Wait::InBlock => client.stream_best_blocks().await,
-		Wait::Finalized => client.stream_blocks().await,
-	}
-	.map_err(CliError::read)?;
-	loop {
-		let Ok(block) = tokio::time::timeout_at(deadline, blocks.next()).await else {
-			return Err(CliError::Timeout(format!(
-				"agreement {id} was still \"{last_state}\" after {timeout} s"
-			)));
-		};
-		let block = block
-			.ok_or_else(|| CliError::Read("the node stopped sending blocks".into()))?
-			.map_err(CliError::read)?;
-		// The stream may start at a block before the one read above.
-		if block.number() < start {
-			continue;
+	let watching = async {
+		let client = &ctx.conn.client;
+		let mut blocks = match ctx.wait() {
+			Wait::InBlock => client.stream_best_blocks().await,
+			Wait::Finalized => client.stream_blocks().await,
 		}
-		let at = block.at().await.map_err(CliError::read)?;
-		let Some(contract) =
-			fetch(&at, runtime::storage().smart_contract().contracts(), (id,)).await?
-		else {
-			return ended(id, &at).await;
-		};
-		let (state, _) = state_of(ctx, &at, &contract.state).await?;
-		if state != last_state {
-			if !ctx.quiet() {
-				eprintln!("#{}: {state}", block.number());
+		.map_err(CliError::read)?;
+		loop {
+			let block = blocks
+				.next()
+				.await
+				.ok_or_else(|| CliError::Read("the node stopped sending blocks".into()))?
+				.map_err(CliError::read)?;
+			// The stream may start at a block before the one read above.
+			if block.number() < start {
+				continue;
 			}
-			last_state = state;
+			let at = block.at().await.map_err(CliError::read)?;
+			let Some(contract) =
+				fetch(&at, runtime::storage().smart_contract().contracts(), (id,)).await?
+			else {
+				return ended(id, &at).await;
+			};
+			// States compared as values: a grace period's text carries an estimated date.
+			if contract.state != last.0 {
+				let shown = state_of(ctx, &at, &contract.state).await?.0;
+				if !ctx.quiet() {
+					eprintln!("#{}: {shown}", block.number());
+				}
+				last = (contract.state, shown);
+			}
+			if matches!(last.0, ContractState::Deployed) {
+				return followed(id, block.number(), "deployed", last.1.clone());
+			}
 		}
-		if matches!(contract.state, ContractState::Deployed) {
-			return followed(id, block.number(), "deployed", last_state);
-		}
+	};
+	match tokio::time::timeout(std::time::Duration::from_secs(timeout), watching).await {
+		Ok(outcome) => outcome,
+		Err(_) => Err(CliError::Timeout(format!(
+			"agreement {id} was still \"{}\" after {timeout} s",
+			last.1
+		))),
 	}
 }
 

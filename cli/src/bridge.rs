@@ -220,22 +220,18 @@ async fn withdraw(ctx: &Context, address: &str, amount: &str) -> Result<Report, 
 	let destination = parse_stellar_account(address)?;
 	let amount = format::parse_tft(amount)?;
 	let at = ctx.at().await?;
+	// The chain owns the rules (a bridge circle and a vault set; amounts above the fee by the
+	// existential deposit, within a Stellar amount and what the vault holds): it refuses by
+	// name. What is read here is only shown.
 	let setting = Setting::read(&at).await?;
-	setting.circle()?;
-	let vault = setting.vault()?;
-	// The chain owns the rules on amounts (above the fee by the existential deposit, within a
-	// Stellar amount, within what the vault holds): it refuses others by name.
-	let fee = setting.withdrawal_fee;
-	let payout = amount.saturating_sub(fee);
+	let stellar_fee = setting.vault.as_ref().map(|vault| vault.fee);
 	let to = stellar::account_to_strkey(&destination);
 	if !ctx.quiet() {
 		eprintln!(
-			"withdrawing {} to {to}: {} paid on Stellar, {} fee to the bridge circle's treasury; \
-			 the vault offers Stellar {} stroops of XLM per operation",
+			"withdrawing {} to {to}: {} paid on Stellar, {} fee to the bridge circle's treasury",
 			format::tft(amount),
-			format::tft(payout),
-			format::tft(fee),
-			vault.fee
+			format::tft(amount.saturating_sub(setting.withdrawal_fee)),
+			format::tft(setting.withdrawal_fee),
 		);
 	}
 	let landed = ctx.submit(&runtime::tx().tft_bridge().withdraw(destination, amount)).await?;
@@ -253,10 +249,11 @@ async fn withdraw(ctx: &Context, address: &str, amount: &str) -> Result<Report, 
 		format::tft(event.amount),
 		format::tft(event.fee)
 	);
-	text.push_str(&format!(
-		"  Stellar    the vault pays its fee, {} stroops of XLM per operation\n",
-		vault.fee
-	));
+	if let Some(stellar_fee) = stellar_fee {
+		text.push_str(&format!(
+			"  Stellar    the vault pays its fee, {stellar_fee} stroops of XLM per operation\n"
+		));
+	}
 	if let Some(queued) = &queued {
 		text.push_str(&format!(
 			"  sequence   {} of the vault\n  hash       {}\n",
@@ -276,7 +273,7 @@ async fn withdraw(ctx: &Context, address: &str, amount: &str) -> Result<Report, 
 			"amount": format::tft_json(amount),
 			"paid": format::tft_json(event.amount),
 			"fee": format::tft_json(event.fee),
-			"stellarFeeStroops": vault.fee,
+			"stellarFeeStroops": stellar_fee,
 			"memo": format!("burn_{id}"),
 			"sequence": queued.as_ref().map(|queued| queued.sequence),
 			"hash": queued.as_ref().map(|queued| hex::encode(queued.hash)),
@@ -720,7 +717,7 @@ async fn info(ctx: &Context) -> Result<Report, CliError> {
 		next.saturating_sub(first)
 	));
 	let vault_text = vault_account.clone().unwrap_or_else(|| "the vault".into());
-	match ctx.me().ok() {
+	match ctx.me_if_given()? {
 		Some(me) => {
 			let twin = grid::twin_of(&at, &me).await?;
 			let hash_memo = hex::encode(me.0);

@@ -416,10 +416,7 @@ async fn execute(ctx: &Context, circle: u32, proposal: u32) -> Result<Report, Cl
 }
 
 async fn pending(ctx: &Context, account: Option<String>) -> Result<Report, CliError> {
-	let who = match account {
-		Some(account) => format::parse_account(&account)?,
-		None => ctx.me()?,
-	};
+	let who = ctx.account_or_me(account.as_deref())?;
 	let at = ctx.at().await?;
 	let now = at.block_number();
 	let storage = runtime::storage().guardian();
@@ -915,23 +912,9 @@ fn parse_tft_value(
 
 /// The encoded call data in a file of 0x hex, read no further than [`MAX_CALL_FILE_BYTES`].
 fn read_call_file(path: &Path) -> Result<Vec<u8>, CliError> {
-	use std::io::Read;
-	let unreadable =
-		|error: std::io::Error| CliError::Input(format!("{}: {error}", path.display()));
-	let file = std::fs::File::open(path).map_err(unreadable)?;
-	let mut content = Vec::new();
-	file.take(MAX_CALL_FILE_BYTES + 1).read_to_end(&mut content).map_err(unreadable)?;
-	if content.len() as u64 > MAX_CALL_FILE_BYTES {
-		return Err(CliError::Input(format!(
-			"{}: longer than {} KiB, not a call's hex",
-			path.display(),
-			MAX_CALL_FILE_BYTES / 1024
-		)));
-	}
-	let text = std::str::from_utf8(&content).map_err(|_| {
-		CliError::Input(format!("{}: not text; expected the call data as 0x hex", path.display()))
-	})?;
-	parse_call_hex(text).map_err(|why| CliError::Input(format!("{}: {why}", path.display())))
+	let text = format::read_bounded(path, MAX_CALL_FILE_BYTES, "a call's hex")
+		.map_err(CliError::Input)?;
+	parse_call_hex(&text).map_err(|why| CliError::Input(format!("{}: {why}", path.display())))
 }
 
 /// Call data from 0x hex (the `0x` optional, whitespace around it ignored).
@@ -1093,7 +1076,7 @@ mod tests {
 		big.write_all(&vec![b'0'; MAX_CALL_FILE_BYTES as usize + 2]).unwrap();
 		assert!(matches!(
 			read_call_file(big.path()),
-			Err(CliError::Input(message)) if message.contains("longer than 64 KiB")
+			Err(CliError::Input(message)) if message.contains("longer than 65536 bytes")
 		));
 		assert!(matches!(
 			read_call_file(Path::new("/nonexistent/call.hex")),

@@ -41,6 +41,11 @@ impl KeySource {
 		KeySource { file, environment }
 	}
 
+	/// Whether a key was given at all.
+	fn is_given(&self) -> bool {
+		self.file.is_some() || self.environment.is_some()
+	}
+
 	/// The key pair, or why there is none. Only read by commands that sign.
 	pub fn signer(&self) -> Result<Signer, CliError> {
 		let uri = match (&self.file, &self.environment) {
@@ -57,18 +62,9 @@ impl KeySource {
 }
 
 fn read_key_file(path: &std::path::Path) -> Result<String, CliError> {
-	use std::io::Read;
-	let unreadable = |e: std::io::Error| CliError::Key(format!("{}: {e}", path.display()));
-	let file = std::fs::File::open(path).map_err(unreadable)?;
-	let mut uri = String::new();
-	file.take(MAX_KEY_FILE_BYTES + 1).read_to_string(&mut uri).map_err(unreadable)?;
-	if uri.len() as u64 > MAX_KEY_FILE_BYTES {
-		return Err(CliError::Key(format!(
-			"{}: longer than {MAX_KEY_FILE_BYTES} bytes, not a key file",
-			path.display()
-		)));
-	}
-	Ok(uri.trim().to_owned())
+	format::read_bounded(path, MAX_KEY_FILE_BYTES, "a key file")
+		.map(|uri| uri.trim().to_owned())
+		.map_err(CliError::Key)
 }
 
 /// A command's result: text for people and the same as JSON for scripts.
@@ -100,6 +96,19 @@ pub struct Landed {
 	/// `#number (time)`.
 	pub text: String,
 	pub json: Value,
+}
+
+/// How long [`Context::submit`] waits for a transaction.
+const SUBMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The chain's time at `at`: milliseconds since the epoch.
+async fn timestamp(at: &AtBlock) -> Result<u64, CliError> {
+	at.storage()
+		.fetch(runtime::storage().timestamp().now(), ())
+		.await
+		.map_err(CliError::read)?
+		.decode()
+		.map_err(CliError::read)
 }
 
 /// A typed view of the chain at one block.
@@ -162,14 +171,19 @@ impl Context {
 		self.conn.at_best_block().await.map_err(CliError::Read)
 	}
 
-	/// Signs and submits `call`, showing its progress on stderr, and waits as `--wait` says.
+	/// Signs and submits `call`, showing its progress on stderr, and waits as `--wait` says, at
+	/// most [`SUBMIT_TIMEOUT`] (a stalled finality must not hang a script).
 	pub async fn submit<Call: subxt::transactions::Payload>(
 		&self,
 		call: &Call,
 	) -> Result<Landed, CliError> {
 		let signer = self.signer()?;
 		let show = !self.quiet();
+		let submitted = std::sync::Mutex::new(None);
 		let mut on_progress = |progress: Progress| {
+			if let Progress::Submitted { hash } = progress {
+				*submitted.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(hash);
+			}
 			if !show {
 				return;
 			}
@@ -179,54 +193,80 @@ impl Context {
 				Progress::Finalized { number, .. } => eprintln!("finalized #{number}"),
 			}
 		};
-		let included = self
-			.conn
-			.submit_watched(call, &signer, self.wait, &mut on_progress)
-			.await
-			.map_err(CliError::from)?;
-		let at = self.at_best().await?;
-		let time = self.block_time(&at, included.block_number as u32).await?;
-		let text = format!("#{} ({})", included.block_number, format::date(time));
+		let watched = self.conn.submit_watched(call, &signer, self.wait, &mut on_progress);
+		let included = match tokio::time::timeout(SUBMIT_TIMEOUT, watched).await {
+			Ok(included) => included.map_err(CliError::from)?,
+			Err(_) => {
+				let hash = submitted.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+				return Err(CliError::Timeout(match hash {
+					Some(hash) => format!(
+						"transaction {hash:?} not {} after {} s: it may still go through; look \
+						 before sending it again",
+						if self.wait == Wait::InBlock { "in a block" } else { "finalized" },
+						SUBMIT_TIMEOUT.as_secs()
+					),
+					None => format!("the node did not take the transaction in {} s", SUBMIT_TIMEOUT.as_secs()),
+				}));
+			},
+		};
+		// It went through: the block's time is for people only, and its absence no failure.
+		let time = match self.conn.client.at_block(included.block_hash).await {
+			Ok(at) => timestamp(&at).await.ok(),
+			Err(_) => None,
+		};
+		let text = match time {
+			Some(time) => format!("#{} ({})", included.block_number, format::date(time)),
+			None => format!("#{}", included.block_number),
+		};
 		let json = serde_json::json!({
 			"block": included.block_number,
 			"blockHash": format!("{:?}", included.block_hash),
+			"time": time.map(format::date_json),
 			"finalized": included.finalized,
 		});
 		Ok(Landed { included, text, json })
 	}
 
 	/// The chain's time at `block` in milliseconds since the epoch: the block's timestamp
-	/// when `at` has reached it, else estimated from `at`'s at the target block time.
+	/// when `at` has reached it (and the node still has its state), else estimated from `at`'s
+	/// at the target block time.
 	pub async fn block_time(&self, at: &AtBlock, block: u32) -> Result<u64, CliError> {
 		let now_block = at.block_number();
-		let now: u64 = at
-			.storage()
-			.fetch(runtime::storage().timestamp().now(), ())
-			.await
-			.map_err(CliError::read)?
-			.decode()
-			.map_err(CliError::read)?;
+		let now = timestamp(at).await?;
 		let per_block = gridchain_primitives::time::MILLISECS_PER_BLOCK;
 		let block = u64::from(block);
+		let estimate = if block >= now_block {
+			now.saturating_add(block.saturating_sub(now_block).saturating_mul(per_block))
+		} else {
+			now.saturating_sub(now_block.saturating_sub(block).saturating_mul(per_block))
+		};
 		if block >= now_block {
-			return Ok(
-				now.saturating_add(block.saturating_sub(now_block).saturating_mul(per_block))
-			);
+			return Ok(estimate);
 		}
-		let hash = self.conn.block_hash(block).await.map_err(CliError::Read)?;
-		match hash {
-			Some(hash) => {
-				let then = self.conn.client.at_block(hash).await.map_err(CliError::read)?;
-				then.storage()
-					.fetch(runtime::storage().timestamp().now(), ())
-					.await
-					.map_err(CliError::read)?
-					.decode()
-					.map_err(CliError::read)
-			},
-			None => {
-				Ok(now.saturating_sub(now_block.saturating_sub(block).saturating_mul(per_block)))
-			},
+		// A node that keeps only recent state no longer answers for old blocks.
+		let Ok(Some(hash)) = self.conn.block_hash(block).await else {
+			return Ok(estimate);
+		};
+		match self.conn.client.at_block(hash).await {
+			Ok(then) => Ok(timestamp(&then).await.unwrap_or(estimate)),
+			Err(_) => Ok(estimate),
+		}
+	}
+
+	/// `account` if given, else the signing key's account.
+	pub fn account_or_me(&self, account: Option<&str>) -> Result<AccountId32, CliError> {
+		match account {
+			Some(account) => format::parse_account(account),
+			None => self.me(),
+		}
+	}
+
+	/// The signing key's account if a key was given (a key given and unusable is an error).
+	pub fn me_if_given(&self) -> Result<Option<AccountId32>, CliError> {
+		if self.key.is_given() {
+			self.me().map(Some)
+		} else {
+			Ok(None)
 		}
 	}
 
@@ -239,7 +279,7 @@ impl Context {
 		let time = self.block_time(at, block).await?;
 		Ok((
 			format!("#{block} ({})", format::date(time)),
-			serde_json::json!({ "block": block, "time": format::date(time) }),
+			serde_json::json!({ "block": block, "time": format::date_json(time) }),
 		))
 	}
 }

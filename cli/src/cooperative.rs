@@ -174,10 +174,7 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 			))
 		},
 		CooperativeCommand::Claimable { cooperative, account } => {
-			let who = match account {
-				Some(account) => format::parse_account(&account)?,
-				None => ctx.me()?,
-			};
+			let who = ctx.account_or_me(account.as_deref())?;
 			let at = ctx.at().await?;
 			let amount: u128 = at
 				.runtime_apis()

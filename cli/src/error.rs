@@ -28,9 +28,16 @@ pub enum CliError {
 	/// The transaction was included and the runtime refused it.
 	#[error("{}", .0.error)]
 	Failed(Failure),
+	/// The transaction is in a block, and what it did could not be read: look before sending
+	/// it again.
+	#[error("{0}")]
+	OutcomeUnknown(String),
 	/// A wait ran out.
 	#[error("{0}")]
 	Timeout(String),
+	/// A file could not be written.
+	#[error("{0}")]
+	Io(String),
 }
 
 impl From<SubmitError> for CliError {
@@ -38,6 +45,9 @@ impl From<SubmitError> for CliError {
 		match error {
 			SubmitError::NotAccepted(reason) => CliError::NotAccepted(reason),
 			SubmitError::Failed(failure) => CliError::Failed(failure),
+			unknown @ SubmitError::OutcomeUnknown { .. } => {
+				CliError::OutcomeUnknown(unknown.to_string())
+			},
 		}
 	}
 }
@@ -55,16 +65,9 @@ impl CliError {
 		error: &gridchain_client::runtime::runtime_types::sp_runtime::DispatchError,
 	) -> Self {
 		use gridchain_client::runtime::runtime_types::sp_runtime::DispatchError;
-		let metadata = at.metadata();
 		let named = match error {
 			DispatchError::Module(module) => {
-				metadata.pallet_by_error_index(module.index).and_then(|pallet| {
-					let variant = pallet.error_variant_by_index(module.error[0])?;
-					Some(Failure {
-						error: format!("{}::{}", pallet.name(), variant.name),
-						docs: variant.docs.join("\n").trim().to_owned(),
-					})
-				})
+				Failure::of_module(at.metadata_ref(), module.index, module.error[0])
 			},
 			_ => None,
 		};
@@ -90,7 +93,9 @@ impl CliError {
 			CliError::NotFound(_) => "notFound",
 			CliError::NotAccepted(_) => "notAccepted",
 			CliError::Failed(_) => "failed",
+			CliError::OutcomeUnknown(_) => "outcomeUnknown",
 			CliError::Timeout(_) => "timeout",
+			CliError::Io(_) => "io",
 		}
 	}
 

@@ -96,11 +96,40 @@ pub fn parse_account(text: &str) -> Result<AccountId32, CliError> {
 	})
 }
 
+/// The text of the file at `path` (`-`: standard input), at most `max` bytes: a longer one is
+/// not `what` and is refused without reading on. The error names the file.
+pub fn read_bounded(path: &std::path::Path, max: u64, what: &str) -> Result<String, String> {
+	use std::io::Read;
+	let unreadable = |e: std::io::Error| format!("{}: {e}", path.display());
+	let mut bytes = Vec::new();
+	if path.as_os_str() == "-" {
+		std::io::stdin().lock().take(max + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+	} else {
+		let file = std::fs::File::open(path).map_err(unreadable)?;
+		file.take(max + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+	}
+	if bytes.len() as u64 > max {
+		return Err(format!("{}: longer than {max} bytes, not {what}", path.display()));
+	}
+	String::from_utf8(bytes).map_err(|_| format!("{}: not text, not {what}", path.display()))
+}
+
 /// Milliseconds since the epoch as a UTC date for people: `2026-11-23 04:05:06 UTC`.
 pub fn date(millis: u64) -> String {
-	chrono::DateTime::from_timestamp_millis(millis as i64)
+	utc(millis)
 		.map(|time| time.format("%Y-%m-%d %H:%M:%S UTC").to_string())
 		.unwrap_or_else(|| format!("{millis} ms"))
+}
+
+/// Milliseconds since the epoch for scripts: RFC 3339 (`2026-11-23T04:05:06.000Z`).
+pub fn date_json(millis: u64) -> String {
+	utc(millis)
+		.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+		.unwrap_or_else(|| millis.to_string())
+}
+
+fn utc(millis: u64) -> Option<chrono::DateTime<chrono::Utc>> {
+	chrono::DateTime::from_timestamp_millis(i64::try_from(millis).ok()?)
 }
 
 /// 32 bytes that are ASCII text (a hash in hex) as text, else as 0x hex.
@@ -181,7 +210,21 @@ mod tests {
 	}
 
 	#[test]
+	fn files_are_read_up_to_their_bound() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("f");
+		std::fs::write(&path, "0123456789").unwrap();
+		assert_eq!(read_bounded(&path, 10, "a key").unwrap(), "0123456789");
+		assert!(read_bounded(&path, 9, "a key").unwrap_err().contains("longer than 9 bytes, not a key"));
+		std::fs::write(&path, [0xff, 0xfe]).unwrap();
+		assert!(read_bounded(&path, 10, "a key").unwrap_err().contains("not text"));
+		assert!(read_bounded(&dir.path().join("missing"), 10, "a key").is_err());
+	}
+
+	#[test]
 	fn dates_are_utc() {
 		assert_eq!(date(0), "1970-01-01 00:00:00 UTC");
+		assert_eq!(date_json(1_500), "1970-01-01T00:00:01.500Z");
+		assert_eq!(date(u64::MAX), format!("{} ms", u64::MAX));
 	}
 }

@@ -133,10 +133,7 @@ pub async fn run_twin(ctx: &Context, command: TwinCommand) -> Result<Report, Cli
 			))
 		},
 		TwinCommand::Show { account } => {
-			let who = match account {
-				Some(account) => format::parse_account(&account)?,
-				None => ctx.me()?,
-			};
+			let who = ctx.account_or_me(account.as_deref())?;
 			let at = ctx.at().await?;
 			let twin_id = twin_of(&at, &who)
 				.await?

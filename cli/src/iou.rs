@@ -580,27 +580,8 @@ fn is_stdio(path: &Path) -> bool {
 
 /// An IOU document from a file ("-": standard input), at most 64 KiB.
 fn read_document(path: &Path) -> Result<IouDocument, CliError> {
-	let unreadable = |e: std::io::Error| CliError::Input(format!("{}: {e}", path.display()));
-	let mut text = String::new();
-	if is_stdio(path) {
-		std::io::stdin()
-			.lock()
-			.take(MAX_DOCUMENT_BYTES + 1)
-			.read_to_string(&mut text)
-			.map_err(unreadable)?;
-	} else {
-		std::fs::File::open(path)
-			.map_err(unreadable)?
-			.take(MAX_DOCUMENT_BYTES + 1)
-			.read_to_string(&mut text)
-			.map_err(unreadable)?;
-	}
-	if text.len() as u64 > MAX_DOCUMENT_BYTES {
-		return Err(CliError::Input(format!(
-			"{}: longer than {MAX_DOCUMENT_BYTES} bytes, not an IOU document",
-			path.display()
-		)));
-	}
+	let text = format::read_bounded(path, MAX_DOCUMENT_BYTES, "an IOU document")
+		.map_err(CliError::Input)?;
 	parse_document(&text).map_err(|why| CliError::Input(format!("{}: {why}", path.display())))
 }
 
@@ -611,12 +592,12 @@ fn parse_document(text: &str) -> Result<IouDocument, String> {
 fn document_text(document: &IouDocument) -> Result<String, CliError> {
 	serde_json::to_string_pretty(document)
 		.map(|text| text + "\n")
-		.map_err(|e| CliError::Input(format!("the IOU document: {e}")))
+		.map_err(|e| CliError::Io(format!("the IOU document: {e}")))
 }
 
 /// Writes `document` to `path`, replacing the file at once (a reader never sees half of it).
 fn write_document(path: &Path, document: &IouDocument) -> Result<(), CliError> {
-	let failed = |e: std::io::Error| CliError::Input(format!("{}: {e}", path.display()));
+	let failed = |e: std::io::Error| CliError::Io(format!("{}: {e}", path.display()));
 	let name = path
 		.file_name()
 		.ok_or_else(|| CliError::Input(format!("{}: not a file name", path.display())))?;
@@ -636,7 +617,7 @@ fn emit(
 	summary: String,
 ) -> Result<Report, CliError> {
 	let json = serde_json::to_value(document)
-		.map_err(|e| CliError::Input(format!("the IOU document: {e}")))?;
+		.map_err(|e| CliError::Io(format!("the IOU document: {e}")))?;
 	match output.filter(|path| !is_stdio(path)) {
 		None => {
 			if !ctx.quiet() {
@@ -1400,10 +1381,7 @@ async fn reputation(
 	consumer: Option<String>,
 	bridge: Option<u32>,
 ) -> Result<Report, CliError> {
-	let who = match consumer {
-		Some(account) => format::parse_account(&account)?,
-		None => ctx.me()?,
-	};
+	let who = ctx.account_or_me(consumer.as_deref())?;
 	let at = ctx.at().await?;
 	let bridges = match bridge {
 		Some(bridge) => {

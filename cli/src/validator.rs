@@ -50,10 +50,7 @@ pub async fn run(ctx: &Context, command: ValidatorCommand) -> Result<Report, Cli
 			))
 		},
 		ValidatorCommand::Status { account } => {
-			let who = match account {
-				Some(account) => format::parse_account(&account)?,
-				None => ctx.me()?,
-			};
+			let who = ctx.account_or_me(account.as_deref())?;
 			let at = ctx.at().await?;
 			let validators = runtime::storage().validators();
 			let approved =

@@ -47,6 +47,10 @@ pub enum SubmitError {
 	/// It was included and failed.
 	#[error("failed: {}", .0.error)]
 	Failed(Failure),
+	/// It was included in block `block_hash`, and what it did could not be read: it may have
+	/// gone through; look before sending it again.
+	#[error("in block {block_hash:?}, its result could not be read: {reason}")]
+	OutcomeUnknown { block_hash: subxt::utils::H256, reason: String },
 }
 
 /// The runtime's error for a transaction that was included and failed.
@@ -169,6 +173,40 @@ impl Connection {
 		calls: &[Call],
 		signer: &Signer,
 	) -> Vec<Result<Events, SubmitError>> {
+		self.submit_all_watched(calls, signer, Wait::InBlock, &mut |_| {})
+			.await
+			.into_iter()
+			.map(|result| result.map(|included| included.events))
+			.collect()
+	}
+
+	/// Signs `call` with `signer`, submits it and waits as `wait` says, telling `on_progress`
+	/// each step (in the pool, in a block, finalized). A call that fails is reported as soon
+	/// as its block is known, without waiting for finality.
+	pub async fn submit_watched<Call: subxt::transactions::Payload>(
+		&self,
+		call: &Call,
+		signer: &Signer,
+		wait: Wait,
+		on_progress: &mut (dyn FnMut(Progress) + Send),
+	) -> Result<Included, SubmitError> {
+		self.submit_all_watched(std::slice::from_ref(call), signer, wait, on_progress)
+			.await
+			.pop()
+			.unwrap_or_else(|| Err(SubmitError::NotAccepted("nothing submitted".into())))
+	}
+
+	/// Signs `calls` with `signer` at consecutive nonces (counting the signer's transactions
+	/// still in the node's pool), submits them all at once so they can share a block, and
+	/// waits for each as `wait` says. Each call's block and events, or why it failed, in the
+	/// order of `calls`.
+	async fn submit_all_watched<Call: subxt::transactions::Payload>(
+		&self,
+		calls: &[Call],
+		signer: &Signer,
+		wait: Wait,
+		on_progress: &mut (dyn FnMut(Progress) + Send),
+	) -> Vec<Result<Included, SubmitError>> {
 		let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
 		let account = subxt::utils::AccountId32(signer.public_key().0);
 		let nonce = match self.rpc.system_account_next_index(&account).await {
@@ -184,49 +222,24 @@ impl Connection {
 			let params = subxt::config::SubstrateExtrinsicParamsBuilder::<Config>::new()
 				.nonce(nonce.saturating_add(offset as u64))
 				.build();
-			watched.push(
-				at.transactions()
-					.sign_and_submit_then_watch(call, signer, params)
-					.await
-					.map_err(|e| not_accepted(&e)),
-			);
+			let progress = at
+				.transactions()
+				.sign_and_submit_then_watch(call, signer, params)
+				.await
+				.map_err(|e| not_accepted(&e));
+			if let Ok(progress) = &progress {
+				on_progress(Progress::Submitted { hash: progress.extrinsic_hash() });
+			}
+			watched.push(progress);
 		}
 		let mut results = Vec::with_capacity(watched.len());
 		for progress in watched {
 			results.push(match progress {
-				Ok(progress) => watch(progress, Wait::InBlock, &mut |_| {})
-					.await
-					.map(|included| included.events),
+				Ok(progress) => watch(progress, wait, on_progress).await,
 				Err(error) => Err(error),
 			});
 		}
 		results
-	}
-
-	/// Signs `call` with `signer`, submits it and waits as `wait` says, telling `on_progress`
-	/// each step (in the pool, in a block, finalized). A call that fails is reported as soon
-	/// as its block is known, without waiting for finality.
-	pub async fn submit_watched<Call: subxt::transactions::Payload>(
-		&self,
-		call: &Call,
-		signer: &Signer,
-		wait: Wait,
-		on_progress: &mut (dyn FnMut(Progress) + Send),
-	) -> Result<Included, SubmitError> {
-		let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
-		let account = subxt::utils::AccountId32(signer.public_key().0);
-		let nonce =
-			self.rpc.system_account_next_index(&account).await.map_err(|e| not_accepted(&e))?;
-		let at = self.client.at_current_block().await.map_err(|e| not_accepted(&e))?;
-		let params =
-			subxt::config::SubstrateExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-		let progress = at
-			.transactions()
-			.sign_and_submit_then_watch(call, signer, params)
-			.await
-			.map_err(|e| not_accepted(&e))?;
-		on_progress(Progress::Submitted { hash: progress.extrinsic_hash() });
-		watch(progress, wait, on_progress).await
 	}
 }
 
@@ -242,7 +255,8 @@ async fn watch<C: subxt::client::OnlineClientAtBlockT<Config>>(
 ) -> Result<Included, SubmitError> {
 	use subxt::transactions::TransactionStatus;
 	let not_accepted = |e: &dyn std::fmt::Display| SubmitError::NotAccepted(e.to_string());
-	let mut in_block: Option<(u64, Events)> = None;
+	// The best block it was seen in, with its number and events.
+	let mut in_block: Option<(subxt::utils::H256, u64, Events)> = None;
 	while let Some(status) = progress.next().await {
 		let (included, finalized) = match status.map_err(|e| not_accepted(&e))? {
 			TransactionStatus::InBestBlock(included) => (included, false),
@@ -253,45 +267,70 @@ async fn watch<C: subxt::client::OnlineClientAtBlockT<Config>>(
 			_ => continue,
 		};
 		let hash = included.block_hash();
-		let number = match &in_block {
-			// A finalized block reported after the best block it was: the same block.
-			Some((number, _)) if finalized => *number,
-			_ => included.at().await.map_err(|e| not_accepted(&e))?.block_number(),
+		let (number, events) = match in_block.take() {
+			// Finalized in the best block it was seen in: already read.
+			Some((seen, number, events)) if seen == hash => (number, events),
+			// A new best block, or finalized in another one after a reorganisation.
+			_ => {
+				let unknown = |e: &dyn std::fmt::Display| SubmitError::OutcomeUnknown {
+					block_hash: hash,
+					reason: e.to_string(),
+				};
+				let number = included.at().await.map_err(|e| unknown(&e))?.block_number();
+				(number, included.wait_for_success().await.map_err(|e| failure(hash, e))?)
+			},
 		};
-		let events = match in_block.take() {
-			Some((_, events)) if finalized => events,
-			_ => included.wait_for_success().await.map_err(failure)?,
-		};
-		if finalized {
-			on_progress(Progress::Finalized { number, hash });
+		on_progress(if finalized {
+			Progress::Finalized { number, hash }
 		} else {
-			on_progress(Progress::InBlock { number, hash });
-		}
+			Progress::InBlock { number, hash }
+		});
 		if finalized || wait == Wait::InBlock {
 			return Ok(Included { block_number: number, block_hash: hash, finalized, events });
 		}
-		in_block = Some((number, events));
+		in_block = Some((hash, number, events));
 	}
 	Err(SubmitError::NotAccepted("the node stopped reporting on the transaction".into()))
 }
 
-/// A failed transaction's error, named and documented from the metadata.
-fn failure(error: subxt::error::TransactionEventsError) -> SubmitError {
-	SubmitError::Failed(match error {
-		subxt::error::TransactionEventsError::ExtrinsicFailed(
-			subxt::error::DispatchError::Module(module),
-		) => Failure {
-			error: module.details_string(),
-			docs: module
-				.details()
-				.map(|details| details.variant.docs.join("\n").trim().to_owned())
-				.unwrap_or_default(),
+impl Failure {
+	/// Pallet `pallet_index`'s error `error_index`, named and documented from `metadata`.
+	pub fn of_module(
+		metadata: &subxt::Metadata,
+		pallet_index: u8,
+		error_index: u8,
+	) -> Option<Failure> {
+		let pallet = metadata.pallet_by_error_index(pallet_index)?;
+		let variant = pallet.error_variant_by_index(error_index)?;
+		Some(Failure::named(pallet.name(), &variant.name, &variant.docs))
+	}
+
+	/// `Pallet::Error` with its documentation's lines.
+	fn named(pallet: &str, error: &str, docs: &[String]) -> Failure {
+		Failure { error: format!("{pallet}::{error}"), docs: docs.join("\n").trim().to_owned() }
+	}
+}
+
+/// What became of a transaction included in block `hash` whose result could be read or not.
+fn failure(hash: subxt::utils::H256, error: subxt::error::TransactionEventsError) -> SubmitError {
+	use subxt::error::{DispatchError, TransactionEventsError};
+	match error {
+		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
+			SubmitError::Failed(match module.details() {
+				Ok(details) => Failure::named(
+					details.pallet.name(),
+					&details.variant.name,
+					&details.variant.docs,
+				),
+				Err(_) => Failure { error: module.details_string(), docs: String::new() },
+			})
 		},
-		subxt::error::TransactionEventsError::ExtrinsicFailed(other) => {
-			Failure { error: other.to_string(), docs: String::new() }
+		TransactionEventsError::ExtrinsicFailed(other) => {
+			SubmitError::Failed(Failure { error: other.to_string(), docs: String::new() })
 		},
-		other => Failure { error: other.to_string(), docs: String::new() },
-	})
+		// Its events could not be read: it may have gone through.
+		other => SubmitError::OutcomeUnknown { block_hash: hash, reason: other.to_string() },
+	}
 }
 
 /// The key pair of a secret URI: a mnemonic (with optional `//hard/soft` path and `///password`),
@@ -303,11 +342,16 @@ pub fn signer_from_uri(uri: &str) -> Result<Signer, ClientError> {
 	Signer::from_uri(&parsed).map_err(|_| ClientError::BadSecretUri(redacted(uri)))
 }
 
-/// What an error may show of a secret URI: its path only (`//Alice` stays readable).
+/// What an error may show of a secret URI: a development path (`//Alice` stays readable),
+/// never a phrase, a seed or a `///password`.
 fn redacted(uri: &str) -> String {
-	match uri.trim().find("//") {
-		Some(0) => uri.trim().to_owned(),
-		_ => "<secret>".to_owned(),
+	let uri = uri.trim();
+	if !uri.starts_with("//") {
+		return "<secret>".to_owned();
+	}
+	match uri.find("///") {
+		Some(at) => format!("{}///<secret>", &uri[..at]),
+		None => uri.to_owned(),
 	}
 }
 
@@ -327,6 +371,13 @@ mod tests {
 				0xa5, 0x6d, 0xa2, 0x7d
 			]
 		);
+	}
+
+	#[test]
+	fn a_password_is_never_shown() {
+		assert_eq!(redacted("//Alice///hunter2"), "//Alice///<secret>");
+		assert_eq!(redacted(" //Alice "), "//Alice");
+		assert_eq!(redacted("bottom drive obey///x"), "<secret>");
 	}
 
 	#[test]

@@ -186,7 +186,7 @@ describe('gridchain', { concurrency: true }, () => {
     await fails([...inBlock, 'agreement', 'show', String(id)], { error: /no agreement/ });
   });
 
-  test('cooperative: create, show, claimable, and shares that do not add up', async () => {
+  test('cooperative: create, show, set members, claimable, nothing to claim, and shares that do not add up', async () => {
     const charlie = { suri: '//Charlie' };
     const inBlock = ['--wait', 'in-block'];
     const members = ['--member', `${address('//Charlie')}:60%`, '--member', `${address('//CliMember')}:40%`];
@@ -199,6 +199,9 @@ describe('gridchain', { concurrency: true }, () => {
     assert.equal(onChain.members[0].share.toNumber(), 600_000_000);
     const claimable = await ok([...inBlock, '--json', 'cooperative', 'claimable', String(id)], charlie);
     assert.equal(claimable.json.claimable.units, '0');
+    await ok([...inBlock, 'cooperative', 'set-members', String(id), '--member', `${address('//Charlie')}:50%`, '--member', `${address('//CliMember')}:50%`], charlie);
+    assert.deepEqual((await api.query.registry.cooperatives(id)).unwrap().members.map((m) => m.share.toNumber()), [500_000_000, 500_000_000]);
+    await fails([...inBlock, 'cooperative', 'claim', String(id)], { ...charlie, error: /Registry::NothingToClaim/ });
     await fails([...inBlock, 'cooperative', 'create', 'bad-coop', '--member', `${address('//Charlie')}:60%`], { ...charlie, error: /Registry::SharesDoNotSumToWhole/ });
     await fails(['cooperative', 'create', 'bad', '--member', `${address('//Charlie')}:60`], { ...charlie, code: 2, error: /percentage/ });
   });
@@ -245,6 +248,7 @@ describe('gridchain', { concurrency: true }, () => {
     await Promise.all([ok([...inBlock, 'twin', 'register'], provider), ok([...inBlock, 'twin', 'register'], consumer)]);
     const farm = await ok([...inBlock, '--json', 'farm', 'create', 'cli-iou-farm', '--cru', '1', '--mru', '1', '--sru', '1', '--hru', '1'], provider);
     await sendOk(api, api.tx.iou.setService(farm.json.farm, 'Bandwidth', [{ price: TFT, per: GIB }, { price: TFT / 100n, per: 1000n }]), keyring.addFromUri('//Bob//stash'));
+    await fails([...inBlock, 'iou', 'deposit', String(circle), '0.001'], { ...consumer, error: /Iou::DepositTooSmall/ });
     const deposited = await ok([...inBlock, '--json', 'iou', 'deposit', String(circle), '50'], consumer);
     assert.equal(deposited.json.escrow.tft, '50.0000000');
     const opened = await ok([...inBlock, '--json', 'iou', 'open-channel', String(circle), String(farm.json.farm), 'bandwidth'], consumer);
