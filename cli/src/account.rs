@@ -39,9 +39,6 @@ pub async fn run(ctx: &Context, command: AccountCommand) -> Result<Report, CliEr
 		AccountCommand::Transfer { to, amount } => {
 			let to = format::parse_account(&to)?;
 			let amount = format::parse_tft(&amount)?;
-			if amount == 0 {
-				return Err(CliError::Input("the amount must be more than 0".into()));
-			}
 			let call = runtime::tx().balances().transfer_keep_alive(to.into(), amount);
 			let landed = ctx.submit(&call).await?;
 			Ok(Report::new(

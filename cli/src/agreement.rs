@@ -333,9 +333,9 @@ async fn show(ctx: &Context, id: u64) -> Result<Report, CliError> {
 		"twin": contract.twin_id,
 		"node": contract.node_id,
 		"farm": contract.farm_id,
-		"state": state_json,
 		"storageDeposit": format::tft_json(contract.storage_deposit),
 	});
+	merge(&mut json, state_json);
 	if let Some(terms) = &terms {
 		let hash = format::ascii_or_hex(&terms.deployment_hash);
 		text.push_str(&format!("  deployment hash  {hash}\n  workloads\n"));
@@ -405,7 +405,10 @@ async fn list(ctx: &Context, twin: Option<u32>) -> Result<Report, CliError> {
 	for (id, contract) in &contracts {
 		let (state, state_json) = state_of(ctx, &at, &contract.state).await?;
 		text.push_str(&format!("  {id:>6}  node {:<5} {state}\n", contract.node_id));
-		list.push(json!({ "agreement": id, "node": contract.node_id, "farm": contract.farm_id, "state": state_json }));
+		let mut entry =
+			json!({ "agreement": id, "node": contract.node_id, "farm": contract.farm_id });
+		merge(&mut entry, state_json);
+		list.push(entry);
 	}
 	Ok(Report::new(text, json!({ "twin": twin, "block": at.block_number(), "agreements": list })))
 }
@@ -501,6 +504,14 @@ async fn ended(id: u64, at: &AtBlock) -> Result<Report, CliError> {
 	} else {
 		// Gone in a block this did not see (a best-block stream may skip one).
 		followed(id, at.block_number(), "gone", "no longer on chain".into())
+	}
+}
+
+/// `fields`' keys and values added to the object `into` (the state's `state`, `cause`,
+/// `endsAt` next to the agreement's other fields).
+fn merge(into: &mut Value, fields: Value) {
+	if let (Some(into), Value::Object(fields)) = (into.as_object_mut(), fields) {
+		into.extend(fields);
 	}
 }
 

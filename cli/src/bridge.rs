@@ -98,15 +98,7 @@ pub fn parse_stellar_account(text: &str) -> Result<[u8; 32], CliError> {
 
 /// A Stellar transaction's hash: 64 hex digits, as Stellar shows it (0x allowed).
 pub fn parse_tx_hash(text: &str) -> Result<[u8; 32], CliError> {
-	let trimmed = text.trim();
-	hex::decode(trimmed.strip_prefix("0x").unwrap_or(trimmed))
-		.ok()
-		.and_then(|bytes| bytes.try_into().ok())
-		.ok_or_else(|| {
-			CliError::Input(format!(
-				"not a Stellar transaction hash: {text:?} (64 hex digits, as Stellar shows it)"
-			))
-		})
+	format::parse_hex32(text, "a Stellar transaction hash")
 }
 
 /// A payment's memo for people.

@@ -86,8 +86,8 @@ pub enum CircleCommand {
 	/// for a longer call) until the proposal ends.
 	///
 	/// Name the call as PALLET.CALL (`registry.set_price_bounds`, `Balances.transferKeepAlive`)
-	/// and give one argument per field of the call, in scale-value syntax: numbers (`42`),
-	/// amounts (`12.5TFT`), accounts (`5Grw…`, or `Id(5Grw…)` where an address is expected),
+	/// and give one argument per field of the call, in scale-value syntax: numbers (`42`; a
+	/// balance given as a plain number is in units, 10^-7 TFT), amounts (`12.5TFT`), accounts (`5Grw…`, or `Id(5Grw…)` where an address is expected),
 	/// bytes (`0x…`), `true`, strings (`"text"`), variants (`Some(3)`, `None()`), structs
 	/// (`{ min: 1TFT, max: 9TFT }`) and tuples (`(1, 2)`); quote for the shell what has
 	/// spaces. Or give the encoded call data with --file, as polkadot.js Apps shows it.
@@ -285,7 +285,7 @@ async fn propose(
 		"proposal": proposed.index,
 		"call": shown.name,
 		"args": shown.args,
-		"callData": format!("0x{}", hex::encode(&encoded)),
+		"callData": format::hex0x(&encoded),
 		"dispatchAs": dispatch,
 		"deposit": format::tft_json(deposit),
 		"votingEnds": ends_json,
@@ -384,34 +384,21 @@ async fn execute(ctx: &Context, circle: u32, proposal: u32) -> Result<Report, Cl
 	let record = fetch(&at, runtime::storage().guardian().proposals(), (circle, proposal))
 		.await?
 		.ok_or_else(|| no_proposal(circle, proposal))?;
-	if record.executes_at.is_none() {
-		return Err(CliError::Input(format!(
-			"proposal {proposal} of circle {circle} is not approved ({} ayes so far)",
-			record.ayes.count_ones()
-		)));
-	}
+	// The chain says whether it is approved and due (`Guardian::NotApproved`, ...).
 	// The call's weight as measured when it was proposed: the bound the pallet asks for.
 	let call = runtime::tx().guardian().execute(circle, proposal, record.call_weight);
 	let landed = ctx.submit(&call).await?;
 	let event = find_event::<runtime::guardian::events::Executed>(&landed.included)?;
-	let failure =
-		event.result.as_ref().err().map(|error| CliError::dispatch(&at, error).to_string());
+	// The proposal ended either way; a call that failed is the command's failure (exit 1).
+	if let Err(error) = &event.result {
+		return Err(CliError::dispatch(&at, error));
+	}
 	Ok(Report::new(
 		format!(
-			"proposal {proposal} of circle {circle} executed in block {}: {}",
+			"proposal {proposal} of circle {circle} executed in block {}: its call succeeded",
 			landed.text,
-			match &failure {
-				Some(error) => format!("its call failed ({error}); the proposal has ended"),
-				None => "its call succeeded".to_owned(),
-			}
 		),
-		json!({
-			"circle": circle,
-			"proposal": proposal,
-			"succeeded": failure.is_none(),
-			"error": failure,
-			"in": landed.json,
-		}),
+		json!({ "circle": circle, "proposal": proposal, "in": landed.json }),
 	))
 }
 
@@ -618,7 +605,7 @@ async fn proposal_entry(
 			"proposal": index,
 			"call": shown.name,
 			"args": shown.args,
-			"callData": format!("0x{}", hex::encode(&bytes)),
+			"callData": format::hex0x(&bytes),
 			"dispatchAs": dispatch,
 			"proposer": proposal.proposer.to_string(),
 			"ayes": ayes,
@@ -912,19 +899,17 @@ fn parse_tft_value(
 
 /// The encoded call data in a file of 0x hex, read no further than [`MAX_CALL_FILE_BYTES`].
 fn read_call_file(path: &Path) -> Result<Vec<u8>, CliError> {
-	let text = format::read_bounded(path, MAX_CALL_FILE_BYTES, "a call's hex")
-		.map_err(CliError::Input)?;
+	let text =
+		format::read_bounded(path, MAX_CALL_FILE_BYTES, "a call's hex").map_err(CliError::Input)?;
 	parse_call_hex(&text).map_err(|why| CliError::Input(format!("{}: {why}", path.display())))
 }
 
 /// Call data from 0x hex (the `0x` optional, whitespace around it ignored).
 fn parse_call_hex(text: &str) -> Result<Vec<u8>, String> {
-	let text = text.trim();
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	if digits.is_empty() {
+	let bytes = format::parse_hex(text)?;
+	if bytes.is_empty() {
 		return Err("empty; expected the encoded call data as 0x hex".into());
 	}
-	let bytes = hex::decode(digits).map_err(|error| format!("not 0x hex ({error})"))?;
 	if bytes.len() < 2 {
 		return Err("too short for a call (a pallet index and a call index at least)".into());
 	}

@@ -205,7 +205,10 @@ impl Context {
 						if self.wait == Wait::InBlock { "in a block" } else { "finalized" },
 						SUBMIT_TIMEOUT.as_secs()
 					),
-					None => format!("the node did not take the transaction in {} s", SUBMIT_TIMEOUT.as_secs()),
+					None => format!(
+						"the node did not take the transaction in {} s",
+						SUBMIT_TIMEOUT.as_secs()
+					),
 				}));
 			},
 		};

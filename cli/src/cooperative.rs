@@ -37,7 +37,7 @@ impl std::str::FromStr for MemberArg {
 	}
 }
 
-/// `60%`, `33.333333333%` as parts per billion.
+/// `60%`, `33.3333333%` as parts per billion.
 fn parse_percent(text: &str) -> Result<u32, String> {
 	let bad = || format!("{text:?}: a share is a percentage such as 60% or 33.3333333%");
 	let number = text.trim().strip_suffix('%').ok_or_else(bad)?;

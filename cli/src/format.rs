@@ -84,15 +84,29 @@ pub fn parse_bytes(text: &str) -> Result<u64, CliError> {
 /// An account from the command line: SS58 (any network's format) or 0x and 64 hex digits.
 pub fn parse_account(text: &str) -> Result<AccountId32, CliError> {
 	let text = text.trim();
-	if let Some(hex) = text.strip_prefix("0x") {
-		let bytes: [u8; 32] =
-			hex::decode(hex).ok().and_then(|bytes| bytes.try_into().ok()).ok_or_else(|| {
-				CliError::Input(format!("not an account: {text:?} (0x and 64 hex digits)"))
-			})?;
-		return Ok(AccountId32(bytes));
+	if text.starts_with("0x") {
+		return parse_hex32(text, "an account").map(AccountId32);
 	}
 	AccountId32::from_str(text).map_err(|_| {
 		CliError::Input(format!("not an account: {text:?} (an SS58 address or 0x hex)"))
+	})
+}
+
+/// Bytes as `0x` and lowercase hex.
+pub fn hex0x(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+/// Bytes from hex, `0x` optional, whitespace around it ignored.
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+	let text = text.trim();
+	hex::decode(text.strip_prefix("0x").unwrap_or(text)).map_err(|e| format!("not hex ({e})"))
+}
+
+/// 32 bytes from 64 hex digits (`0x` optional): a key, a hash; `what` names it in the error.
+pub fn parse_hex32(text: &str, what: &str) -> Result<[u8; 32], CliError> {
+	parse_hex(text).ok().and_then(|bytes| bytes.try_into().ok()).ok_or_else(|| {
+		CliError::Input(format!("not {what}: {text:?} (64 hex digits, 0x optional)"))
 	})
 }
 
@@ -215,7 +229,9 @@ mod tests {
 		let path = dir.path().join("f");
 		std::fs::write(&path, "0123456789").unwrap();
 		assert_eq!(read_bounded(&path, 10, "a key").unwrap(), "0123456789");
-		assert!(read_bounded(&path, 9, "a key").unwrap_err().contains("longer than 9 bytes, not a key"));
+		assert!(read_bounded(&path, 9, "a key")
+			.unwrap_err()
+			.contains("longer than 9 bytes, not a key"));
 		std::fs::write(&path, [0xff, 0xfe]).unwrap();
 		assert!(read_bounded(&path, 10, "a key").unwrap_err().contains("not text"));
 		assert!(read_bounded(&dir.path().join("missing"), 10, "a key").is_err());

@@ -189,7 +189,8 @@ pub async fn run_farm(ctx: &Context, command: FarmCommand) -> Result<Report, Cli
 			))
 		},
 		FarmCommand::SetPrices { farm, prices } => {
-			let at = ctx.at().await?;
+			// The prices left out keep their newest value, not their finalized one.
+			let at = ctx.at_best().await?;
 			let current = fetch(&at, runtime::storage().registry().farms(), (farm,))
 				.await?
 				.ok_or_else(|| no_farm(farm))?;
@@ -260,7 +261,7 @@ pub async fn run_node(ctx: &Context, command: NodeCommand) -> Result<Report, Cli
 				sru: format::parse_bytes(&capacity.sru)?,
 				hru: format::parse_bytes(&capacity.hru)?,
 			};
-			let key = parse_key(&node_key)?;
+			let key = format::parse_hex32(&node_key, "a public key")?;
 			let call = runtime::tx().registry().register_node(
 				farm,
 				capacity.clone(),
@@ -456,10 +457,10 @@ type NodeRecord = runtime::runtime_types::pallet_registry::types::Node;
 fn node_lines(id: u32, node: &NodeRecord) -> (String, Value) {
 	let free = free(&node.capacity, &node.reserved);
 	let mut text = format!(
-		"node {id} (farm {})\n  endpoint  {}\n  node key  0x{}\n{}\n{}\n{}\n  agreements {}\n",
+		"node {id} (farm {})\n  endpoint  {}\n  node key  {}\n{}\n{}\n{}\n  agreements {}\n",
 		node.farm_id,
 		format::text(&node.endpoint.0),
-		hex::encode(node.public_key),
+		format::hex0x(&node.public_key),
 		resources_text("offers", &node.capacity),
 		resources_text("reserved", &node.reserved),
 		resources_text("free", &free),
@@ -476,7 +477,7 @@ fn node_lines(id: u32, node: &NodeRecord) -> (String, Value) {
 		"node": id,
 		"farm": node.farm_id,
 		"endpoint": format::text(&node.endpoint.0),
-		"nodeKey": format!("0x{}", hex::encode(node.public_key)),
+		"nodeKey": format::hex0x(&node.public_key),
 		"capacity": resources_json(&node.capacity),
 		"reserved": resources_json(&node.reserved),
 		"free": resources_json(&free),
@@ -494,17 +495,6 @@ fn no_farm(farm: u32) -> CliError {
 /// A byte string argument of a call (names, endpoints, texts); the chain checks its length.
 pub fn bounded(bytes: &[u8]) -> BoundedVec<u8> {
 	BoundedVec(bytes.to_vec())
-}
-
-/// A 32-byte public key from 0x and 64 hex digits.
-pub fn parse_key(text: &str) -> Result<[u8; 32], CliError> {
-	text.trim()
-		.strip_prefix("0x")
-		.and_then(|hex| hex::decode(hex).ok())
-		.and_then(|bytes| bytes.try_into().ok())
-		.ok_or_else(|| {
-			CliError::Input(format!("not a public key: {text:?} (0x and 64 hex digits)"))
-		})
 }
 
 /// The twin of `account`, if it has one.

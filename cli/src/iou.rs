@@ -30,7 +30,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::{
 	ffi::OsStr,
-	io::Read,
 	path::{Path, PathBuf},
 };
 
@@ -356,9 +355,6 @@ pub async fn run(ctx: &Context, command: IouCommand) -> Result<Report, CliError>
 		},
 		IouCommand::RequestWithdrawal { bridge, amount } => {
 			let amount = format::parse_tft(&amount)?;
-			if amount == 0 {
-				return Err(CliError::Input("the amount must be more than 0".into()));
-			}
 			let call = runtime::tx().iou().request_withdrawal(bridge, amount);
 			let landed = ctx.submit(&call).await?;
 			let event = find_event::<runtime::iou::events::WithdrawalRequested>(&landed.included)?;
@@ -411,12 +407,12 @@ impl IouDocument {
 	pub fn new(genesis: &[u8; 32], iou: &Iou) -> Self {
 		IouDocument {
 			protocol: protocol(),
-			genesis_hash: hex0x(genesis),
+			genesis_hash: format::hex0x(genesis),
 			channel: iou.channel.to_string(),
 			sequence: iou.sequence.to_string(),
 			usage: iou.usage.iter().map(ToString::to_string).collect(),
 			amount: iou.amount.to_string(),
-			message: hex0x(&iou.signed_message(&Hash::from(*genesis))),
+			message: format::hex0x(&iou.signed_message(&Hash::from(*genesis))),
 			consumer_signature: None,
 			provider_signature: None,
 		}
@@ -447,21 +443,22 @@ impl IouDocument {
 
 	/// The genesis hash of the chain it is for.
 	pub fn genesis(&self) -> Result<[u8; 32], CliError> {
-		parse_hex(&self.genesis_hash).ok().and_then(|bytes| bytes.try_into().ok()).ok_or_else(
-			|| {
+		format::parse_hex(&self.genesis_hash)
+			.ok()
+			.and_then(|bytes| bytes.try_into().ok())
+			.ok_or_else(|| {
 				CliError::Input(format!(
 					"genesisHash {:?}: not 0x and 64 hex digits",
 					self.genesis_hash
 				))
-			},
-		)
+			})
 	}
 
 	/// The bytes both parties sign, recomputed from the fields. A document whose `message`
 	/// says otherwise was changed after it was built: refused.
 	pub fn message(&self) -> Result<Vec<u8>, CliError> {
 		let message = self.iou()?.signed_message(&Hash::from(self.genesis()?));
-		if parse_hex(&self.message).ok().as_deref() != Some(&message[..]) {
+		if format::parse_hex(&self.message).ok().as_deref() != Some(&message[..]) {
 			return Err(CliError::Input(
 				"its message is not the encoding of its fields: the document was changed after \
 				 it was built (build it again)"
@@ -520,7 +517,7 @@ impl IouSignature {
 				self.scheme
 			))
 		};
-		let bytes = parse_hex(&self.signature).map_err(|_| bad())?;
+		let bytes = format::parse_hex(&self.signature).map_err(|_| bad())?;
 		if bytes.len() != length {
 			return Err(bad());
 		}
@@ -531,15 +528,6 @@ impl IouSignature {
 
 fn protocol() -> String {
 	String::from_utf8_lossy(&IOU_TAG).into_owned()
-}
-
-fn hex0x(bytes: &[u8]) -> String {
-	format!("0x{}", hex::encode(bytes))
-}
-
-fn parse_hex(text: &str) -> Result<Vec<u8>, hex::FromHexError> {
-	let text = text.trim();
-	hex::decode(text.strip_prefix("0x").unwrap_or(text))
 }
 
 /// A whole number from a decimal string of the document.
@@ -864,12 +852,20 @@ async fn assess(
 	let message = iou.signed_message(&Hash::from(genesis));
 	let mut checks = Vec::new();
 	checks.push(if genesis == chain {
-		Check::new("chain", Outcome::Holds, format!("for this chain (genesis {})", hex0x(&chain)))
+		Check::new(
+			"chain",
+			Outcome::Holds,
+			format!("for this chain (genesis {})", format::hex0x(&chain)),
+		)
 	} else {
 		Check::new(
 			"chain",
 			Outcome::Fails,
-			format!("for another chain: genesis {}, this one's {}", hex0x(&genesis), hex0x(&chain)),
+			format!(
+				"for another chain: genesis {}, this one's {}",
+				format::hex0x(&genesis),
+				format::hex0x(&chain)
+			),
 		)
 	});
 	checks.push(if document.message().is_ok() {
@@ -1093,7 +1089,7 @@ async fn sign(
 		if wrapped { wrapped_message(&assessment.message) } else { assessment.message.clone() };
 	let signature = IouSignature {
 		scheme: Scheme::Sr25519,
-		signature: hex0x(&signer.sign(&signed).0),
+		signature: format::hex0x(&signer.sign(&signed).0),
 		signer: Some(me.to_string()),
 		wrapped,
 	};
@@ -1157,8 +1153,8 @@ async fn verify(ctx: &Context, file: &Path, complete: bool) -> Result<Report, Cl
 		),
 		json!({
 			"file": file.display().to_string(),
-			"channel": assessment.iou.channel.to_string(),
-			"sequence": assessment.iou.sequence.to_string(),
+			"channel": assessment.iou.channel,
+			"sequence": assessment.iou.sequence,
 			"amount": format::tft_json(assessment.iou.amount),
 			"block": at.block_number(),
 			"holds": true,
@@ -1169,11 +1165,9 @@ async fn verify(ctx: &Context, file: &Path, complete: bool) -> Result<Report, Cl
 }
 
 async fn submit(ctx: &Context, files: &[PathBuf]) -> Result<Report, CliError> {
+	// Each IOU is checked as `verify` checks it, on purpose: one bad IOU refuses the whole
+	// batch on chain, after its fee. The batch's size is the chain's (`Iou::BatchTooLarge`).
 	let at = ctx.at().await?;
-	let max = at
-		.constants()
-		.entry(runtime::constants().iou().max_ious_per_batch())
-		.map_err(CliError::read)?;
 	let mut batch: Vec<(&PathBuf, IouDocument, Iou)> = Vec::new();
 	let mut skipped: Vec<(String, String)> = Vec::new();
 	for file in files {
@@ -1233,12 +1227,6 @@ async fn submit(ctx: &Context, files: &[PathBuf]) -> Result<Report, CliError> {
 			"nothing to submit: every IOU is no newer than its channel's newest".into(),
 		));
 	}
-	if newest.len() > max as usize {
-		return Err(CliError::Input(format!(
-			"{} IOUs: a batch takes at most {max}; submit them in several",
-			newest.len()
-		)));
-	}
 	let mut ious = Vec::with_capacity(newest.len());
 	for (file, document, _) in &newest {
 		let signed =
@@ -1284,8 +1272,8 @@ async fn submit(ctx: &Context, files: &[PathBuf]) -> Result<Report, CliError> {
 		text,
 		json!({
 			"accepted": accepted.iter().map(|event| json!({
-				"channel": event.channel.to_string(),
-				"sequence": event.sequence.to_string(),
+				"channel": event.channel,
+				"sequence": event.sequence,
 				"amount": format::tft_json(event.amount),
 			})).collect::<Vec<_>>(),
 			"submitted": newest.len(),
@@ -1314,7 +1302,7 @@ async fn show_channel(ctx: &Context, id: u64) -> Result<Report, CliError> {
 		prices_text(&prices)
 	);
 	let mut json = json!({
-		"channel": id.to_string(),
+		"channel": id,
 		"block": at.block_number(),
 		"bridge": channel.bridge,
 		"consumer": channel.consumer.to_string(),
@@ -1335,7 +1323,7 @@ async fn show_channel(ctx: &Context, id: u64) -> Result<Report, CliError> {
 				usage_text(&newest.usage.0)
 			));
 			json["newest"] = json!({
-				"sequence": newest.sequence.to_string(),
+				"sequence": newest.sequence,
 				"usage": newest.usage.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
 				"amount": format::tft_json(newest.amount),
 			});
@@ -1413,7 +1401,7 @@ async fn reputation(
 			"available": format::tft_json(view.available),
 			"score": view.score,
 			"settledAmount": format::tft_json(view.reputation.settled_amount),
-			"settledIous": view.reputation.settled_ious.to_string(),
+			"settledIous": view.reputation.settled_ious,
 			"bounces": view.reputation.bounces,
 			"bouncedAmount": format::tft_json(view.reputation.bounced_amount),
 			"blocked": view.blocked,
@@ -1486,7 +1474,7 @@ async fn close_channel(ctx: &Context, channel: u64) -> Result<Report, CliError> 
 		closed.map_err(CliError::read)?;
 		return Ok(Report::new(
 			format!("channel {channel} closed in block {}: its deposit is released", landed.text),
-			json!({ "channel": channel.to_string(), "closed": true, "in": landed.json }),
+			json!({ "channel": channel, "closed": true, "in": landed.json }),
 		));
 	}
 	let event = find_event::<runtime::iou::events::ChannelClosing>(&landed.included)?;
@@ -1500,7 +1488,7 @@ async fn close_channel(ctx: &Context, channel: u64) -> Result<Report, CliError> 
 			landed.text
 		),
 		json!({
-			"channel": channel.to_string(),
+			"channel": channel,
 			"closed": false,
 			"closesAt": when_json,
 			"in": landed.json,
@@ -1531,7 +1519,7 @@ mod tests {
 		let mut document = IouDocument::new(&genesis, &example());
 		document.consumer_signature = Some(IouSignature {
 			scheme: Scheme::Sr25519,
-			signature: hex0x(&[1; 64]),
+			signature: format::hex0x(&[1; 64]),
 			signer: Some("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into()),
 			wrapped: true,
 		});
@@ -1561,7 +1549,7 @@ mod tests {
 		let genesis = [0xab; 32];
 		let document = IouDocument::new(&genesis, &example());
 		let expected = example().signed_message(&Hash::from(genesis));
-		assert_eq!(document.message, hex0x(&expected));
+		assert_eq!(document.message, format::hex0x(&expected));
 		// The documented layout, byte for byte.
 		assert_eq!(&expected[..16], b"gridchain/iou/v1");
 		assert_eq!(&expected[16..48], &[0xab; 32]);
@@ -1586,14 +1574,14 @@ mod tests {
 				provider_signature: None,
 			};
 			let message = document.message().unwrap();
-			assert_eq!(hex0x(&message), text("message"), "{}", text("name"));
+			assert_eq!(format::hex0x(&message), text("message"), "{}", text("name"));
 			assert_eq!(
 				IouDocument::new(&document.genesis().unwrap(), &document.iou().unwrap()),
 				document
 			);
 			// The published ed25519 signatures verify as this document's signatures.
 			let public = vectors()["ed25519_public"].as_str().unwrap().to_owned();
-			let public: [u8; 32] = parse_hex(&public).unwrap().try_into().unwrap();
+			let public: [u8; 32] = format::parse_hex(&public).unwrap().try_into().unwrap();
 			for (field, wrapped) in
 				[("ed25519_signature", false), ("ed25519_wrapped_signature", true)]
 			{
@@ -1622,7 +1610,7 @@ mod tests {
 				role,
 				IouSignature {
 					scheme: Scheme::Sr25519,
-					signature: hex0x(&alice.sign(&bytes).0),
+					signature: format::hex0x(&alice.sign(&bytes).0),
 					signer: None,
 					wrapped,
 				},
@@ -1664,7 +1652,7 @@ mod tests {
 		// A signature of the wrong length.
 		let signature = IouSignature {
 			scheme: Scheme::Sr25519,
-			signature: hex0x(&[1; 65]),
+			signature: format::hex0x(&[1; 65]),
 			signer: None,
 			wrapped: false,
 		};

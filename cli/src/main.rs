@@ -30,7 +30,13 @@ use error::CliError;
 #[command(name = "gridchain", version, about, long_about)]
 struct Cli {
 	/// The node's WebSocket RPC address.
-	#[arg(long, global = true, env = "GRIDCHAIN_URL", default_value = "ws://127.0.0.1:9944")]
+	#[arg(
+		long,
+		global = true,
+		env = "GRIDCHAIN_URL",
+		hide_env_values = true,
+		default_value = "ws://127.0.0.1:9944"
+	)]
 	url: String,
 
 	/// Allow an unencrypted ws:// connection to a node that is not on this machine.
@@ -91,7 +97,16 @@ enum Command {
 
 #[tokio::main]
 async fn main() {
-	let cli = Cli::parse();
+	let cli = match Cli::try_parse() {
+		Ok(cli) => cli,
+		// A script that asked for JSON gets its usage errors as JSON too (help is for people).
+		Err(error) if std::env::args().any(|arg| arg == "--json") && error.use_stderr() => {
+			CliError::Input(error.kind().to_string() + ": " + &first_line(&error.to_string()))
+				.print(true);
+			std::process::exit(2);
+		},
+		Err(error) => error.exit(),
+	};
 	let json = cli.json;
 	let outcome = run(cli).await;
 	std::process::exit(match outcome {
@@ -104,6 +119,12 @@ async fn main() {
 			error.exit_code()
 		},
 	});
+}
+
+/// The first line of clap's message, without its `error: ` prefix.
+fn first_line(message: &str) -> String {
+	let line = message.lines().next().unwrap_or_default();
+	line.strip_prefix("error: ").unwrap_or(line).to_owned()
 }
 
 async fn run(cli: Cli) -> Result<Report, CliError> {

@@ -155,7 +155,7 @@ describe('gridchain', { concurrency: true }, () => {
     assert.ok((await api.query.smartContract.contracts(id)).unwrap().state.isDeployed);
 
     const shown = await ok([...inBlock, '--json', 'agreement', 'show', String(id)]);
-    assert.equal(shown.json.state.state, 'deployed');
+    assert.equal(shown.json.state, 'deployed');
     assert.equal(shown.json.costPerHour.tft, '0.4000000');
     assert.deepEqual(shown.json.workloads, [{ name: 'data', type: 'volume', size: Number(20n * GIB) }]);
     assert.ok(shown.json.runsOutAt.block > shown.json.block, 'the escrow runs out in the future');
