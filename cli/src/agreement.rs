@@ -46,6 +46,25 @@ pub enum Style {
 	PolkaWallet,
 }
 
+impl From<Style> for SignatureStyle {
+	fn from(style: Style) -> Self {
+		match style {
+			Style::Raw => SignatureStyle::Raw,
+			Style::PolkaWallet => SignatureStyle::PolkaWallet,
+		}
+	}
+}
+
+/// The style as ZOS names it in a deployment.
+impl From<Style> for zos_client::SignatureStyle {
+	fn from(style: Style) -> Self {
+		match style {
+			Style::Raw => zos_client::SignatureStyle::Raw,
+			Style::PolkaWallet => zos_client::SignatureStyle::PolkaWallet,
+		}
+	}
+}
+
 #[derive(clap::Subcommand, Debug)]
 pub enum AgreementCommand {
 	/// What volumes on a node would cost per hour at its farm's prices now.
@@ -198,10 +217,7 @@ async fn create(
 	})?;
 	// The deployment ZOS will receive, as the runtime builds it (contract id 0: the challenge
 	// does not cover it).
-	let zos_style = match style {
-		Style::Raw => zos_client::SignatureStyle::Raw,
-		Style::PolkaWallet => zos_client::SignatureStyle::PolkaWallet,
-	};
+	let zos_style = style.into();
 	let deployment = zos_client::Deployment::single_twin(
 		0,
 		twin_id,
@@ -235,13 +251,7 @@ async fn create(
 			.collect(),
 		bounded(metadata.as_bytes()),
 		bounded(description.as_bytes()),
-		DeploymentSignature {
-			signature: signature.0,
-			style: match style {
-				Style::Raw => SignatureStyle::Raw,
-				Style::PolkaWallet => SignatureStyle::PolkaWallet,
-			},
-		},
+		DeploymentSignature { signature: signature.0, style: style.into() },
 		deposit,
 	);
 	let hash_hex = String::from_utf8_lossy(&hash.to_hex()).into_owned();

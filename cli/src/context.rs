@@ -121,6 +121,7 @@ pub type AtBlock = subxt::client::ClientAtBlock<
 pub struct Context {
 	pub conn: Connection,
 	key: KeySource,
+	signer: std::sync::OnceLock<Signer>,
 	json: bool,
 	wait: Wait,
 }
@@ -134,7 +135,7 @@ impl Context {
 		wait: Wait,
 	) -> Result<Self, CliError> {
 		let conn = gridchain_client::connect(url, insecure).await?;
-		Ok(Context { conn, key, json, wait })
+		Ok(Context { conn, key, signer: std::sync::OnceLock::new(), json, wait })
 	}
 
 	/// Whether progress stays off stderr (`--json`).
@@ -147,9 +148,13 @@ impl Context {
 		self.wait
 	}
 
-	/// The key that signs.
+	/// The key that signs, read and derived once (a mnemonic's derivation is slow on purpose).
 	pub fn signer(&self) -> Result<Signer, CliError> {
-		self.key.signer()
+		if let Some(signer) = self.signer.get() {
+			return Ok(signer.clone());
+		}
+		let signer = self.key.signer()?;
+		Ok(self.signer.get_or_init(|| signer).clone())
 	}
 
 	/// The signing key's account.

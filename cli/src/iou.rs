@@ -728,11 +728,6 @@ async fn build(
 	let channel = fetch(&at, runtime::storage().iou().channels(), (channel_id,))
 		.await?
 		.ok_or_else(|| no_channel(channel_id))?;
-	if let Some(closes_at) = channel.closes_at.filter(|closes_at| *closes_at <= next_block(&at)) {
-		return Err(CliError::Input(format!(
-			"channel {channel_id} is closing since #{closes_at}: it takes no more IOUs"
-		)));
-	}
 	let prices = prices_of(&channel);
 	let cost = priced(&usage, &prices)
 		.map_err(|why| CliError::Input(format!("channel {channel_id}: {why}")))?;
@@ -750,29 +745,26 @@ async fn build(
 			CliError::Input(format!("channel {channel_id} used every sequence number"))
 		})?,
 	};
-	if let Some(newest) = &channel.newest {
-		if sequence <= newest.sequence {
-			return Err(CliError::Input(format!(
-				"--sequence {sequence} is not above channel {channel_id}'s newest IOU's, {}",
-				newest.sequence
-			)));
-		}
-		let backwards = usage
-			.iter()
-			.zip(newest.usage.0.iter())
-			.enumerate()
-			.find(|(_, (now, before))| now < before);
-		if let Some((index, (now, before))) = backwards {
-			return Err(CliError::Input(format!(
-				"counter {} went down: {now} here, {before} in channel {channel_id}'s newest IOU \
-				 (usage is cumulative since the channel opened)",
-				index + 1
-			)));
-		}
-	}
 	let iou = Iou { channel: channel_id, usage: counters(usage)?, amount: cost, sequence };
 	let document = IouDocument::new(&chain_genesis(ctx), &iou);
+	// Checked as `verify` checks it (closing channel, sequence, counters going down).
+	acceptable(&assess(ctx, &at, &document).await?, "not built")?;
 	emit(ctx, &document, out, format!("IOU for {}", iou_text(&iou)))
+}
+
+/// Refuses, saying `what` (e.g. "not built"), an IOU the chain would refuse for anything but
+/// its signatures.
+fn acceptable(assessment: &Assessment, what: &str) -> Result<(), CliError> {
+	let lines: Vec<String> = assessment
+		.checks
+		.iter()
+		.filter(|check| !check.is_signature() && check.outcome == Outcome::Fails)
+		.map(|check| format!("  {}: {}", check.name, check.detail))
+		.collect();
+	if lines.is_empty() {
+		return Ok(());
+	}
+	Err(CliError::Input(format!("{what}: the chain would refuse this IOU\n{}", lines.join("\n"))))
 }
 
 /// How a check of an IOU came out.
@@ -1051,20 +1043,7 @@ async fn sign(
 	let mut document = read_document(file)?;
 	let at = ctx.at().await?;
 	let assessment = assess(ctx, &at, &document).await?;
-	let blocking: Vec<&Check> = assessment
-		.checks
-		.iter()
-		.filter(|check| !check.is_signature() && check.outcome == Outcome::Fails)
-		.collect();
-	if !blocking.is_empty() {
-		let lines: Vec<String> =
-			blocking.iter().map(|check| format!("  {}: {}", check.name, check.detail)).collect();
-		return Err(CliError::Input(format!(
-			"{}: not signed: the chain would refuse this IOU\n{}",
-			file.display(),
-			lines.join("\n")
-		)));
-	}
+	acceptable(&assessment, &format!("{}: not signed", file.display()))?;
 	let Some(channel) = &assessment.channel else {
 		return Err(no_channel(assessment.iou.channel));
 	};

@@ -84,6 +84,9 @@ describe('gridchain', { concurrency: true }, () => {
     assert.ok(bobBefore - await free(bob) < TFT, 'only the fee was paid');
     const json = await fails(['--json', 'account', 'transfer', receiver, 'lots'], { suri: '//Bob', code: 2 });
     assert.equal(JSON.parse(json.stdout).error.kind, 'input');
+    // A script that asked for JSON gets a usage error as JSON too.
+    const usage = await fails(['--json', 'account', 'transfer', receiver], { suri: '//Bob', code: 2 });
+    assert.match(JSON.parse(usage.stdout).error.message, /required/);
   });
 
   test('farmer and user: twin, farm, node, agreement from quote to deployed to cancelled', async () => {
