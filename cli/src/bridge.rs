@@ -228,11 +228,7 @@ async fn withdraw(ctx: &Context, address: &str, amount: &str) -> Result<Report, 
 	}
 	let landed = ctx.submit(&runtime::tx().tft_bridge().withdraw(destination, amount)).await?;
 	let event = find_event::<runtime::tft_bridge::events::Withdrawn>(&landed.included)?;
-	let queued = landed
-		.included
-		.events
-		.find_first::<runtime::tft_bridge::events::PaymentQueued>()
-		.and_then(Result::ok);
+	let queued = grid::maybe_event::<runtime::tft_bridge::events::PaymentQueued>(&landed.included);
 	let id = event.payment;
 	let mut text = format!(
 		"withdrawal queued as payment {id} in block {}\n  to         {to}\n  paid       {} on \

@@ -261,11 +261,7 @@ async fn propose(
 	let landed =
 		ctx.submit(&runtime::tx().guardian().propose(circle, call, dispatch_as.into())).await?;
 	let proposed = find_event::<runtime::guardian::events::Proposed>(&landed.included)?;
-	let approved = landed
-		.included
-		.events
-		.find_first::<runtime::guardian::events::Approved>()
-		.and_then(Result::ok);
+	let approved = grid::maybe_event::<runtime::guardian::events::Approved>(&landed.included);
 	let at = ctx.at().await?;
 	let (ends, ends_json) = ctx.block_and_time(&at, proposed.end).await?;
 	let deposit = fetch(&at, runtime::storage().guardian().proposals(), (circle, proposed.index))

@@ -165,11 +165,8 @@ pub async fn run_farm(ctx: &Context, command: FarmCommand) -> Result<Report, Cli
 				runtime::tx().registry().create_farm(bounded(name.as_bytes()), pricing, operator);
 			let landed = ctx.submit(&call).await?;
 			let event = find_event::<runtime::registry::events::FarmCreated>(&landed.included)?;
-			let offered = landed
-				.included
-				.events
-				.find_first::<runtime::registry::events::FarmOperatorOffered>()
-				.and_then(Result::ok);
+			let offered =
+				maybe_event::<runtime::registry::events::FarmOperatorOffered>(&landed.included);
 			let mut text =
 				format!("farm {} ({name}) created in block {}", event.farm_id, landed.text);
 			if let Some(offer) = &offered {
@@ -535,6 +532,13 @@ where
 		all.push((key, entry.value().decode().map_err(CliError::read)?));
 	}
 	Ok(all)
+}
+
+/// The first event `E` of a transaction, if it emitted one.
+pub fn maybe_event<E: gridchain_client::subxt::events::DecodeAsEvent>(
+	included: &gridchain_client::Included,
+) -> Option<E> {
+	included.events.find_first::<E>().and_then(Result::ok)
 }
 
 /// The first event `E` of a transaction that must have emitted it.
