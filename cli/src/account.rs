@@ -1,7 +1,7 @@
 //! Balances and transfers.
 
 use crate::{
-	context::{Context, Report},
+	context::{Context, KeySource, Report},
 	error::CliError,
 	format,
 };
@@ -28,10 +28,7 @@ pub enum AccountCommand {
 
 pub async fn run(ctx: &Context, command: AccountCommand) -> Result<Report, CliError> {
 	match command {
-		AccountCommand::Address => {
-			let me = ctx.me()?;
-			Ok(Report::new(me.to_string(), json!({ "address": me.to_string() })))
-		},
+		AccountCommand::Address => address(ctx.key()),
 		AccountCommand::Balance { account } => {
 			let who = ctx.account_or_me(account.as_deref())?;
 			balance(ctx, who).await
@@ -47,6 +44,12 @@ pub async fn run(ctx: &Context, command: AccountCommand) -> Result<Report, CliEr
 			))
 		},
 	}
+}
+
+/// The signing key's address (SS58).
+pub fn address(key: &KeySource) -> Result<Report, CliError> {
+	let me = AccountId32(key.signer()?.public_key().0);
+	Ok(Report::new(me.to_string(), json!({ "address": me.to_string() })))
 }
 
 async fn balance(ctx: &Context, who: AccountId32) -> Result<Report, CliError> {

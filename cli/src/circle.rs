@@ -262,20 +262,22 @@ async fn propose(
 		ctx.submit(&runtime::tx().guardian().propose(circle, call, dispatch_as.into())).await?;
 	let proposed = find_event::<runtime::guardian::events::Proposed>(&landed.included)?;
 	let approved = grid::maybe_event::<runtime::guardian::events::Approved>(&landed.included);
-	let at = ctx.at().await?;
-	let (ends, ends_json) = ctx.block_and_time(&at, proposed.end).await?;
-	let deposit = fetch(&at, runtime::storage().guardian().proposals(), (circle, proposed.index))
-		.await?
-		.map(|proposal| proposal.deposit)
-		.unwrap_or_default();
+	let (ends, ends_json) = ctx.when(proposed.end).await;
+	let deposit = match ctx.at_landed(&landed).await {
+		Some(at) => fetch(&at, runtime::storage().guardian().proposals(), (circle, proposed.index))
+			.await
+			.ok()
+			.flatten()
+			.map(|proposal| proposal.deposit),
+		None => None,
+	};
 	let mut text = format!(
-		"proposal {} of circle {circle} made in block {}: {} as {dispatch}\n  holds {} until it \
-		 ends\n",
-		proposed.index,
-		landed.text,
-		shown.name,
-		format::tft(deposit)
+		"proposal {} of circle {circle} made in block {}: {} as {dispatch}\n",
+		proposed.index, landed.text, shown.name,
 	);
+	if let Some(deposit) = deposit {
+		text.push_str(&format!("  holds {} until it ends\n", format::tft(deposit)));
+	}
 	let mut json = json!({
 		"circle": circle,
 		"proposal": proposed.index,
@@ -283,7 +285,7 @@ async fn propose(
 		"args": shown.args,
 		"callData": format::hex0x(&encoded),
 		"dispatchAs": dispatch,
-		"deposit": format::tft_json(deposit),
+		"deposit": deposit.map(format::tft_json),
 		"votingEnds": ends_json,
 		"approved": approved.is_some(),
 		"executesAt": Value::Null,
@@ -293,7 +295,7 @@ async fn propose(
 	match &approved {
 		Some(approved) => {
 			let (approval, approval_json) =
-				approval_text(ctx, &at, circle, proposed.index, approved).await?;
+				approval_text(ctx, circle, proposed.index, approved).await;
 			text.push_str(&format!("  {approval} (a threshold of 1)"));
 			json["executesAt"] = approval_json["executesAt"].clone();
 			json["onAgenda"] = approval_json["onAgenda"].clone();
@@ -306,12 +308,11 @@ async fn propose(
 /// The approval of a proposal for people, and its JSON.
 async fn approval_text(
 	ctx: &Context,
-	at: &AtBlock,
 	circle: u32,
 	index: u32,
 	approved: &runtime::guardian::events::Approved,
-) -> Result<(String, Value), CliError> {
-	let (when, when_json) = ctx.block_and_time(at, approved.executes_at).await?;
+) -> (String, Value) {
+	let (when, when_json) = ctx.when(approved.executes_at).await;
 	let mut text = format!("approved: executes at {when}");
 	if !approved.on_agenda {
 		text.push_str(&format!(
@@ -319,7 +320,7 @@ async fn approval_text(
 			 {index}` from then"
 		));
 	}
-	Ok((text, json!({ "executesAt": when_json, "onAgenda": approved.on_agenda })))
+	(text, json!({ "executesAt": when_json, "onAgenda": approved.on_agenda }))
 }
 
 async fn vote(
@@ -334,10 +335,14 @@ async fn vote(
 	let events = &landed.included.events;
 	let approved = events.find_first::<runtime::guardian::events::Approved>().and_then(Result::ok);
 	let rejected = events.find_first::<runtime::guardian::events::Rejected>().and_then(Result::ok);
-	let at = ctx.at().await?;
-	let threshold = fetch(&at, runtime::storage().guardian().circles(), (circle,))
-		.await?
-		.map(|record| record.threshold);
+	let threshold = match ctx.at_landed(&landed).await {
+		Some(at) => fetch(&at, runtime::storage().guardian().circles(), (circle,))
+			.await
+			.ok()
+			.flatten()
+			.map(|record| record.threshold),
+		None => None,
+	};
 	let word = if aye { "aye" } else { "nay" };
 	let mut text = format!(
 		"voted {word} on proposal {proposal} of circle {circle} in block {}: {} ayes, {} nays{}",
@@ -357,7 +362,7 @@ async fn vote(
 		"in": landed.json,
 	});
 	if let Some(approved) = &approved {
-		let (approval, approval_json) = approval_text(ctx, &at, circle, proposal, approved).await?;
+		let (approval, approval_json) = approval_text(ctx, circle, proposal, approved).await;
 		text.push_str(&format!("\n{approval}"));
 		json["outcome"] = json!("approved");
 		json["executesAt"] = approval_json["executesAt"].clone();

@@ -138,6 +138,11 @@ impl Context {
 		Ok(Context { conn, key, signer: std::sync::OnceLock::new(), json, wait })
 	}
 
+	/// Where the signing key comes from.
+	pub fn key(&self) -> &KeySource {
+		&self.key
+	}
+
 	/// Whether progress stays off stderr (`--json`).
 	pub fn quiet(&self) -> bool {
 		self.json
@@ -276,6 +281,23 @@ impl Context {
 		} else {
 			Ok(None)
 		}
+	}
+
+	/// `#block (date)` and its JSON for a report after a transaction went through: without the
+	/// date when it cannot be read (the transaction's success does not depend on it).
+	pub async fn when(&self, block: u32) -> (String, serde_json::Value) {
+		let fallback =
+			|| (format!("#{block}"), serde_json::json!({ "block": block, "time": null }));
+		match self.at_best().await {
+			Ok(at) => self.block_and_time(&at, block).await.unwrap_or_else(|_| fallback()),
+			Err(_) => fallback(),
+		}
+	}
+
+	/// The chain at the block `landed` went into, to read what it did; `None` if the node no
+	/// longer answers for it (the report then leaves that out).
+	pub async fn at_landed(&self, landed: &Landed) -> Option<AtBlock> {
+		self.conn.client.at_block(landed.included.block_hash).await.ok()
 	}
 
 	/// `#block (date)`, and the JSON of it.

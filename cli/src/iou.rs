@@ -358,8 +358,7 @@ pub async fn run(ctx: &Context, command: IouCommand) -> Result<Report, CliError>
 			let call = runtime::tx().iou().request_withdrawal(bridge, amount);
 			let landed = ctx.submit(&call).await?;
 			let event = find_event::<runtime::iou::events::WithdrawalRequested>(&landed.included)?;
-			let at = ctx.at_best().await?;
-			let (when, when_json) = ctx.block_and_time(&at, event.unlocks_at).await?;
+			let (when, when_json) = ctx.when(event.unlocks_at).await;
 			Ok(Report::new(
 				format!(
 					"asked for {} back from bridge {bridge} in block {}: it can leave from {when} \
@@ -1457,8 +1456,7 @@ async fn close_channel(ctx: &Context, channel: u64) -> Result<Report, CliError> 
 		));
 	}
 	let event = find_event::<runtime::iou::events::ChannelClosing>(&landed.included)?;
-	let at = ctx.at_best().await?;
-	let (when, when_json) = ctx.block_and_time(&at, event.closes_at).await?;
+	let (when, when_json) = ctx.when(event.closes_at).await;
 	Ok(Report::new(
 		format!(
 			"channel {channel} closing from block {}: it takes IOUs until {when}; then, once \

@@ -129,6 +129,10 @@ fn first_line(message: &str) -> String {
 
 async fn run(cli: Cli) -> Result<Report, CliError> {
 	let key = KeySource::new(cli.key_file, std::env::var("GRIDCHAIN_SURI").ok());
+	// A key's address needs no node.
+	if let Command::Account(account::AccountCommand::Address) = cli.command {
+		return account::address(&key);
+	}
 	let ctx = Context::connect(&cli.url, cli.insecure, key, cli.json, cli.wait.into()).await?;
 	match cli.command {
 		Command::Account(command) => account::run(&ctx, command).await,

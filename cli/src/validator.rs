@@ -27,12 +27,13 @@ pub enum ValidatorCommand {
 pub async fn run(ctx: &Context, command: ValidatorCommand) -> Result<Report, CliError> {
 	match command {
 		ValidatorCommand::Apply => {
-			let landed = ctx.submit(&runtime::tx().validators().apply()).await?;
-			let at = ctx.at_best().await?;
-			let deposit = at
+			let deposit = ctx
+				.at()
+				.await?
 				.constants()
 				.entry(runtime::constants().validators().application_deposit())
 				.map_err(CliError::read)?;
+			let landed = ctx.submit(&runtime::tx().validators().apply()).await?;
 			Ok(Report::new(
 				format!(
 					"applied in block {}: {} held until the admission circle decides",

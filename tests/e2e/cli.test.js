@@ -84,6 +84,11 @@ describe('gridchain', { concurrency: true }, () => {
     assert.ok(bobBefore - await free(bob) < TFT, 'only the fee was paid');
     const json = await fails(['--json', 'account', 'transfer', receiver, 'lots'], { suri: '//Bob', code: 2 });
     assert.equal(JSON.parse(json.stdout).error.kind, 'input');
+    // No node: a clear error; a key's address needs none.
+    const down = { env: { GRIDCHAIN_URL: 'ws://127.0.0.1:1' } };
+    await fails(['account', 'balance', bob], { ...down, error: /cannot connect to ws:\/\/127\.0\.0\.1:1/ });
+    const offline = await ok(['account', 'address'], { ...down, suri: '//Bob' });
+    assert.equal(offline.stdout.trim(), bob);
     // A script that asked for JSON gets a usage error as JSON too.
     const usage = await fails(['--json', 'account', 'transfer', receiver], { suri: '//Bob', code: 2 });
     assert.match(JSON.parse(usage.stdout).error.message, /required/);
