@@ -553,18 +553,12 @@ fn member_key(kind: &KeyKind, key: &[u8; 32]) -> (&'static str, String) {
 
 /// A circle's open proposals by index, read under the circle's key only.
 async fn open_proposals(at: &AtBlock, circle_id: u32) -> Result<Vec<(u32, Proposal)>, CliError> {
-	let mut entries = at
-		.storage()
-		.iter(runtime::storage().guardian().proposals(), (circle_id,))
-		.await
-		.map_err(CliError::read)?;
-	let mut proposals = Vec::new();
-	while let Some(entry) = entries.next().await {
-		let entry = entry.map_err(CliError::read)?;
-		let (_, index): (u32, u32) =
-			entry.key().map_err(CliError::read)?.decode().map_err(CliError::read)?;
-		proposals.push((index, entry.value().decode().map_err(CliError::read)?));
-	}
+	let mut proposals: Vec<(u32, Proposal)> =
+		grid::all_under(at, runtime::storage().guardian().proposals(), (circle_id,))
+			.await?
+			.into_iter()
+			.map(|((_, index), proposal)| (index, proposal))
+			.collect();
 	proposals.sort_by_key(|(index, _)| *index);
 	Ok(proposals)
 }

@@ -524,12 +524,26 @@ where
 	Addr: gridchain_client::subxt::storage::Address<KeyParts = (Key,)>,
 	Key: gridchain_client::subxt::ext::scale_decode::DecodeAsType,
 {
-	let mut entries = at.storage().iter(address, ()).await.map_err(CliError::read)?;
+	Ok(all_under(at, address, ()).await?.into_iter().map(|((key,), value)| (key, value)).collect())
+}
+
+/// Every entry of a map under the first keys `prefix` (`(circle,)` of a map by circle and
+/// proposal), with all its keys.
+pub async fn all_under<Addr, Prefix>(
+	at: &AtBlock,
+	address: Addr,
+	prefix: Prefix,
+) -> Result<Vec<(Addr::KeyParts, Addr::Value)>, CliError>
+where
+	Addr: gridchain_client::subxt::storage::Address,
+	Prefix: gridchain_client::subxt::storage::PrefixOf<Addr::KeyParts>,
+{
+	let mut entries = at.storage().iter(address, prefix).await.map_err(CliError::read)?;
 	let mut all = Vec::new();
 	while let Some(entry) = entries.next().await {
 		let entry = entry.map_err(CliError::read)?;
-		let (key,) = entry.key().map_err(CliError::read)?.decode().map_err(CliError::read)?;
-		all.push((key, entry.value().decode().map_err(CliError::read)?));
+		let keys = entry.key().map_err(CliError::read)?.decode().map_err(CliError::read)?;
+		all.push((keys, entry.value().decode().map_err(CliError::read)?));
 	}
 	Ok(all)
 }

@@ -308,12 +308,7 @@ pub async fn run(ctx: &Context, command: IouCommand) -> Result<Report, CliError>
 			let call = runtime::tx().iou().open_channel(bridge, farm, service.kind());
 			let landed = ctx.submit(&call).await?;
 			let event = find_event::<runtime::iou::events::ChannelOpened>(&landed.included)?;
-			let prices: Vec<CounterPrice> = event
-				.prices
-				.0
-				.iter()
-				.map(|price| CounterPrice { price: price.price, per: price.per })
-				.collect();
+			let prices = prices_of(&event.prices.0);
 			Ok(Report::new(
 				format!(
 					"channel {} opened in block {} with farm {farm}'s {} service through bridge \
@@ -637,13 +632,11 @@ fn iou_text(iou: &Iou) -> String {
 	)
 }
 
-fn prices_of(channel: &ChannelRecord) -> Vec<CounterPrice> {
-	channel
-		.prices
-		.0
-		.iter()
-		.map(|price| CounterPrice { price: price.price, per: price.per })
-		.collect()
+/// The chain's prices (a channel's, an event's) as the pricing code takes them.
+fn prices_of(
+	prices: &[runtime::runtime_types::gridchain_primitives::iou::CounterPrice],
+) -> Vec<CounterPrice> {
+	prices.iter().map(|price| CounterPrice { price: price.price, per: price.per }).collect()
 }
 
 fn prices_text(prices: &[CounterPrice]) -> String {
@@ -727,7 +720,7 @@ async fn build(
 	let channel = fetch(&at, runtime::storage().iou().channels(), (channel_id,))
 		.await?
 		.ok_or_else(|| no_channel(channel_id))?;
-	let prices = prices_of(&channel);
+	let prices = prices_of(&channel.prices.0);
 	let cost = priced(&usage, &prices)
 		.map_err(|why| CliError::Input(format!("channel {channel_id}: {why}")))?;
 	if let Some(amount) = amount.filter(|amount| *amount != cost) {
@@ -904,7 +897,7 @@ async fn assess(
 		),
 		None => Check::new("channel", Outcome::Holds, about),
 	});
-	checks.push(match priced(&iou.usage, &prices_of(&channel)) {
+	checks.push(match priced(&iou.usage, &prices_of(&channel.prices.0)) {
 		Ok(cost) if cost == iou.amount => Check::new(
 			"amount",
 			Outcome::Holds,
@@ -1267,7 +1260,7 @@ async fn show_channel(ctx: &Context, id: u64) -> Result<Report, CliError> {
 	let channel = fetch(&at, runtime::storage().iou().channels(), (id,))
 		.await?
 		.ok_or_else(|| no_channel(id))?;
-	let prices = prices_of(&channel);
+	let prices = prices_of(&channel.prices.0);
 	let unpaid =
 		channel.newest.as_ref().map_or(0, |newest| newest.amount).saturating_sub(channel.paid);
 	let mut text = format!(
