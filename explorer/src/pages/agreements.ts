@@ -1,0 +1,150 @@
+// Agreements: by id, by twin; state, workloads, escrow and when it runs out, and what the
+// recent blocks' events say about it.
+
+import type { Decoded } from '../chain';
+import { facts, h, link, notice, table } from '../dom';
+import { bytes, tft } from '../format';
+import { account, blockWithTime, type PageContext, title } from './index';
+
+/** How far back an agreement's page looks for its events (a node answers for recent blocks). */
+export const HISTORY_BLOCKS = 100;
+
+/** An agreement's state in words. */
+function stateOf(state: Decoded): string {
+  if (state.isCreated) return 'created: waiting for the farm to deploy it';
+  if (state.isDeployed) return 'deployed: running and billed';
+  if (state.isGracePeriod) return `out of funds: paused until #${state.asGracePeriod.endsAt.toNumber()}`;
+  if (state.isCancelled) return `cancelled (${state.asCancelled.cause.type}): the farm removes the workloads`;
+  return state.type;
+}
+
+/** A table of agreements. */
+export function agreementRows(contracts: [number, Decoded][]): HTMLElement {
+  return table(['Agreement', 'Owner', 'Node', 'State'], contracts.map(([id, contract]) => [
+    link(`/agreement/${id}`, String(id)),
+    link(`/twin/${contract.twinId.toNumber()}`, `twin ${contract.twinId.toNumber()}`),
+    link(`/node/${contract.nodeId.toNumber()}`, String(contract.nodeId.toNumber())),
+    stateOf(contract.state),
+  ]), { id: 'agreements' });
+}
+
+export async function agreementsPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
+  const q = (query?.get('q') ?? '').trim();
+  const input = h('input', { type: 'search', name: 'q', value: q, placeholder: 'Agreement id, or twin:ID', 'aria-label': 'Agreement id, or twin:ID' }) as HTMLInputElement;
+  const form = h('form', { class: 'search' }, input, h('button', { type: 'submit' }, 'Find'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = input.value.trim();
+    const twin = /^twin[: ]?(\d+)$/i.exec(value);
+    location.hash = twin ? `#/twin/${twin[1]}` : /^\d+$/.test(value) ? `#/agreement/${value}` : `#/agreements?q=${encodeURIComponent(value)}`;
+  });
+  const contracts = (await ctx.chain.entries(ctx.chain.api.query.smartContract.contracts))
+    .map(([[id], contract]) => [id.toNumber(), contract.unwrap()] as [number, Decoded])
+    .sort(([a], [b]) => b - a);
+  return h('section', { id: 'agreements-page' },
+    title('Agreements'),
+    form,
+    q ? notice('error', `"${q}" is neither an agreement id nor twin:ID.`) : null,
+    h('h2', {}, `Live agreements (${contracts.length})`),
+    contracts.length ? agreementRows(contracts) : notice('info', 'No live agreements.'));
+}
+
+export async function agreementPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
+  const { api } = ctx.chain;
+  const [found, terms, escrow]: Decoded[] = await Promise.all([
+    api.query.smartContract.contracts(id),
+    api.query.smartContract.contractTerms(id),
+    api.call.smartContractApi.escrow(id),
+  ]);
+  if (found.isNone) {
+    return notice('error', `There is no agreement ${id}: never made, or ended and deleted. `, link('/agreements', 'All agreements.'));
+  }
+  const contract = found.unwrap();
+  const view = escrow.isSome ? escrow.unwrap() : null;
+  const rows: [string, HTMLElement | string][] = [
+    ['State', h('span', { id: 'agreement-state' }, stateOf(contract.state))],
+    ['Owner', await account(ctx, contract.owner.toString())],
+    ['Node', link(`/node/${contract.nodeId.toNumber()}`, `node ${contract.nodeId.toNumber()}`)],
+    ['Farm', link(`/farm/${contract.farmId.toNumber()}`, `farm ${contract.farmId.toNumber()}`)],
+  ];
+  if (terms.isSome) rows.push(['Deployment hash', h('code', { id: 'agreement-hash' }, terms.unwrap().deploymentHash.toU8a().reduce((s: string, b: number) => s + String.fromCharCode(b), ''))]);
+  if (view) {
+    rows.push(
+      ['Escrow', h('span', { id: 'agreement-escrow' }, tft(view.escrow.toBigInt()))],
+      ['Cost per hour', h('span', { id: 'agreement-rate' }, tft(view.costPerHour.toBigInt()))],
+      ['Cost so far', h('span', { id: 'agreement-cost' }, tft(view.costSoFar.toBigInt()))],
+    );
+    if (view.debt.toBigInt() > 0n) rows.push(['Debt', tft(view.debt.toBigInt())]);
+    rows.push(['Escrow runs out', view.runsOutAt.isSome ? h('span', { id: 'agreement-runs-out' }, await blockWithTime(ctx, view.runsOutAt.unwrap().toNumber())) : 'not billed now']);
+  }
+  const workloads = terms.isSome ? terms.unwrap().workloads : [];
+  return h('section', { id: 'agreement-page' },
+    title(`Agreement ${id}`),
+    facts(rows),
+    h('h2', {}, 'Workloads'),
+    table(['Name', 'Type', 'Size'], workloads.map((w: Decoded) => [w.name.toUtf8(), w.kind.type.toLowerCase(), bytes(w.kind.asVolume.size.toBigInt())]), { id: 'workloads' }),
+    h('h2', {}, 'History'),
+    await history(ctx, id as number));
+}
+
+/** Events of blocks already read, by block hash: a block's events never change. */
+const eventsByBlock = new Map<string, { number: number; events: Decoded[] }>();
+
+/** The smartContract events about agreement `id` in the last HISTORY_BLOCKS blocks. */
+async function history(ctx: PageContext, id: number): Promise<HTMLElement> {
+  const { api } = ctx.chain;
+  const from = Math.max(1, ctx.best.number - HISTORY_BLOCKS + 1);
+  const found: [number, string, string][] = [];
+  let hash = ctx.best.hash;
+  for (let number = ctx.best.number; number >= from; number -= 1) {
+    let block = eventsByBlock.get(hash);
+    if (!block) {
+      const at: Decoded = await api.at(hash);
+      const [events, header]: Decoded[] = await Promise.all([at.query.system.events(), api.rpc.chain.getHeader(hash)]);
+      block = { number, events: events.filter((record: Decoded) => record.event.section === 'smartContract') };
+      eventsByBlock.set(hash, block);
+      (block as Decoded).parent = header.parentHash.toHex();
+    }
+    for (const record of block.events) {
+      const data = record.event.data;
+      const about = data.contractId ?? data[0];
+      if (about && about.toString() === String(id)) found.push([number, record.event.method, describe(record.event)]);
+    }
+    hash = (block as Decoded).parent;
+  }
+  return h('div', { id: 'agreement-history' },
+    found.length ? table(['Block', 'Event', ''], found.map(([number, method, words]) => [`#${number}`, method, words])) : notice('info', `No events about it in the last ${HISTORY_BLOCKS} blocks.`),
+    h('p', { class: 'muted' }, `Events of the last ${HISTORY_BLOCKS} blocks, read from the node; older history needs an archive node or an indexer.`));
+}
+
+function describe(event: Decoded): string {
+  const names: string[] = event.meta.fields.map((f: Decoded) => f.name.unwrap().toString());
+  return names.filter((name) => name !== 'contract_id').map((name, i) => {
+    const value = event.data[names.indexOf(name)] ?? event.data[i];
+    const looksLikeAmount = /deposit|amount|escrow|refunded|debt|cost/.test(name);
+    return `${name.replace(/_/g, ' ')}: ${looksLikeAmount ? tft(value.toBigInt()) : value.toString()}`;
+  }).join(', ');
+}
+
+export async function twinPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
+  const { api } = ctx.chain;
+  const found: Decoded = await api.query.registry.twins(id);
+  if (found.isNone) return notice('error', `There is no twin ${id}.`);
+  const twin = found.unwrap();
+  const [farms, contracts] = await Promise.all([
+    ctx.chain.entries(api.query.registry.farms),
+    ctx.chain.entries(api.query.smartContract.contracts),
+  ]);
+  const own = contracts.map(([[cid], c]) => [cid.toNumber(), c.unwrap()] as [number, Decoded]).filter(([, c]) => c.twinId.toNumber() === id);
+  const ownFarms = farms.map(([[fid], f]) => [fid.toNumber(), f.unwrap()] as [number, Decoded]).filter(([, f]) => f.owner.toNumber() === id);
+  const balance: Decoded = await api.query.system.account(twin.account.toString());
+  return h('section', { id: 'twin-page' },
+    title(`Twin ${id}`),
+    facts([
+      ['Account', h('code', {}, twin.account.toString())],
+      ['Free balance', tft(balance.data.free.toBigInt())],
+      ['Farms', ownFarms.length ? h('span', {}, ownFarms.map(([fid, f], i) => [i ? ', ' : '', link(`/farm/${fid}`, `${fid} (${f.name.toUtf8()})`)])) : 'none'],
+    ]),
+    h('h2', {}, `Agreements (${own.length})`),
+    own.length ? agreementRows(own) : notice('info', 'No live agreements.'));
+}

@@ -1,0 +1,93 @@
+// Guardian circles: members, threshold, treasury, open proposals with their tallies and
+// deadlines; and what a circle runs (an IOU bridge, the Stellar bridge).
+
+import type { Decoded } from '../chain';
+import { facts, h, link, notice, table } from '../dom';
+import { tft } from '../format';
+import { account, blockWithTime, type PageContext, title } from './index';
+
+const countBits = (bits: bigint) => bits.toString(2).split('').filter((b) => b === '1').length;
+
+export async function circlesPage(ctx: PageContext): Promise<HTMLElement> {
+  const circles = (await ctx.chain.entries(ctx.chain.api.query.guardian.circles))
+    .map(([[id], circle]) => [id.toNumber(), circle.unwrap()] as [number, Decoded])
+    .sort(([a], [b]) => a - b);
+  return h('section', { id: 'circles-page' },
+    title('Guardian circles'),
+    circles.length ? table(['Circle', 'Name', 'Members', 'Threshold', 'Open proposals'], circles.map(([id, circle]) => [
+      link(`/circle/${id}`, String(id)),
+      link(`/circle/${id}`, circle.name.toUtf8()),
+      String(circle.memberCount.toNumber()),
+      String(circle.threshold.toNumber()),
+      String(circle.openProposals.toNumber()),
+    ]), { id: 'circles' }) : notice('info', 'No circles.'));
+}
+
+export async function circlePage(ctx: PageContext, id?: number): Promise<HTMLElement> {
+  const { api } = ctx.chain;
+  const view: Decoded = await api.call.guardianApi.circle(id);
+  if (view.isNone) return notice('error', `There is no circle ${id}. `, link('/circles', 'All circles.'));
+  const circle = view.unwrap();
+  const treasury = circle.treasury.toString();
+  const [balance, proposals, iouBridge, stellarCircle]: Decoded[] = await Promise.all([
+    api.query.system.account(treasury),
+    ctx.chain.entries(api.query.guardian.proposals, id),
+    api.query.iou.bridges(id),
+    api.query.tftBridge.bridgeCircle(),
+  ]);
+  // Each member: (account, its keys on other chains: (kind, key)).
+  const members = await Promise.all(circle.members.map(async ([member, keys]: Decoded) => [
+    await account(ctx, member.toString()),
+    keys.map(([kind, key]: Decoded) => `${kind.type} ${key.toHex()}`).join(', '),
+  ]));
+  const open = await Promise.all((proposals as [Decoded[], Decoded][])
+    .map(([[, index], proposal]) => [index.toNumber(), proposal] as [number, Decoded])
+    .sort(([a], [b]) => a - b)
+    .map(async ([index, proposal]) => {
+      const calls: Decoded = await api.query.guardian.proposalCalls(id, index);
+      let call = '';
+      try {
+        const decoded = api.createType('Call', calls.unwrap());
+        call = `${decoded.section}.${decoded.method}`;
+      } catch {
+        call = 'a call this page cannot decode';
+      }
+      return [
+        String(index),
+        call,
+        `${countBits(proposal.ayes.toBigInt())} ayes, ${countBits(proposal.nays.toBigInt())} nays of ${circle.threshold.toNumber()}`,
+        proposal.executesAt.isSome ? ['approved; executes at ', await blockWithTime(ctx, proposal.executesAt.unwrap().toNumber())] : ['voting until ', await blockWithTime(ctx, proposal.end.toNumber())],
+      ];
+    }));
+  const runs: HTMLElement[] = [];
+  if (iouBridge.isSome) {
+    const policy = iouBridge.unwrap().policy;
+    runs.push(h('h2', {}, 'IOU bridge'), facts([
+      ['Fee', `${Number(policy.fee.toBigInt()) / 10_000}%`],
+      ['Least escrow', tft(policy.minEscrow.toBigInt())],
+      ['Settles every', `${policy.settlementInterval.toNumber()} blocks`],
+    ], { id: 'iou-bridge' }));
+  }
+  if (stellarCircle.isSome && stellarCircle.unwrap().toNumber() === id) {
+    const [supply, first, next]: Decoded[] = await Promise.all([api.query.tftBridge.bridgedSupply(), api.query.tftBridge.firstPendingPayment(), api.query.tftBridge.nextPaymentId()]);
+    runs.push(h('h2', {}, 'Stellar bridge'), facts([
+      ['Bridged supply', tft(supply.toBigInt())],
+      ['Payments pending', String(next.toNumber() - first.toNumber())],
+    ], { id: 'stellar-bridge' }));
+  }
+  return h('section', { id: 'circle-page' },
+    title(`Circle ${id}: `, h('span', { id: 'circle-name' }, circle.name.toUtf8())),
+    facts([
+      ['Threshold', h('span', { id: 'circle-threshold' }, `${circle.threshold.toNumber()} of ${circle.members.length}`)],
+      ['Voting period', `${circle.votingPeriod.toNumber()} blocks`],
+      ['Execution delay', `${circle.executionDelay.toNumber()} blocks`],
+      ['Treasury', await account(ctx, treasury)],
+      ['Treasury balance', h('span', { id: 'circle-treasury' }, tft(balance.data.free.toBigInt()))],
+    ]),
+    h('h2', {}, `Members (${members.length})`),
+    table(['Member', 'Keys'], members, { id: 'members' }),
+    h('h2', {}, `Open proposals (${open.length})`),
+    open.length ? table(['Proposal', 'Call', 'Tally', 'When'], open, { id: 'proposals' }) : notice('info', 'No open proposals.'),
+    ...runs);
+}
+
