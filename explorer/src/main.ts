@@ -33,7 +33,7 @@ async function render(): Promise<void> {
   }
   rendering = true;
   try {
-    const ctx: PageContext = { chain, best, finalized };
+    const ctx: PageContext = { chain, best, finalized, at: await chain.api.at(best.hash) };
     let content: HTMLElement;
     try {
       content = await route(location.hash.replace(/^#/, '') || '/', ctx);

@@ -38,7 +38,7 @@ export async function agreementsPage(ctx: PageContext, _id?: number, query?: URL
     const twin = /^twin[: ]?(\d+)$/i.exec(value);
     location.hash = twin ? `#/twin/${twin[1]}` : /^\d+$/.test(value) ? `#/agreement/${value}` : `#/agreements?q=${encodeURIComponent(value)}`;
   });
-  const contracts = (await ctx.chain.entries(ctx.chain.api.query.smartContract.contracts))
+  const contracts = (await ctx.chain.entries(ctx.at.query.smartContract.contracts))
     .map(([[id], contract]) => [id.toNumber(), contract.unwrap()] as [number, Decoded])
     .sort(([a], [b]) => b - a);
   return h('section', { id: 'agreements-page' },
@@ -50,11 +50,11 @@ export async function agreementsPage(ctx: PageContext, _id?: number, query?: URL
 }
 
 export async function agreementPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
-  const { api } = ctx.chain;
+  const { at } = ctx;
   const [found, terms, escrow]: Decoded[] = await Promise.all([
-    api.query.smartContract.contracts(id),
-    api.query.smartContract.contractTerms(id),
-    api.call.smartContractApi.escrow(id),
+    at.query.smartContract.contracts(id),
+    at.query.smartContract.contractTerms(id),
+    at.call.smartContractApi.escrow(id),
   ]);
   if (found.isNone) {
     return notice('error', `There is no agreement ${id}: never made, or ended and deleted. `, link('/agreements', 'All agreements.'));
@@ -78,11 +78,12 @@ export async function agreementPage(ctx: PageContext, id?: number): Promise<HTML
     rows.push(['Escrow runs out', view.runsOutAt.isSome ? h('span', { id: 'agreement-runs-out' }, await blockWithTime(ctx, view.runsOutAt.unwrap().toNumber())) : 'not billed now']);
   }
   const workloads = terms.isSome ? terms.unwrap().workloads : [];
+  // polkadot.js names a struct field `size` `size_` (a codec's own `size` would hide it).
   return h('section', { id: 'agreement-page' },
     title(`Agreement ${id}`),
     facts(rows),
     h('h2', {}, 'Workloads'),
-    table(['Name', 'Type', 'Size'], workloads.map((w: Decoded) => [w.name.toUtf8(), w.kind.type.toLowerCase(), bytes(w.kind.asVolume.size.toBigInt())]), { id: 'workloads' }),
+    table(['Name', 'Type', 'Size'], workloads.map((w: Decoded) => [w.name.toUtf8(), w.kind.type.toLowerCase(), bytes(w.kind.asVolume.size_.toBigInt())]), { id: 'workloads' }),
     h('h2', {}, 'History'),
     await history(ctx, id as number));
 }
@@ -127,17 +128,17 @@ function describe(event: Decoded): string {
 }
 
 export async function twinPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
-  const { api } = ctx.chain;
-  const found: Decoded = await api.query.registry.twins(id);
+  const { at } = ctx;
+  const found: Decoded = await at.query.registry.twins(id);
   if (found.isNone) return notice('error', `There is no twin ${id}.`);
   const twin = found.unwrap();
   const [farms, contracts] = await Promise.all([
-    ctx.chain.entries(api.query.registry.farms),
-    ctx.chain.entries(api.query.smartContract.contracts),
+    ctx.chain.entries(at.query.registry.farms),
+    ctx.chain.entries(at.query.smartContract.contracts),
   ]);
   const own = contracts.map(([[cid], c]) => [cid.toNumber(), c.unwrap()] as [number, Decoded]).filter(([, c]) => c.twinId.toNumber() === id);
   const ownFarms = farms.map(([[fid], f]) => [fid.toNumber(), f.unwrap()] as [number, Decoded]).filter(([, f]) => f.owner.toNumber() === id);
-  const balance: Decoded = await api.query.system.account(twin.account.toString());
+  const balance: Decoded = await at.query.system.account(twin.account.toString());
   return h('section', { id: 'twin-page' },
     title(`Twin ${id}`),
     facts([

@@ -9,7 +9,7 @@ import { account, blockWithTime, type PageContext, title } from './index';
 const countBits = (bits: bigint) => bits.toString(2).split('').filter((b) => b === '1').length;
 
 export async function circlesPage(ctx: PageContext): Promise<HTMLElement> {
-  const circles = (await ctx.chain.entries(ctx.chain.api.query.guardian.circles))
+  const circles = (await ctx.chain.entries(ctx.at.query.guardian.circles))
     .map(([[id], circle]) => [id.toNumber(), circle.unwrap()] as [number, Decoded])
     .sort(([a], [b]) => a - b);
   return h('section', { id: 'circles-page' },
@@ -25,15 +25,16 @@ export async function circlesPage(ctx: PageContext): Promise<HTMLElement> {
 
 export async function circlePage(ctx: PageContext, id?: number): Promise<HTMLElement> {
   const { api } = ctx.chain;
-  const view: Decoded = await api.call.guardianApi.circle(id);
+  const { at } = ctx;
+  const view: Decoded = await at.call.guardianApi.circle(id);
   if (view.isNone) return notice('error', `There is no circle ${id}. `, link('/circles', 'All circles.'));
   const circle = view.unwrap();
   const treasury = circle.treasury.toString();
   const [balance, proposals, iouBridge, stellarCircle]: Decoded[] = await Promise.all([
-    api.query.system.account(treasury),
-    ctx.chain.entries(api.query.guardian.proposals, id),
-    api.query.iou.bridges(id),
-    api.query.tftBridge.bridgeCircle(),
+    at.query.system.account(treasury),
+    ctx.chain.entries(at.query.guardian.proposals, id),
+    at.query.iou.bridges(id),
+    at.query.tftBridge.bridgeCircle(),
   ]);
   // Each member: (account, its keys on other chains: (kind, key)).
   const members = await Promise.all(circle.members.map(async ([member, keys]: Decoded) => [
@@ -41,10 +42,10 @@ export async function circlePage(ctx: PageContext, id?: number): Promise<HTMLEle
     keys.map(([kind, key]: Decoded) => `${kind.type} ${key.toHex()}`).join(', '),
   ]));
   const open = await Promise.all((proposals as [Decoded[], Decoded][])
-    .map(([[, index], proposal]) => [index.toNumber(), proposal] as [number, Decoded])
+    .map(([[, index], proposal]) => [index.toNumber(), proposal.unwrap()] as [number, Decoded])
     .sort(([a], [b]) => a - b)
     .map(async ([index, proposal]) => {
-      const calls: Decoded = await api.query.guardian.proposalCalls(id, index);
+      const calls: Decoded = await at.query.guardian.proposalCalls(id, index);
       let call = '';
       try {
         const decoded = api.createType('Call', calls.unwrap());
@@ -69,7 +70,7 @@ export async function circlePage(ctx: PageContext, id?: number): Promise<HTMLEle
     ], { id: 'iou-bridge' }));
   }
   if (stellarCircle.isSome && stellarCircle.unwrap().toNumber() === id) {
-    const [supply, first, next]: Decoded[] = await Promise.all([api.query.tftBridge.bridgedSupply(), api.query.tftBridge.firstPendingPayment(), api.query.tftBridge.nextPaymentId()]);
+    const [supply, first, next]: Decoded[] = await Promise.all([at.query.tftBridge.bridgedSupply(), at.query.tftBridge.firstPendingPayment(), at.query.tftBridge.nextPaymentId()]);
     runs.push(h('h2', {}, 'Stellar bridge'), facts([
       ['Bridged supply', tft(supply.toBigInt())],
       ['Payments pending', String(next.toNumber() - first.toNumber())],

@@ -21,9 +21,9 @@ function searchBox(route: string, query: string, placeholder: string): HTMLEleme
 }
 
 export async function farmsPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
-  const { api } = ctx.chain;
+  const { at } = ctx;
   const q = (query?.get('q') ?? '').toLowerCase();
-  const farms = (await ctx.chain.entries(api.query.registry.farms))
+  const farms = (await ctx.chain.entries(at.query.registry.farms))
     .map(([[id], farm]) => [id.toNumber(), farm.unwrap()] as [number, Decoded])
     .filter(([id, farm]) => !q || text(farm.name).toLowerCase().includes(q) || String(id) === q)
     .sort(([a], [b]) => a - b);
@@ -50,14 +50,14 @@ function pricingRows(pricing: Decoded): [string, string][] {
 }
 
 export async function farmPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
-  const { api } = ctx.chain;
-  const found: Decoded = await api.query.registry.farms(id);
+  const { at } = ctx;
+  const found: Decoded = await at.query.registry.farms(id);
   if (found.isNone) return notice('error', `There is no farm ${id}. `, link('/farms', 'All farms.'));
   const farm = found.unwrap();
   const [nodes, earnings, offer] = await Promise.all([
-    ctx.chain.entries(api.query.registry.nodes),
-    api.call.smartContractApi.farmEarnings(id),
-    api.query.registry.operatorOffers(id) as Promise<Decoded>,
+    ctx.chain.entries(at.query.registry.nodes),
+    at.call.smartContractApi.farmEarnings(id),
+    at.query.registry.operatorOffers(id) as Promise<Decoded>,
   ]);
   const own = nodes.map(([[nodeId], node]) => [nodeId.toNumber(), node.unwrap()] as [number, Decoded])
     .filter(([, node]) => node.farmId.toNumber() === id);
@@ -97,9 +97,9 @@ function formatFree(r: 'sru' | 'mru', offered: Record<string, bigint>, reserved:
 }
 
 export async function nodesPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
-  const { api } = ctx.chain;
+  const { at } = ctx;
   const farm = query?.get('farm');
-  const nodes = (await ctx.chain.entries(api.query.registry.nodes))
+  const nodes = (await ctx.chain.entries(at.query.registry.nodes))
     .map(([[id], node]) => [id.toNumber(), node.unwrap()] as [number, Decoded])
     .filter(([, node]) => !farm || String(node.farmId.toNumber()) === farm)
     .sort(([a], [b]) => a - b);
@@ -109,11 +109,11 @@ export async function nodesPage(ctx: PageContext, _id?: number, query?: URLSearc
 }
 
 export async function nodePage(ctx: PageContext, id?: number): Promise<HTMLElement> {
-  const { api } = ctx.chain;
-  const found: Decoded = await api.query.registry.nodes(id);
+  const { at } = ctx;
+  const found: Decoded = await at.query.registry.nodes(id);
   if (found.isNone) return notice('error', `There is no node ${id}. `, link('/nodes', 'All nodes.'));
   const node = found.unwrap();
-  const contracts = (await ctx.chain.entries(api.query.smartContract.contracts))
+  const contracts = (await ctx.chain.entries(at.query.smartContract.contracts))
     .map(([[contractId], contract]) => [contractId.toNumber(), contract.unwrap()] as [number, Decoded])
     .filter(([, contract]) => contract.nodeId.toNumber() === id);
   return h('section', { id: 'node-page' },

@@ -25,12 +25,13 @@ export function capacityBars(offered: Record<Resource, bigint>, reserved: Record
 
 export async function gridPage(ctx: PageContext): Promise<HTMLElement> {
   const { api } = ctx.chain;
+  const { at } = ctx;
   const [farms, nodes, contracts, circles, validators] = await Promise.all([
-    ctx.chain.entries(api.query.registry.farms),
-    ctx.chain.entries(api.query.registry.nodes),
-    api.query.smartContract.contracts.keys(),
-    ctx.chain.entries(api.query.guardian.circles),
-    api.query.session.validators(),
+    ctx.chain.entries(at.query.registry.farms),
+    ctx.chain.entries(at.query.registry.nodes),
+    at.query.smartContract.contracts.keys(),
+    ctx.chain.entries(at.query.guardian.circles),
+    at.query.session.validators(),
   ]);
   const offered = { cru: 0n, mru: 0n, sru: 0n, hru: 0n };
   const reserved = { cru: 0n, mru: 0n, sru: 0n, hru: 0n };
@@ -42,7 +43,7 @@ export async function gridPage(ctx: PageContext): Promise<HTMLElement> {
     }
   }
   const escrowAccount = ctx.chain.palletAccount((api.consts.smartContract.palletId as Decoded).toU8a());
-  const held: Decoded = await api.query.system.account(escrowAccount);
+  const held: Decoded = await at.query.system.account(escrowAccount);
   const validatorList = (validators as Decoded).map((v: Decoded) => v.toString()) as string[];
   return h('section', { id: 'grid-page' },
     title('The grid'),

@@ -1,7 +1,7 @@
 // Which page an address shows: `#/`, `#/farms`, `#/farm/1`, `#/nodes`, `#/node/1`,
 // `#/agreements`, `#/agreement/1`, `#/twin/1`, `#/circles`, `#/circle/1`.
 
-import type { Chain } from '../chain';
+import type { Chain, Decoded } from '../chain';
 import { h, link, notice } from '../dom';
 import { short } from '../format';
 import { agreementPage, agreementsPage, twinPage } from './agreements';
@@ -16,11 +16,13 @@ export interface Head {
   time: number;
 }
 
-/** What a page reads with. */
+/** What a page reads with: the chain at the best block it shows, so every value is of one block. */
 export interface PageContext {
   chain: Chain;
   best: Head;
   finalized: number;
+  /** The API at `best` (`at.query…`, `at.call…`). */
+  at: Decoded;
 }
 
 type Page = (ctx: PageContext, id?: number, query?: URLSearchParams) => Promise<HTMLElement>;

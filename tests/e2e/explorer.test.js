@@ -1,0 +1,156 @@
+// The explorer (explorer/) in headless Chromium against a dev node: a farm whose node is served
+// by zos-sim, an agreement the off-chain worker deployed there, and the council with an open
+// proposal. Each page's values are checked against @polkadot/api at the very block the page
+// says it shows; the pages follow new blocks; an unknown id and an unreachable node get a clear
+// message. With EXPLORER_SCREENSHOTS=docs/explorer the tests refresh the docs' screenshots.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Keyring } from '@polkadot/keyring';
+
+import { circleVoting, devCouncil } from './lib/council.js';
+import { explorerPage, launchBrowser, serveExplorer } from './lib/explorer.js';
+import { freePort } from './lib/node.js';
+import { startZosSetting } from './lib/zos-setting.js';
+
+const TFT = 10_000_000n;
+
+/** An amount as the explorer shows it: `1,234.5000000 TFT`. */
+const tftText = (units) => `${(units / TFT).toLocaleString('en-US')}.${(units % TFT).toString().padStart(7, '0')} TFT`;
+
+describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
+  let fx;
+  let site;
+  let browser;
+  let explorer;
+  let contractId;
+  let proposal;
+
+  /** The API at block `number`: what the page that says it shows `number` must show. */
+  const atBlock = async (number) => fx.api.at(await fx.api.rpc.chain.getBlockHash(number));
+  const text = (selector) => explorer.page.locator(selector).first().innerText();
+
+  before(async () => {
+    [fx, site, browser] = await Promise.all([startZosSetting(), serveExplorer(), launchBrowser()]);
+    const { api } = fx;
+    const voting = await circleVoting(api);
+    const council = devCouncil(new Keyring({ type: 'sr25519', ss58Format: 42 }));
+    // An agreement deployed through zos-sim, and an open proposal of the council (1 aye of 5).
+    const [created, index] = await Promise.all([
+      fx.createVolume('data', 10n),
+      voting.propose(1, council[0], api.tx.system.remarkWithEvent('explorer e2e')),
+    ]);
+    contractId = created.contractId;
+    proposal = index;
+    voting.unsubscribe?.();
+    await fx.waitForEvent('ContractDeployed', contractId);
+    explorer = await explorerPage(browser, site.url, fx.node.rpcUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await fx?.stop();
+  });
+
+  it('shows the grid, at the block it says, and follows new blocks', async () => {
+    const block = await explorer.open('/', 'grid-page');
+    const at = await atBlock(block);
+    const [farms, nodes, contracts, circles] = await Promise.all([
+      at.query.registry.farms.keys(), at.query.registry.nodes.keys(), at.query.smartContract.contracts.keys(), at.query.guardian.circles.keys(),
+    ]);
+    assert.equal(await text('#total-farms'), String(farms.length));
+    assert.equal(await text('#total-nodes'), String(nodes.length));
+    assert.equal(await text('#total-agreements'), String(contracts.length));
+    assert.equal(await text('#total-circles'), String(circles.length));
+    assert.ok(contracts.length >= 1);
+    const validators = await at.query.session.validators();
+    assert.equal(await explorer.page.locator('#validators tbody tr').count(), validators.length);
+    // The SSD bar: what the agreements reserve of what the nodes offer.
+    let offered = 0n;
+    let reserved = 0n;
+    for (const [, node] of await at.query.registry.nodes.entries()) {
+      offered += node.unwrap().capacity.sru.toBigInt();
+      reserved += node.unwrap().reserved.sru.toBigInt();
+    }
+    const ssd = explorer.page.locator('.bar-row[data-resource="SSD"] .bar');
+    assert.equal(Number(await ssd.getAttribute('aria-valuenow')), Number((reserved * 10000n) / offered) / 100);
+    await explorer.shot('grid');
+    // A new block: the page renders again at it, and the header says so.
+    await explorer.page.waitForFunction((before) => Number(document.querySelector('main#page > section')?.dataset.block) > before, block, { timeout: 30_000 });
+    assert.match(await text('#best-block'), /^best #\d+$/);
+    assert.ok(Number((await text('#best-block')).slice(6)) > block);
+  });
+
+  it('shows a farm with its prices, earnings and nodes', async () => {
+    const block = await explorer.open(`/farm/${fx.farmId}`, 'farm-page');
+    const at = await atBlock(block);
+    const farm = (await at.query.registry.farms(fx.farmId)).unwrap();
+    assert.equal(await text('#farm-name'), farm.name.toUtf8());
+    assert.match(await text('#farm-prices'), new RegExp(`SSD\\s+${tftText(farm.pricing.sruPerGibHour.toBigInt()).replace(/\./g, '\\.')} per GiB-hour`));
+    const earnings = await at.call.smartContractApi.farmEarnings(fx.farmId);
+    assert.equal(await text('#farm-earnings'), tftText(earnings.toBigInt()));
+    assert.deepEqual(await explorer.page.locator('#nodes tbody tr td:first-child').allInnerTexts(), [String(fx.nodeId)]);
+    await explorer.shot('farm');
+  });
+
+  it('shows a node with its capacity offered, reserved and free, and its agreements', async () => {
+    const block = await explorer.open(`/node/${fx.nodeId}`, 'node-page');
+    const node = (await (await atBlock(block)).query.registry.nodes(fx.nodeId)).unwrap();
+    const gib = (bytes) => `${bytes / 1024n ** 3n} GiB`;
+    assert.equal(
+      await text('#node-capacity .bar-row[data-resource="SSD"] .bar-words'),
+      `${gib(node.reserved.sru.toBigInt())} reserved of ${gib(node.capacity.sru.toBigInt())}; ${gib(node.capacity.sru.toBigInt() - node.reserved.sru.toBigInt())} free`,
+    );
+    assert.equal(await text('#node-suspended'), node.suspended.isTrue ? 'yes: takes no new agreements' : 'no');
+    assert.ok((await explorer.page.locator('#agreements tbody tr td:first-child').allInnerTexts()).includes(String(contractId)));
+    await explorer.shot('node');
+  });
+
+  it('shows an agreement: state, escrow, cost, when it runs out, and its events', async () => {
+    const block = await explorer.open(`/agreement/${contractId}`, 'agreement-page');
+    const at = await atBlock(block);
+    const [contract, terms, escrow] = await Promise.all([
+      at.query.smartContract.contracts(contractId), at.query.smartContract.contractTerms(contractId), at.call.smartContractApi.escrow(contractId),
+    ]);
+    assert.ok(contract.unwrap().state.isDeployed);
+    assert.equal(await text('#agreement-state'), 'deployed: running and billed');
+    assert.equal(await text('#agreement-hash'), Buffer.from(terms.unwrap().deploymentHash).toString());
+    const view = escrow.unwrap();
+    assert.equal(await text('#agreement-escrow'), tftText(view.escrow.toBigInt()));
+    assert.equal(await text('#agreement-rate'), tftText(view.costPerHour.toBigInt()));
+    assert.equal(await text('#agreement-cost'), tftText(view.costSoFar.toBigInt()));
+    const runsOut = view.runsOutAt.unwrap().toNumber();
+    assert.match(await text('#agreement-runs-out'), new RegExp(`^#${runsOut} \\(≈ \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)$`));
+    assert.deepEqual(await explorer.page.locator('#workloads tbody tr').allInnerTexts(), ['data\tvolume\t10 GiB']);
+    const events = await explorer.page.locator('#agreement-history tbody tr td:nth-child(2)').allInnerTexts();
+    assert.ok(events.includes('ContractCreated') && events.includes('ContractDeployed'), `history: ${events}`);
+    await explorer.shot('agreement');
+  });
+
+  it('shows a circle with its members, treasury and open proposals', async () => {
+    const block = await explorer.open('/circle/1', 'circle-page');
+    const view = (await (await atBlock(block)).call.guardianApi.circle(1)).unwrap();
+    assert.equal(await text('#circle-name'), view.name.toUtf8());
+    assert.equal(await text('#circle-threshold'), `${view.threshold.toNumber()} of ${view.members.length}`);
+    assert.equal(await explorer.page.locator('#members tbody tr').count(), view.members.length);
+    const row = explorer.page.locator('#proposals tbody tr', { hasText: 'system.remarkWithEvent' });
+    assert.match(await row.innerText(), new RegExp(`^${proposal}\\tsystem\\.remarkWithEvent\\t1 ayes, 0 nays of 5\\tvoting until #\\d+`));
+    await explorer.shot('circle');
+  });
+
+  it('says so when an id does not exist or the node cannot be reached', async () => {
+    for (const [route, words] of [[`/agreement/999999`, 'There is no agreement 999999'], ['/farm/999', 'There is no farm 999'], ['/node/999', 'There is no node 999'], ['/circle/999', 'There is no circle 999'], ['/nowhere', 'There is no page /nowhere']]) {
+      await explorer.page.evaluate((hash) => { location.hash = hash; }, route);
+      await explorer.page.locator('main#page > .notice.error', { hasText: words }).waitFor({ timeout: 30_000 });
+    }
+    const unreachable = await explorerPage(browser, site.url, `ws://127.0.0.1:${await freePort()}`);
+    await unreachable.page.goto(`${site.url}?node=${encodeURIComponent(`ws://127.0.0.1:${await freePort()}`)}#/`);
+    const message = unreachable.page.locator('main#page > .notice.error');
+    await message.waitFor({ timeout: 30_000 });
+    assert.match(await message.innerText(), /cannot be reached/);
+    await unreachable.page.close();
+    assert.deepEqual(explorer.errors, [], 'no uncaught errors in the page');
+  });
+});
