@@ -34,6 +34,8 @@ The gridchain command line (docs/cli.md) reaches this chain at its default addre
   alias gridchain='$CLI_BINARY'
   export GRIDCHAIN_SURI=//Alice   # the key that signs; a --key-file for real keys
   gridchain node list
+The grid explorer (docs/explorer.md), in another terminal: scripts/explorer.sh, then
+  http://127.0.0.1:${EXPLORER_PORT:-8000}/
 EOF
 
 "$NODE_BINARY" --dev "${storage[@]}" --rpc-port 9944 --rpc-cors all "$@"

@@ -42,6 +42,24 @@ ensure_rust_targets() {
 	rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 }
 
+# The explorer's browser tests drive Debian's Chromium (no test tool downloads a browser).
+ensure_test_packages() {
+	if [ ! -x /usr/bin/chromium ]; then
+		log "installing chromium (for the explorer's browser tests)"
+		local sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+	fi
+}
+
+# Installs the explorer's packages (exactly as locked) and builds its static site into
+# explorer/dist.
+build_explorer() {
+	npm ci --prefix "$REPO_ROOT/explorer" --no-audit --no-fund --loglevel=error
+	npm run build --prefix "$REPO_ROOT/explorer" --silent
+}
+
 ensure_build_prerequisites() {
 	ensure_system_packages
 	ensure_rust_targets

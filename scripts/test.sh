@@ -9,16 +9,17 @@ cd "$REPO_ROOT"
 total_start=$SECONDS
 
 timed "prerequisites" ensure_build_prerequisites
+timed "test packages" ensure_test_packages
 timed "cargo fmt --check" cargo fmt --all -- --check
-# The end-to-end tests' packages install while the binaries build.
+# The end-to-end tests' packages install, and the explorer builds, while the binaries build.
 npm_log="$(mktemp)"
-npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error >"$npm_log" 2>&1 &
+{ npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error && build_explorer; } >"$npm_log" 2>&1 &
 npm_pid=$!
 timed "build node" build_node
 npm_status=0
 wait "$npm_pid" || npm_status=$?
 cat "$npm_log"; rm -f "$npm_log"
-[ "$npm_status" -eq 0 ] || { log "npm ci failed"; exit "$npm_status"; }
+[ "$npm_status" -eq 0 ] || { log "npm ci or the explorer's build failed"; exit "$npm_status"; }
 
 # The end-to-end tests spend most of their time waiting for 6-second blocks, so they run in the
 # background (in their own process group, stopped if anything else fails) while the cargo tests

@@ -124,6 +124,10 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
     const runsOut = view.runsOutAt.unwrap().toNumber();
     assert.match(await text('#agreement-runs-out'), new RegExp(`^#${runsOut} \\(≈ \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)$`));
     assert.deepEqual(await explorer.page.locator('#workloads tbody tr').allInnerTexts(), ['data\tvolume\t10 GiB']);
+    // Actions are left to polkadot.js Apps, on this node, with the call filled in.
+    const apps = new URL(await explorer.page.locator('#agreement-apps').getAttribute('href'));
+    assert.equal(apps.searchParams.get('rpc'), fx.node.rpcUrl);
+    assert.equal(apps.hash, `#/extrinsics/decode/${fx.api.tx.smartContract.topUp(contractId, 10n * TFT).method.toHex()}`);
     const events = await explorer.page.locator('#agreement-history tbody tr td:nth-child(2)').allInnerTexts();
     assert.ok(events.includes('ContractCreated') && events.includes('ContractDeployed'), `history: ${events}`);
     await explorer.shot('agreement');

@@ -67,7 +67,7 @@ export async function agreementPage(ctx: PageContext, id?: number): Promise<HTML
     ['Node', link(`/node/${contract.nodeId.toNumber()}`, `node ${contract.nodeId.toNumber()}`)],
     ['Farm', link(`/farm/${contract.farmId.toNumber()}`, `farm ${contract.farmId.toNumber()}`)],
   ];
-  if (terms.isSome) rows.push(['Deployment hash', h('code', { id: 'agreement-hash' }, terms.unwrap().deploymentHash.toU8a().reduce((s: string, b: number) => s + String.fromCharCode(b), ''))]);
+  if (terms.isSome) rows.push(['Deployment hash', h('code', { id: 'agreement-hash' }, asciiOrHex(terms.unwrap().deploymentHash.toU8a()))]);
   if (view) {
     rows.push(
       ['Escrow', h('span', { id: 'agreement-escrow' }, tft(view.escrow.toBigInt()))],
@@ -82,6 +82,7 @@ export async function agreementPage(ctx: PageContext, id?: number): Promise<HTML
   return h('section', { id: 'agreement-page' },
     title(`Agreement ${id}`),
     facts(rows),
+    h('p', {}, appsLink(ctx, id as number)),
     h('h2', {}, 'Workloads'),
     table(['Name', 'Type', 'Size'], workloads.map((w: Decoded) => [w.name.toUtf8(), w.kind.type.toLowerCase(), bytes(w.kind.asVolume.size_.toBigInt())]), { id: 'workloads' }),
     h('h2', {}, 'History'),
@@ -123,8 +124,26 @@ function describe(event: Decoded): string {
   return names.filter((name) => name !== 'contract_id').map((name, i) => {
     const value = event.data[names.indexOf(name)] ?? event.data[i];
     const looksLikeAmount = /deposit|amount|escrow|refunded|debt|cost/.test(name);
-    return `${name.replace(/_/g, ' ')}: ${looksLikeAmount ? tft(value.toBigInt()) : value.toString()}`;
+    // The deployment hash is 32 hex characters as bytes: shown as the text ZOS shows.
+    const shown = looksLikeAmount ? tft(value.toBigInt()) : name.endsWith('hash') ? asciiOrHex(value.toU8a()) : value.toString();
+    return `${name.replace(/_/g, ' ')}: ${shown}`;
   }).join(', ');
+}
+
+/** Bytes that are printable ASCII (a hash in hex) as text, else as 0x hex. */
+function asciiOrHex(bytes: Uint8Array): string {
+  return bytes.every((b) => b > 0x20 && b < 0x7f) ? String.fromCharCode(...bytes) : `0x${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * Where a visitor acts on an agreement: polkadot.js Apps, on this node, with a top-up of 10 TFT
+ * filled in (Apps lets one change the amount, or pick `cancelContract`, and signs with the
+ * visitor's wallet). The explorer itself never signs.
+ */
+function appsLink(ctx: PageContext, id: number): HTMLElement {
+  const call = ctx.chain.api.tx.smartContract.topUp(id, 10n * 10_000_000n).method.toHex();
+  const href = `https://polkadot.js.org/apps/?rpc=${encodeURIComponent(ctx.chain.url)}#/extrinsics/decode/${call}`;
+  return h('a', { href, id: 'agreement-apps', target: '_blank', rel: 'noopener' }, 'Top up or cancel it in polkadot.js Apps');
 }
 
 export async function twinPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
