@@ -11,13 +11,54 @@ import { Keyring } from '@polkadot/keyring';
 
 import { circleVoting, devCouncil } from './lib/council.js';
 import { explorerPage, launchBrowser, serveExplorer } from './lib/explorer.js';
-import { freePort } from './lib/node.js';
+import { eventData, sendOk } from './lib/chain.js';
+import { freePort, waitFor } from './lib/node.js';
 import { startZosSetting } from './lib/zos-setting.js';
 
 const TFT = 10_000_000n;
 
 /** An amount as the explorer shows it: `1,234.5000000 TFT`. */
 const tftText = (units) => `${(units / TFT).toLocaleString('en-US')}.${(units % TFT).toString().padStart(7, '0')} TFT`;
+
+/**
+ * A circle of nine (threshold 1) that is an IOU bridge by its own proposal, with `consumer`'s
+ * escrow, and the Stellar bridge by the council's (no relays run: a withdrawal stays pending);
+ * resolves with { circle, withdrawal }.
+ */
+async function makeBridges(api, voting, council, consumer) {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const stash = keyring.addFromUri('//Alice//stash');
+  const members = [stash.address, keyring.addFromUri('//Bob//stash').address, ...Array.from({ length: 7 }, (_, i) => keyring.addFromUri(`//ExplorerMember${i}`).address)];
+  const made = await sendOk(api, api.tx.guardian.createCircle('explorer-bridge', members, 1, 10, 0), stash);
+  const circle = eventData(made.events, api.events.guardian.CircleCreated).circleId.toNumber();
+  const treasury = (await api.call.guardianApi.circle(circle)).unwrap().treasury.toString();
+  await sendOk(api, api.tx.balances.transferKeepAlive(treasury, TFT), stash);
+  const policy = { fee: 20_000, settlementInterval: 10, withdrawalDelay: 10, paymentPeriod: 10, minEscrow: 5n * TFT, minScore: 40, lowScoreEscrow: 1_000n * TFT };
+  const key = (byte) => `0x${byte.repeat(32)}`;
+  const [, chooseCircle, setVault] = await Promise.all([
+    voting.propose(circle, stash, api.tx.iou.setBridgePolicy(policy)),
+    voting.propose(1, council[1], api.tx.tftBridge.setBridgeCircle(circle)),
+    voting.propose(1, council[5], api.tx.tftBridge.setVault({
+      account: key('0a'), networkPassphrase: 'Standalone Network ; February 2017', assetCode: 'TFT', assetIssuer: key('0b'),
+      fee: 100, paymentLifetime: 3_600, sequence: 1n << 32n, signers: [key('0c')], threshold: 1,
+    })),
+  ]);
+  await Promise.all([
+    voting.vote(1, chooseCircle, [council[2], council[3], council[4], council[0]]),
+    voting.vote(1, setVault, [council[6], council[7], council[8], council[0]]),
+  ]);
+  await Promise.all([voting.event('Executed', 1, chooseCircle), voting.event('Executed', 1, setVault)]);
+  await waitFor(async () => (await api.query.iou.bridges(circle)).isSome, { timeoutMs: 60_000, what: 'the IOU bridge' });
+  // A consumer's escrow; a deposit minted by the one vote the threshold asks, then withdrawn.
+  const [, voted] = await Promise.all([
+    sendOk(api, api.tx.iou.depositEscrow(circle, 10n * TFT), consumer),
+    sendOk(api, api.tx.tftBridge.voteDeposits([{ txHash: key('ab'), claim: { sender: key('0d'), target: { Account: stash.address }, amount: 50n * TFT } }]), stash),
+  ]);
+  assert.ok(voted.events.some(({ event }) => api.events.tftBridge.DepositMinted.is(event)));
+  const withdrawn = await sendOk(api, api.tx.tftBridge.withdraw(key('0e'), 20n * TFT), stash);
+  const withdrawal = eventData(withdrawn.events, api.events.tftBridge.Withdrawn).payment.toNumber();
+  return { circle, withdrawal };
+}
 
 describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
   let fx;
@@ -26,6 +67,7 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
   let explorer;
   let contractId;
   let proposal;
+  let bridge;
 
   /** The API at block `number`: what the page that says it shows `number` must show. */
   const atBlock = async (number) => fx.api.at(await fx.api.rpc.chain.getBlockHash(number));
@@ -43,6 +85,7 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
     ]);
     contractId = created.contractId;
     proposal = index;
+    bridge = await makeBridges(api, voting, council, fx.user);
     voting.unsubscribe?.();
     await fx.waitForEvent('ContractDeployed', contractId);
     explorer = await explorerPage(browser, site.url, fx.node.rpcUrl);
@@ -142,6 +185,21 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
     const row = explorer.page.locator('#proposals tbody tr', { hasText: 'system.remarkWithEvent' });
     assert.match(await row.innerText(), new RegExp(`^${proposal}\\tsystem\\.remarkWithEvent\\t1 ayes, 0 nays of 5\\tvoting until #\\d+`));
     await explorer.shot('circle');
+  });
+
+  it('shows a circle running the IOU bridge and the Stellar bridge', async () => {
+    const block = await explorer.open(`/circle/${bridge.circle}`, 'circle-page');
+    const at = await atBlock(block);
+    const consumer = fx.user.address;
+    const view = (await at.call.iouApi.consumer(bridge.circle, consumer)).unwrap();
+    const row = explorer.page.locator('#iou-consumers tbody tr').first();
+    assert.match(await row.innerText(), new RegExp(`twin ${fx.userTwin}\\t${tftText(view.escrow.toBigInt()).replace(/\./g, '\\.')}\\t${view.score.toNumber()}\\t`));
+    const supply = (await at.query.tftBridge.bridgedSupply()).toBigInt();
+    assert.match(await text('#stellar-bridge'), new RegExp(`Bridged supply\\s+${tftText(supply).replace(/\./g, '\\.')}`));
+    const payment = (await at.query.tftBridge.outgoingPayments(bridge.withdrawal)).unwrap();
+    const paymentRow = await explorer.page.locator('#pending-payments tbody tr', { hasText: 'withdrawal by' }).first().innerText();
+    assert.match(paymentRow, new RegExp(`^${bridge.withdrawal}\\twithdrawal by .*\\t${tftText(payment.transaction.asPayment.amount.toBigInt()).replace(/\./g, '\\.')}\\t0 of 1 signatures$`));
+    await explorer.shot('bridges');
   });
 
   it('says so when an id does not exist or the node cannot be reached', async () => {

@@ -61,20 +61,9 @@ export async function circlePage(ctx: PageContext, id?: number): Promise<HTMLEle
       ];
     }));
   const runs: HTMLElement[] = [];
-  if (iouBridge.isSome) {
-    const policy = iouBridge.unwrap().policy;
-    runs.push(h('h2', {}, 'IOU bridge'), facts([
-      ['Fee', `${Number(policy.fee.toBigInt()) / 10_000}%`],
-      ['Least escrow', tft(policy.minEscrow.toBigInt())],
-      ['Settles every', `${policy.settlementInterval.toNumber()} blocks`],
-    ], { id: 'iou-bridge' }));
-  }
+  if (iouBridge.isSome) runs.push(...await iouBridgeSection(ctx, id as number, iouBridge.unwrap().policy));
   if (stellarCircle.isSome && stellarCircle.unwrap().toNumber() === id) {
-    const [supply, first, next]: Decoded[] = await Promise.all([at.query.tftBridge.bridgedSupply(), at.query.tftBridge.firstPendingPayment(), at.query.tftBridge.nextPaymentId()]);
-    runs.push(h('h2', {}, 'Stellar bridge'), facts([
-      ['Bridged supply', tft(supply.toBigInt())],
-      ['Payments pending', String(next.toNumber() - first.toNumber())],
-    ], { id: 'stellar-bridge' }));
+    runs.push(...await stellarBridgeSection(ctx, circle.threshold.toNumber()));
   }
   return h('section', { id: 'circle-page' },
     title(`Circle ${id}: `, h('span', { id: 'circle-name' }, circle.name.toUtf8())),
@@ -92,3 +81,74 @@ export async function circlePage(ctx: PageContext, id?: number): Promise<HTMLEle
     ...runs);
 }
 
+
+/** The circle as an IOU bridge: its policy, and its consumers with their escrow and reputation. */
+async function iouBridgeSection(ctx: PageContext, id: number, policy: Decoded): Promise<HTMLElement[]> {
+  const { at } = ctx;
+  const consumers = await ctx.chain.entries(at.query.iou.consumers, id);
+  const rows = await Promise.all(consumers.map(async ([[, who], record]: [Decoded[], Decoded]) => {
+    const consumer = record.unwrap();
+    const view: Decoded = await at.call.iouApi.consumer(id, who);
+    return [
+      await account(ctx, who.toString()),
+      tft(consumer.escrow.toBigInt()),
+      view.isSome ? String(view.unwrap().score.toNumber()) : '',
+      tft(consumer.reputation.settledAmount.toBigInt()),
+      String(consumer.reputation.bounces.toNumber()),
+      consumer.blocked.isTrue ? 'blocked' : '',
+    ];
+  }));
+  return [
+    h('h2', {}, 'IOU bridge'),
+    facts([
+      ['Fee', `${Number(policy.fee.toBigInt()) / 10_000}%`],
+      ['Least escrow', tft(policy.minEscrow.toBigInt())],
+      ['Settles every', `${policy.settlementInterval.toNumber()} blocks`],
+    ], { id: 'iou-bridge' }),
+    h('h3', {}, `Consumers (${rows.length})`),
+    rows.length ? table(['Consumer', 'Escrow', 'Score', 'Settled', 'Bounces', ''], rows, { id: 'iou-consumers' }) : notice('info', 'No consumers yet.'),
+  ];
+}
+
+/** The circle as the Stellar bridge: supply, deposits waiting for votes, payments pending. */
+async function stellarBridgeSection(ctx: PageContext, threshold: number): Promise<HTMLElement[]> {
+  const { at } = ctx;
+  const [supply, first, next, vault]: Decoded[] = await Promise.all([
+    at.query.tftBridge.bridgedSupply(), at.query.tftBridge.firstPendingPayment(), at.query.tftBridge.nextPaymentId(), at.query.tftBridge.vaultOf(),
+  ]);
+  const deposits = await ctx.chain.entries(at.query.tftBridge.pendingDeposits);
+  const depositRows = await Promise.all(deposits.map(async ([[hash], record]: [Decoded[], Decoded]) => {
+    const pending = record.unwrap();
+    return [h('code', {}, hash.toHex().slice(2)), `${pending.votes.length} of ${threshold}`, await blockWithTime(ctx, pending.firstVoted.toNumber())];
+  }));
+  const vaultThreshold = vault.isSome ? vault.unwrap().threshold.toNumber() : 0;
+  const payments: Decoded[][] = [];
+  // The pending payments are ids first..next; at most a page of them is shown.
+  for (let paymentId = first.toNumber(); paymentId < next.toNumber() && payments.length < 100; paymentId += 1) {
+    const found: Decoded = await at.query.tftBridge.outgoingPayments(paymentId);
+    if (found.isSome) payments.push([paymentId, found.unwrap()]);
+  }
+  const paymentRows = await Promise.all(payments.map(async ([paymentId, payment]) => {
+    const purpose = payment.purpose;
+    const why = purpose.isWithdrawal ? h('span', {}, 'withdrawal by ', await account(ctx, purpose.asWithdrawal.who.toString()))
+      : purpose.isRefund ? `refund of ${purpose.asRefund.deposit.toHex().slice(2, 10)}…` : 'the vault\'s signers';
+    const transaction = payment.transaction;
+    return [
+      String(paymentId),
+      why,
+      transaction.isPayment ? tft(transaction.asPayment.amount.toBigInt()) : '',
+      `${payment.signatures.length} of ${vaultThreshold} signatures`,
+    ];
+  }));
+  return [
+    h('h2', {}, 'Stellar bridge'),
+    facts([
+      ['Bridged supply', tft(supply.toBigInt())],
+      ['Vault', vault.isSome ? `${vault.unwrap().signers.length} signers, ${vaultThreshold} needed` : 'not set by the council yet'],
+    ], { id: 'stellar-bridge' }),
+    h('h3', {}, `Deposits waiting for votes (${depositRows.length})`),
+    depositRows.length ? table(['Stellar transaction', 'Votes', 'First vote'], depositRows, { id: 'pending-deposits' }) : notice('info', 'No deposits waiting for votes.'),
+    h('h3', {}, `Payments from the vault pending (${paymentRows.length})`),
+    paymentRows.length ? table(['Payment', 'For', 'Amount', 'Signed'], paymentRows, { id: 'pending-payments' }) : notice('info', 'No payments pending.'),
+  ];
+}
