@@ -24,7 +24,9 @@ export class Chain {
   readonly url: string;
   /** Milliseconds per block, from Aura's slot duration. */
   readonly blockMs: number;
-  private twins = new Map<string, number | null>();
+  private twins = new Map<string, number>();
+  /** Timestamps of blocks already read, by number (bounded). */
+  private times = new Map<number, number>();
 
   private constructor(api: ApiPromise, url: string) {
     this.api = api;
@@ -37,10 +39,12 @@ export class Chain {
     if (!/^wss?:\/\/./.test(url)) throw new Error(`not a WebSocket address: ${url} (ws://host:port or wss://host)`);
     const provider = new WsProvider(url, false);
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer from ${url} within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS));
+    // A refused connection says so at once instead of waiting out the timeout.
+    const refused = new Promise<never>((_, reject) => provider.on('error', () => reject(new Error('the connection was refused or broke'))));
     try {
-      await Promise.race([provider.connect(), timeout]);
-      await Promise.race([provider.isReady, timeout]);
-      const api = await Promise.race([ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true }), timeout]);
+      await Promise.race([provider.connect(), timeout, refused]);
+      await Promise.race([provider.isReady, timeout, refused]);
+      const api = await Promise.race([ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true }), timeout, refused]);
       return new Chain(api, url);
     } catch (error) {
       await provider.disconnect().catch(() => {});
@@ -52,13 +56,14 @@ export class Chain {
     await this.api.disconnect();
   }
 
-  /** The twin id of `account`, or null; remembered for the page's life. */
-  async twinOf(account: string): Promise<number | null> {
-    if (!this.twins.has(account)) {
-      const twin: Decoded = await this.api.query.registry.twinIdByAccount(account);
-      this.twins.set(account, twin.isSome ? twin.unwrap().toNumber() : null);
-    }
-    return this.twins.get(account) ?? null;
+  /** The twin id of `account` at `at`, or null. A twin is never removed: found ones are remembered. */
+  async twinOf(at: Decoded, account: string): Promise<number | null> {
+    const known = this.twins.get(account);
+    if (known !== undefined) return known;
+    const twin: Decoded = await at.query.registry.twinIdByAccount(account);
+    if (twin.isNone) return null;
+    this.twins.set(account, twin.unwrap().toNumber());
+    return twin.unwrap().toNumber();
   }
 
   /** Every entry of a storage map, read `PAGE_SIZE` at a time, as [key args, value]. */
@@ -73,13 +78,27 @@ export class Chain {
     }
   }
 
+  /**
+   * One page of a storage map: at most `PAGE_SIZE` entries after the storage key `after` (the
+   * map's order is its keys' hashes, not its ids), and the key to continue from, if any.
+   */
+  async page(query: Decoded, after?: string): Promise<{ entries: [Decoded[], Decoded][]; next?: string }> {
+    const page = await query.entriesPaged({ args: [], pageSize: PAGE_SIZE, startKey: after });
+    const entries = page.map(([key, value]: Decoded) => [key.args, value] as [Decoded[], Decoded]);
+    return { entries, next: page.length === PAGE_SIZE ? page[page.length - 1][0].toHex() : undefined };
+  }
+
   /** The chain's time at `block`: its timestamp if it is the best block or before, else estimated. */
   async blockTime(block: number, best: { number: number; time: number }): Promise<{ time: number; estimated: boolean }> {
     if (block >= best.number) return { time: best.time + (block - best.number) * this.blockMs, estimated: block > best.number };
+    const known = this.times.get(block);
+    if (known !== undefined) return { time: known, estimated: false };
     try {
       const hash = await this.api.rpc.chain.getBlockHash(block);
-      const at: Decoded = await this.api.at(hash);
-      return { time: (await at.query.timestamp.now()).toNumber(), estimated: false };
+      const time = Number((await this.api.query.timestamp.now.at(hash)).toString());
+      if (this.times.size > 1_000) this.times.clear();
+      this.times.set(block, time);
+      return { time, estimated: false };
     } catch {
       // A node that keeps only recent state no longer answers for old blocks.
       return { time: best.time - (best.number - block) * this.blockMs, estimated: true };

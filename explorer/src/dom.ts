@@ -49,3 +49,14 @@ export function bar(label: string, used: bigint, total: bigint, words: string): 
 
 /** A message in place of a page: unreachable node, unknown id. */
 export const notice = (kind: 'error' | 'info', ...children: Child[]) => h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...children);
+
+/** A search box; submitting goes to the route `to(what was typed)`. */
+export function searchBox(query: string, placeholder: string, to: (value: string) => string): HTMLElement {
+  const input = h('input', { type: 'search', name: 'q', value: query, placeholder, 'aria-label': placeholder }) as HTMLInputElement;
+  const form = h('form', { class: 'search' }, input, h('button', { type: 'submit' }, 'Search'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    location.hash = `#${to(input.value.trim())}`;
+  });
+  return form;
+}

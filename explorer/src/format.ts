@@ -31,9 +31,3 @@ export function date(millis: number): string {
 
 /** The start and end of a long account address: `5Grw…utQY`. */
 export const short = (address: string) => (address.length > 14 ? `${address.slice(0, 6)}…${address.slice(-6)}` : address);
-
-/** Parts per billion as a percentage: `60%`, `33.3333333%`. */
-export function perbill(parts: bigint): string {
-  const text = `${parts / 10_000_000n}.${(parts % 10_000_000n).toString().padStart(7, '0')}`;
-  return `${text.replace(/0+$/, '').replace(/\.$/, '')}%`;
-}

@@ -18,6 +18,9 @@ import { startZosSetting } from './lib/zos-setting.js';
 const TFT = 10_000_000n;
 
 /** An amount as the explorer shows it: `1,234.5000000 TFT`. */
+/** `text` as a regular expression that matches it exactly. */
+const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const tftText = (units) => `${(units / TFT).toLocaleString('en-US')}.${(units % TFT).toString().padStart(7, '0')} TFT`;
 
 /**
@@ -98,16 +101,25 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
   });
 
   it('shows the grid, at the block it says, and follows new blocks', async () => {
-    const block = await explorer.open('/', 'grid-page');
+    await explorer.open('/', 'grid-page');
+    const { block, texts } = await explorer.snapshot({ farms: '#total-farms', nodes: '#total-nodes', agreements: '#total-agreements', circles: '#total-circles', escrow: '#total-escrow', finalized: '#grid-finalized' });
     const at = await atBlock(block);
     const [farms, nodes, contracts, circles] = await Promise.all([
       at.query.registry.farms.keys(), at.query.registry.nodes.keys(), at.query.smartContract.contracts.keys(), at.query.guardian.circles.keys(),
     ]);
-    assert.equal(await text('#total-farms'), String(farms.length));
-    assert.equal(await text('#total-nodes'), String(nodes.length));
-    assert.equal(await text('#total-agreements'), String(contracts.length));
-    assert.equal(await text('#total-circles'), String(circles.length));
+    assert.equal(texts.farms, String(farms.length));
+    assert.equal(texts.nodes, String(nodes.length));
+    assert.equal(texts.agreements, String(contracts.length));
+    assert.equal(texts.circles, String(circles.length));
     assert.ok(contracts.length >= 1);
+    // What the agreements' account holds: escrows and earnings not paid out yet.
+    const palletId = fx.api.consts.smartContract.palletId.toU8a();
+    const raw = new Uint8Array(32);
+    raw.set([...Buffer.from('modl'), ...palletId].slice(0, 32));
+    const held = await at.query.system.account(raw);
+    assert.equal(texts.escrow, tftText(held.data.free.toBigInt()));
+    assert.match(texts.finalized, /^#\d+$/);
+    assert.ok(Number(texts.finalized.slice(1)) <= block);
     const validators = await at.query.session.validators();
     assert.equal(await explorer.page.locator('#validators tbody tr').count(), validators.length);
     // The SSD bar: what the agreements reserve of what the nodes offer.
@@ -127,13 +139,14 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
   });
 
   it('shows a farm with its prices, earnings and nodes', async () => {
-    const block = await explorer.open(`/farm/${fx.farmId}`, 'farm-page');
+    await explorer.open(`/farm/${fx.farmId}`, 'farm-page');
+    const { block, texts } = await explorer.snapshot({ name: '#farm-name', prices: '#farm-prices', earnings: '#farm-earnings' });
     const at = await atBlock(block);
     const farm = (await at.query.registry.farms(fx.farmId)).unwrap();
-    assert.equal(await text('#farm-name'), farm.name.toUtf8());
-    assert.match(await text('#farm-prices'), new RegExp(`SSD\\s+${tftText(farm.pricing.sruPerGibHour.toBigInt()).replace(/\./g, '\\.')} per GiB-hour`));
+    assert.equal(texts.name, farm.name.toUtf8());
+    assert.match(texts.prices, new RegExp(`SSD\\s+${escaped(tftText(farm.pricing.sruPerGibHour.toBigInt()))} per GiB-hour`));
     const earnings = await at.call.smartContractApi.farmEarnings(fx.farmId);
-    assert.equal(await text('#farm-earnings'), tftText(earnings.toBigInt()));
+    assert.equal(texts.earnings, tftText(earnings.toBigInt()));
     assert.deepEqual(await explorer.page.locator('#nodes tbody tr td:first-child').allInnerTexts(), [String(fx.nodeId)]);
     await explorer.shot('farm');
   });
@@ -152,20 +165,21 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
   });
 
   it('shows an agreement: state, escrow, cost, when it runs out, and its events', async () => {
-    const block = await explorer.open(`/agreement/${contractId}`, 'agreement-page');
+    await explorer.open(`/agreement/${contractId}`, 'agreement-page');
+    const { block, texts } = await explorer.snapshot({ state: '#agreement-state', hash: '#agreement-hash', escrow: '#agreement-escrow', rate: '#agreement-rate', cost: '#agreement-cost', runsOut: '#agreement-runs-out' });
     const at = await atBlock(block);
     const [contract, terms, escrow] = await Promise.all([
       at.query.smartContract.contracts(contractId), at.query.smartContract.contractTerms(contractId), at.call.smartContractApi.escrow(contractId),
     ]);
     assert.ok(contract.unwrap().state.isDeployed);
-    assert.equal(await text('#agreement-state'), 'deployed: running and billed');
-    assert.equal(await text('#agreement-hash'), Buffer.from(terms.unwrap().deploymentHash).toString());
+    assert.equal(texts.state, 'deployed: running and billed');
+    assert.equal(texts.hash, Buffer.from(terms.unwrap().deploymentHash).toString());
     const view = escrow.unwrap();
-    assert.equal(await text('#agreement-escrow'), tftText(view.escrow.toBigInt()));
-    assert.equal(await text('#agreement-rate'), tftText(view.costPerHour.toBigInt()));
-    assert.equal(await text('#agreement-cost'), tftText(view.costSoFar.toBigInt()));
+    assert.equal(texts.escrow, tftText(view.escrow.toBigInt()));
+    assert.equal(texts.rate, tftText(view.costPerHour.toBigInt()));
+    assert.equal(texts.cost, tftText(view.costSoFar.toBigInt()));
     const runsOut = view.runsOutAt.unwrap().toNumber();
-    assert.match(await text('#agreement-runs-out'), new RegExp(`^#${runsOut} \\(≈ \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)$`));
+    assert.match(texts.runsOut, new RegExp(`^#${runsOut} \\(≈ \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)$`));
     assert.deepEqual(await explorer.page.locator('#workloads tbody tr').allInnerTexts(), ['data\tvolume\t10 GiB']);
     // Actions are left to polkadot.js Apps, on this node, with the call filled in.
     const apps = new URL(await explorer.page.locator('#agreement-apps').getAttribute('href'));
@@ -188,27 +202,48 @@ describe('the grid explorer in a browser', { timeout: 600_000 }, () => {
   });
 
   it('shows a circle running the IOU bridge and the Stellar bridge', async () => {
-    const block = await explorer.open(`/circle/${bridge.circle}`, 'circle-page');
+    await explorer.open(`/circle/${bridge.circle}`, 'circle-page');
+    const { block, texts } = await explorer.snapshot({ consumer: '#iou-consumers tbody tr', stellar: '#stellar-bridge', payment: '#pending-payments tbody tr' });
     const at = await atBlock(block);
-    const consumer = fx.user.address;
-    const view = (await at.call.iouApi.consumer(bridge.circle, consumer)).unwrap();
-    const row = explorer.page.locator('#iou-consumers tbody tr').first();
-    assert.match(await row.innerText(), new RegExp(`twin ${fx.userTwin}\\t${tftText(view.escrow.toBigInt()).replace(/\./g, '\\.')}\\t${view.score.toNumber()}\\t`));
+    const view = (await at.call.iouApi.consumer(bridge.circle, fx.user.address)).unwrap();
+    assert.match(texts.consumer, new RegExp(`twin ${fx.userTwin}\\t${escaped(tftText(view.escrow.toBigInt()))}\\t${view.score.toNumber()}\\t`));
     const supply = (await at.query.tftBridge.bridgedSupply()).toBigInt();
-    assert.match(await text('#stellar-bridge'), new RegExp(`Bridged supply\\s+${tftText(supply).replace(/\./g, '\\.')}`));
+    assert.match(texts.stellar, new RegExp(`Bridged supply\\s+${escaped(tftText(supply))}`));
     const payment = (await at.query.tftBridge.outgoingPayments(bridge.withdrawal)).unwrap();
-    const paymentRow = await explorer.page.locator('#pending-payments tbody tr', { hasText: 'withdrawal by' }).first().innerText();
-    assert.match(paymentRow, new RegExp(`^${bridge.withdrawal}\\twithdrawal by .*\\t${tftText(payment.transaction.asPayment.amount.toBigInt()).replace(/\./g, '\\.')}\\t0 of 1 signatures$`));
+    assert.match(texts.payment, new RegExp(`^${bridge.withdrawal}\\twithdrawal by .*\\t${escaped(tftText(payment.transaction.asPayment.amount.toBigInt()))}\\t0 of 1 signatures$`));
     await explorer.shot('bridges');
   });
 
+  it('lists and searches farms, nodes, agreements, a twin\'s agreements and circles', async () => {
+    const cells = (css) => explorer.page.locator(css).allInnerTexts();
+    let block = await explorer.open('/farms?q=zos-e2e', 'farms-page');
+    assert.deepEqual(await cells('#farms tbody tr td:first-child'), [String(fx.farmId)]);
+    await explorer.open('/farms?q=no-such-farm', 'farms-page');
+    assert.match(await text('main#page .notice'), /No farm matches "no-such-farm"/);
+    block = await explorer.open('/nodes?q=1', 'nodes-page');
+    const withGib = (await (await atBlock(block)).query.registry.nodes.entries())
+      .filter(([, node]) => node.unwrap().capacity.sru.toBigInt() - node.unwrap().reserved.sru.toBigInt() >= 1024n ** 3n)
+      .map(([key]) => String(key.args[0].toNumber())).sort((a, b) => a - b);
+    assert.deepEqual(await cells('#nodes tbody tr td:first-child'), withGib);
+    await explorer.open('/nodes?q=999999', 'nodes-page');
+    assert.match(await text('main#page .notice'), /No node has 999999 GiB of SSD free/);
+    await explorer.open('/agreements', 'agreements-page');
+    assert.ok((await cells('#agreements tbody tr td:first-child')).includes(String(contractId)));
+    await explorer.open(`/twin/${fx.userTwin}`, 'twin-page');
+    assert.deepEqual(await cells('#agreements tbody tr td:first-child'), [String(contractId)]);
+    block = await explorer.open('/circles', 'circles-page');
+    const circles = await (await atBlock(block)).query.guardian.circles.keys();
+    assert.equal((await cells('#circles tbody tr')).length, circles.length);
+  });
+
   it('says so when an id does not exist or the node cannot be reached', async () => {
-    for (const [route, words] of [[`/agreement/999999`, 'There is no agreement 999999'], ['/farm/999', 'There is no farm 999'], ['/node/999', 'There is no node 999'], ['/circle/999', 'There is no circle 999'], ['/nowhere', 'There is no page /nowhere']]) {
+    for (const [route, words] of [['/farm', 'Nothing is not a farm id'], ['/agreement/abc', 'abc is not an agreement id'], ['/farm/99999999999', '99999999999 is not a farm id'], ['/agreements?after=zz', 'zz is not a page of agreements'], [`/agreement/999999`, 'There is no agreement 999999'], ['/farm/999', 'There is no farm 999'], ['/node/999', 'There is no node 999'], ['/circle/999', 'There is no circle 999'], ['/nowhere', 'There is no page /nowhere']]) {
       await explorer.page.evaluate((hash) => { location.hash = hash; }, route);
       await explorer.page.locator('main#page > .notice.error', { hasText: words }).waitFor({ timeout: 30_000 });
     }
-    const unreachable = await explorerPage(browser, site.url, `ws://127.0.0.1:${await freePort()}`);
-    await unreachable.page.goto(`${site.url}?node=${encodeURIComponent(`ws://127.0.0.1:${await freePort()}`)}#/`);
+    const closed = `ws://127.0.0.1:${await freePort()}`;
+    const unreachable = await explorerPage(browser, site.url, closed);
+    await unreachable.page.goto(`${site.url}?node=${encodeURIComponent(closed)}#/`);
     const message = unreachable.page.locator('main#page > .notice.error');
     await message.waitFor({ timeout: 30_000 });
     assert.match(await message.innerText(), /cannot be reached/);

@@ -2,7 +2,7 @@
 // recent blocks' events say about it.
 
 import type { Decoded } from '../chain';
-import { facts, h, link, notice, table } from '../dom';
+import { facts, h, link, notice, searchBox, table } from '../dom';
 import { bytes, tft } from '../format';
 import { account, blockWithTime, type PageContext, title } from './index';
 
@@ -30,23 +30,25 @@ export function agreementRows(contracts: [number, Decoded][]): HTMLElement {
 
 export async function agreementsPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
   const q = (query?.get('q') ?? '').trim();
-  const input = h('input', { type: 'search', name: 'q', value: q, placeholder: 'Agreement id, or twin:ID', 'aria-label': 'Agreement id, or twin:ID' }) as HTMLInputElement;
-  const form = h('form', { class: 'search' }, input, h('button', { type: 'submit' }, 'Find'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const value = input.value.trim();
+  const form = searchBox(q, 'Agreement id, or twin:ID', (value) => {
     const twin = /^twin[: ]?(\d+)$/i.exec(value);
-    location.hash = twin ? `#/twin/${twin[1]}` : /^\d+$/.test(value) ? `#/agreement/${value}` : `#/agreements?q=${encodeURIComponent(value)}`;
+    return twin ? `/twin/${twin[1]}` : /^\d+$/.test(value) ? `/agreement/${value}` : `/agreements?q=${encodeURIComponent(value)}`;
   });
-  const contracts = (await ctx.chain.entries(ctx.at.query.smartContract.contracts))
+  // The live agreements can be many: one page of them at a time.
+  const after = query?.get('after') ?? undefined;
+  if (after !== undefined && !/^0x[0-9a-f]+$/i.test(after)) return notice('error', `${after} is not a page of agreements.`);
+  const { entries, next } = await ctx.chain.page(ctx.at.query.smartContract.contracts, after);
+  const contracts = entries
     .map(([[id], contract]) => [id.toNumber(), contract.unwrap()] as [number, Decoded])
-    .sort(([a], [b]) => b - a);
+    .sort(([a], [b]) => a - b);
   return h('section', { id: 'agreements-page' },
     title('Agreements'),
     form,
     q ? notice('error', `"${q}" is neither an agreement id nor twin:ID.`) : null,
-    h('h2', {}, `Live agreements (${contracts.length})`),
-    contracts.length ? agreementRows(contracts) : notice('info', 'No live agreements.'));
+    h('h2', {}, after ? 'Live agreements (continued)' : 'Live agreements'),
+    contracts.length ? agreementRows(contracts) : notice('info', 'No live agreements.'),
+    h('p', {}, after ? link('/agreements', 'First page') : null, after && next ? ' · ' : null,
+      next ? link(`/agreements?after=${next}`, 'Next page') : null));
 }
 
 export async function agreementPage(ctx: PageContext, id?: number): Promise<HTMLElement> {
@@ -84,35 +86,42 @@ export async function agreementPage(ctx: PageContext, id?: number): Promise<HTML
     facts(rows),
     h('p', {}, appsLink(ctx, id as number)),
     h('h2', {}, 'Workloads'),
-    table(['Name', 'Type', 'Size'], workloads.map((w: Decoded) => [w.name.toUtf8(), w.kind.type.toLowerCase(), bytes(w.kind.asVolume.size_.toBigInt())]), { id: 'workloads' }),
+    table(['Name', 'Type', 'Size'], workloads.map((w: Decoded) => [w.name.toUtf8(), w.kind.type.toLowerCase(), w.kind.isVolume ? bytes(w.kind.asVolume.size_.toBigInt()) : '']), { id: 'workloads' }),
     h('h2', {}, 'History'),
     await history(ctx, id as number));
 }
 
-/** Events of blocks already read, by block hash: a block's events never change. */
+/** The smartContract events of blocks already read, by block hash: a block's events never change. */
 const eventsByBlock = new Map<string, { number: number; events: Decoded[] }>();
 
 /** The smartContract events about agreement `id` in the last HISTORY_BLOCKS blocks. */
 async function history(ctx: PageContext, id: number): Promise<HTMLElement> {
   const { api } = ctx.chain;
   const from = Math.max(1, ctx.best.number - HISTORY_BLOCKS + 1);
+  // Forget blocks out of the window.
+  for (const [hash, block] of eventsByBlock) if (block.number < from) eventsByBlock.delete(hash);
+  const numbers = Array.from({ length: ctx.best.number - from + 1 }, (_, i) => from + i);
+  const blocks: { number: number; events: Decoded[] }[] = [];
+  // A few requests at a time: the node answers them side by side.
+  for (let start = 0; start < numbers.length; start += 20) {
+    blocks.push(...await Promise.all(numbers.slice(start, start + 20).map(async (number) => {
+      const hash = (await api.rpc.chain.getBlockHash(number)).toHex();
+      let block = eventsByBlock.get(hash);
+      if (!block) {
+        const events: Decoded = await api.query.system.events.at(hash);
+        block = { number, events: events.filter((record: Decoded) => record.event.section === 'smartContract') };
+        eventsByBlock.set(hash, block);
+      }
+      return block;
+    })));
+  }
   const found: [number, string, string][] = [];
-  let hash = ctx.best.hash;
-  for (let number = ctx.best.number; number >= from; number -= 1) {
-    let block = eventsByBlock.get(hash);
-    if (!block) {
-      const at: Decoded = await api.at(hash);
-      const [events, header]: Decoded[] = await Promise.all([at.query.system.events(), api.rpc.chain.getHeader(hash)]);
-      block = { number, events: events.filter((record: Decoded) => record.event.section === 'smartContract') };
-      eventsByBlock.set(hash, block);
-      (block as Decoded).parent = header.parentHash.toHex();
-    }
+  for (const block of blocks.reverse()) {
     for (const record of block.events) {
-      const data = record.event.data;
-      const about = data.contractId ?? data[0];
-      if (about && about.toString() === String(id)) found.push([number, record.event.method, describe(record.event)]);
+      // Only events that name the agreement (`contract_id`): not a farm's or a twin's.
+      const about = record.event.data.contractId;
+      if (about !== undefined && about.toString() === String(id)) found.push([block.number, record.event.method, describe(record.event)]);
     }
-    hash = (block as Decoded).parent;
   }
   return h('div', { id: 'agreement-history' },
     found.length ? table(['Block', 'Event', ''], found.map(([number, method, words]) => [`#${number}`, method, words])) : notice('info', `No events about it in the last ${HISTORY_BLOCKS} blocks.`),
@@ -121,8 +130,7 @@ async function history(ctx: PageContext, id: number): Promise<HTMLElement> {
 
 function describe(event: Decoded): string {
   const names: string[] = event.meta.fields.map((f: Decoded) => f.name.unwrap().toString());
-  return names.filter((name) => name !== 'contract_id').map((name, i) => {
-    const value = event.data[names.indexOf(name)] ?? event.data[i];
+  return names.map((name, i) => [name, event.data[i]] as [string, Decoded]).filter(([name]) => name !== 'contract_id').map(([name, value]) => {
     const looksLikeAmount = /deposit|amount|escrow|refunded|debt|cost/.test(name);
     // The deployment hash is 32 hex characters as bytes: shown as the text ZOS shows.
     const shown = looksLikeAmount ? tft(value.toBigInt()) : name.endsWith('hash') ? asciiOrHex(value.toU8a()) : value.toString();

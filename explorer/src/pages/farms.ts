@@ -1,24 +1,13 @@
 // Farms and nodes: what farmers offer and at what price, and what is used.
 
 import type { Decoded } from '../chain';
-import { facts, h, link, notice, table } from '../dom';
+import { facts, h, link, notice, searchBox, table } from '../dom';
 import { bytes, tft } from '../format';
 import { agreementRows } from './agreements';
 import { capacityBars, resources } from './grid';
 import { account, type PageContext, title } from './index';
 
 const text = (bytes: Decoded) => bytes.toUtf8();
-
-/** A search box that keeps its query in the address (`#/farms?q=…`). */
-function searchBox(route: string, query: string, placeholder: string): HTMLElement {
-  const input = h('input', { type: 'search', name: 'q', value: query, placeholder, 'aria-label': placeholder }) as HTMLInputElement;
-  const form = h('form', { class: 'search' }, input, h('button', { type: 'submit' }, 'Search'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    location.hash = `#${route}?q=${encodeURIComponent(input.value.trim())}`;
-  });
-  return form;
-}
 
 export async function farmsPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
   const { at } = ctx;
@@ -36,7 +25,7 @@ export async function farmsPage(ctx: PageContext, _id?: number, query?: URLSearc
   ]));
   return h('section', { id: 'farms-page' },
     title('Farms'),
-    searchBox('/farms', q, 'Farm name or id'),
+    searchBox(q, 'Farm name or id', (value) => `/farms?q=${encodeURIComponent(value)}`),
     rows.length ? table(['Id', 'Name', 'Owner', 'Operator', 'Cooperative'], rows, { id: 'farms' }) : notice('info', q ? `No farm matches "${q}".` : 'No farms yet.'));
 }
 
@@ -99,13 +88,19 @@ function formatFree(r: 'sru' | 'mru', offered: Record<string, bigint>, reserved:
 export async function nodesPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
   const { at } = ctx;
   const farm = query?.get('farm');
+  // Search: the nodes with at least this many GiB of SSD free.
+  const q = query?.get('q') ?? '';
+  const minFreeGib = /^\d+$/.test(q) ? BigInt(q) : null;
   const nodes = (await ctx.chain.entries(at.query.registry.nodes))
     .map(([[id], node]) => [id.toNumber(), node.unwrap()] as [number, Decoded])
     .filter(([, node]) => !farm || String(node.farmId.toNumber()) === farm)
+    .filter(([, node]) => minFreeGib === null || node.capacity.sru.toBigInt() - node.reserved.sru.toBigInt() >= minFreeGib * 1024n ** 3n)
     .sort(([a], [b]) => a - b);
   return h('section', { id: 'nodes-page' },
     title(farm ? `Nodes of farm ${farm}` : 'Nodes'),
-    nodes.length ? nodeTable(nodes) : notice('info', 'No nodes.'));
+    searchBox(q, 'GiB of SSD free, at least', (value) => `/nodes?q=${encodeURIComponent(value)}${farm ? `&farm=${farm}` : ''}`),
+    q && minFreeGib === null ? notice('error', `"${q}" is not a number of GiB.`) : null,
+    nodes.length ? nodeTable(nodes) : notice('info', q ? `No node has ${q} GiB of SSD free.` : 'No nodes.'));
 }
 
 export async function nodePage(ctx: PageContext, id?: number): Promise<HTMLElement> {

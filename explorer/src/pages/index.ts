@@ -3,7 +3,7 @@
 
 import type { Chain, Decoded } from '../chain';
 import { h, link, notice } from '../dom';
-import { short } from '../format';
+import { date, short } from '../format';
 import { agreementPage, agreementsPage, twinPage } from './agreements';
 import { circlePage, circlesPage } from './circles';
 import { farmPage, farmsPage, nodePage, nodesPage } from './farms';
@@ -40,6 +40,9 @@ const pages: Record<string, Page> = {
   circle: circlePage,
 };
 
+/** The pages of one thing, by id. */
+const SINGLE = new Set(['farm', 'node', 'agreement', 'twin', 'circle']);
+
 /** The page of `path` (`/farm/1?…`). */
 export async function route(path: string, ctx: PageContext): Promise<HTMLElement> {
   const [where, search] = path.split('?');
@@ -47,8 +50,12 @@ export async function route(path: string, ctx: PageContext): Promise<HTMLElement
   const page = pages[name];
   if (!page) return notice('error', `There is no page ${path}. `, link('/', 'Back to the grid.'));
   let id: number | undefined;
-  if (idText !== undefined) {
-    if (!/^\d+$/.test(idText) || Number(idText) > 2 ** 53) return notice('error', `${idText} is not an id: ids are whole numbers.`);
+  if (SINGLE.has(name)) {
+    // Agreement ids are u64 (shown up to 2^53 here), the others u32.
+    const max = name === 'agreement' ? Number.MAX_SAFE_INTEGER : 2 ** 32 - 1;
+    if (idText === undefined || !/^\d+$/.test(idText) || Number(idText) > max) {
+      return notice('error', `${idText ?? 'Nothing'} is not ${name === 'agreement' ? 'an' : 'a'} ${name} id: ids are whole numbers up to ${max}.`);
+    }
     id = Number(idText);
   }
   return page(ctx, id, new URLSearchParams(search ?? ''));
@@ -56,7 +63,7 @@ export async function route(path: string, ctx: PageContext): Promise<HTMLElement
 
 /** An account as SS58 (shortened, the whole in its title) with its twin, linked, if it has one. */
 export async function account(ctx: PageContext, address: string): Promise<HTMLElement> {
-  const twin = await ctx.chain.twinOf(address);
+  const twin = await ctx.chain.twinOf(ctx.at, address);
   return h('span', { class: 'account' },
     h('code', { title: address }, short(address)),
     twin !== null ? [' ', link(`/twin/${twin}`, `twin ${twin}`)] : null);
@@ -65,8 +72,7 @@ export async function account(ctx: PageContext, address: string): Promise<HTMLEl
 /** `#block (date)`, the date estimated for a future block. */
 export async function blockWithTime(ctx: PageContext, block: number): Promise<HTMLElement> {
   const { time, estimated } = await ctx.chain.blockTime(block, ctx.best);
-  const when = new Date(time).toISOString().slice(0, 19).replace('T', ' ');
-  return h('span', { class: 'block', 'data-block-number': String(block) }, `#${block} (${estimated ? '≈ ' : ''}${when} UTC)`);
+  return h('span', { class: 'block', 'data-block-number': String(block) }, `#${block} (${estimated ? '≈ ' : ''}${date(time)})`);
 }
 
 /** A page's title line. */

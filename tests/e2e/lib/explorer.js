@@ -74,7 +74,7 @@ export async function explorerPage(browser, site, nodeUrl) {
       } else {
         await page.evaluate((hash) => { location.hash = hash; }, route);
       }
-      const section = page.locator(`main#page > section#${sectionId}[data-block]`);
+      const section = page.locator(`main#page > section#${sectionId}[data-route="${route}"]`);
       try {
         await section.waitFor({ timeout });
       } catch (error) {
@@ -82,6 +82,18 @@ export async function explorerPage(browser, site, nodeUrl) {
         throw new Error(`#${route} did not render #${sectionId} (${error.message.split('\n')[0]}); the page shows: ${shown.slice(0, 500)}; page errors: ${errors.join('; ')}`);
       }
       return Number(await section.getAttribute('data-block'));
+    },
+    /**
+     * The texts of `selectors` ({ name: css }) and the block the page shows, read together
+     * (the page renders again at every block: values read apart could be of two blocks).
+     */
+    async snapshot(selectors) {
+      return page.evaluate((wanted) => {
+        const section = document.querySelector('main#page > section');
+        const texts = {};
+        for (const [name, css] of Object.entries(wanted)) texts[name] = document.querySelector(css)?.innerText ?? null;
+        return { block: Number(section?.dataset.block), texts };
+      }, selectors);
     },
     async shot(name) {
       const dir = screenshotDir();
