@@ -60,3 +60,10 @@ export function searchBox(query: string, placeholder: string, to: (value: string
   });
   return form;
 }
+
+/** Links to a list's first and next pages (`?after=` the last storage key shown). */
+export function pager(route: string, after: string | undefined, next: string | undefined): HTMLElement {
+  return h('p', { class: 'pager' },
+    after ? link(route, 'First page') : null, after && next ? ' · ' : null,
+    next ? link(`${route}?after=${next}`, 'Next page') : null);
+}

@@ -2,7 +2,7 @@
 // recent blocks' events say about it.
 
 import type { Decoded } from '../chain';
-import { facts, h, link, notice, searchBox, table } from '../dom';
+import { facts, h, link, notice, pager, searchBox, table } from '../dom';
 import { bytes, tft } from '../format';
 import { account, blockWithTime, type PageContext, title } from './index';
 
@@ -47,8 +47,7 @@ export async function agreementsPage(ctx: PageContext, _id?: number, query?: URL
     q ? notice('error', `"${q}" is neither an agreement id nor twin:ID.`) : null,
     h('h2', {}, after ? 'Live agreements (continued)' : 'Live agreements'),
     contracts.length ? agreementRows(contracts) : notice('info', 'No live agreements.'),
-    h('p', {}, after ? link('/agreements', 'First page') : null, after && next ? ' · ' : null,
-      next ? link(`/agreements?after=${next}`, 'Next page') : null));
+    pager('/agreements', after, next));
 }
 
 export async function agreementPage(ctx: PageContext, id?: number): Promise<HTMLElement> {

@@ -1,7 +1,7 @@
 // Farms and nodes: what farmers offer and at what price, and what is used.
 
 import type { Decoded } from '../chain';
-import { facts, h, link, notice, searchBox, table } from '../dom';
+import { facts, h, link, notice, pager, searchBox, table } from '../dom';
 import { bytes, tft } from '../format';
 import { agreementRows } from './agreements';
 import { capacityBars, resources } from './grid';
@@ -12,7 +12,12 @@ const text = (bytes: Decoded) => bytes.toUtf8();
 export async function farmsPage(ctx: PageContext, _id?: number, query?: URLSearchParams): Promise<HTMLElement> {
   const { at } = ctx;
   const q = (query?.get('q') ?? '').toLowerCase();
-  const farms = (await ctx.chain.entries(at.query.registry.farms))
+  // A search reads every farm (the chain has no index by name but the exact one); the list
+  // reads one page at a time.
+  const after = query?.get('after') ?? undefined;
+  if (after !== undefined && !/^0x[0-9a-f]+$/i.test(after)) return notice('error', `${after} is not a page of farms.`);
+  const { entries, next } = q ? { entries: await ctx.chain.entries(at.query.registry.farms), next: undefined } : await ctx.chain.page(at.query.registry.farms, after);
+  const farms = entries
     .map(([[id], farm]) => [id.toNumber(), farm.unwrap()] as [number, Decoded])
     .filter(([id, farm]) => !q || text(farm.name).toLowerCase().includes(q) || String(id) === q)
     .sort(([a], [b]) => a - b);
@@ -26,7 +31,8 @@ export async function farmsPage(ctx: PageContext, _id?: number, query?: URLSearc
   return h('section', { id: 'farms-page' },
     title('Farms'),
     searchBox(q, 'Farm name or id', (value) => `/farms?q=${encodeURIComponent(value)}`),
-    rows.length ? table(['Id', 'Name', 'Owner', 'Operator', 'Cooperative'], rows, { id: 'farms' }) : notice('info', q ? `No farm matches "${q}".` : 'No farms yet.'));
+    rows.length ? table(['Id', 'Name', 'Owner', 'Operator', 'Cooperative'], rows, { id: 'farms' }) : notice('info', q ? `No farm matches "${q}".` : 'No farms yet.'),
+    pager('/farms', after, next));
 }
 
 function pricingRows(pricing: Decoded): [string, string][] {
@@ -91,7 +97,11 @@ export async function nodesPage(ctx: PageContext, _id?: number, query?: URLSearc
   // Search: the nodes with at least this many GiB of SSD free.
   const q = query?.get('q') ?? '';
   const minFreeGib = /^\d+$/.test(q) ? BigInt(q) : null;
-  const nodes = (await ctx.chain.entries(at.query.registry.nodes))
+  // A search or a farm's nodes read every node; the list reads one page at a time.
+  const after = query?.get('after') ?? undefined;
+  if (after !== undefined && !/^0x[0-9a-f]+$/i.test(after)) return notice('error', `${after} is not a page of nodes.`);
+  const { entries, next } = q || farm ? { entries: await ctx.chain.entries(at.query.registry.nodes), next: undefined } : await ctx.chain.page(at.query.registry.nodes, after);
+  const nodes = entries
     .map(([[id], node]) => [id.toNumber(), node.unwrap()] as [number, Decoded])
     .filter(([, node]) => !farm || String(node.farmId.toNumber()) === farm)
     .filter(([, node]) => minFreeGib === null || node.capacity.sru.toBigInt() - node.reserved.sru.toBigInt() >= minFreeGib * 1024n ** 3n)
@@ -100,7 +110,8 @@ export async function nodesPage(ctx: PageContext, _id?: number, query?: URLSearc
     title(farm ? `Nodes of farm ${farm}` : 'Nodes'),
     searchBox(q, 'GiB of SSD free, at least', (value) => `/nodes?q=${encodeURIComponent(value)}${farm ? `&farm=${farm}` : ''}`),
     q && minFreeGib === null ? notice('error', `"${q}" is not a number of GiB.`) : null,
-    nodes.length ? nodeTable(nodes) : notice('info', q ? `No node has ${q} GiB of SSD free.` : 'No nodes.'));
+    nodes.length ? nodeTable(nodes) : notice('info', q ? `No node has ${q} GiB of SSD free.` : 'No nodes.'),
+    pager('/nodes', after, next));
 }
 
 export async function nodePage(ctx: PageContext, id?: number): Promise<HTMLElement> {

@@ -52,7 +52,7 @@ export async function gridPage(ctx: PageContext): Promise<HTMLElement> {
       ['Finalized block', h('span', { id: 'grid-finalized' }, `#${ctx.finalized}`)],
       ['Farms', h('span', { id: 'total-farms' }, String(farms.length))],
       ['Nodes', h('span', { id: 'total-nodes' }, String(nodes.length))],
-      ['Live agreements', h('span', { id: 'total-agreements' }, String(contracts.length))],
+      ['Agreements (open or ending)', h('span', { id: 'total-agreements' }, String(contracts.length))],
       ['Circles', h('span', { id: 'total-circles' }, String(circles.length))],
       ['Held for agreements', h('span', { id: 'total-escrow', title: `the agreements' account ${escrowAccount}: escrows, and earnings not paid out yet` }, tft(held.data.free.toBigInt()))],
     ]),
