@@ -10,6 +10,9 @@ import { encodeAddress } from '@polkadot/util-crypto';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Decoded = any;
 
+/** A map entry with one key as [id, value] (`.map(byId)` over `entries`). */
+export const byId = ([[id], value]: [Decoded[], Decoded]): [number, Decoded] => [id.toNumber(), value.unwrap()];
+
 /** The node the explorer reads when the visitor names none. */
 export const DEFAULT_NODE = 'ws://127.0.0.1:9944';
 

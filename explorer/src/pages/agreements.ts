@@ -1,7 +1,7 @@
 // Agreements: by id, by twin; state, workloads, escrow and when it runs out, and what the
 // recent blocks' events say about it.
 
-import type { Decoded } from '../chain';
+import { byId, type Decoded } from '../chain';
 import { facts, h, link, notice, pager, searchBox, table } from '../dom';
 import { bytes, tft } from '../format';
 import { account, blockWithTime, type PageContext, title } from './index';
@@ -39,7 +39,7 @@ export async function agreementsPage(ctx: PageContext, _id?: number, query?: URL
   if (after !== undefined && !/^0x[0-9a-f]+$/i.test(after)) return notice('error', `${after} is not a page of agreements.`);
   const { entries, next } = await ctx.chain.page(ctx.at.query.smartContract.contracts, after);
   const contracts = entries
-    .map(([[id], contract]) => [id.toNumber(), contract.unwrap()] as [number, Decoded])
+    .map(byId)
     .sort(([a], [b]) => a - b);
   return h('section', { id: 'agreements-page' },
     title('Agreements'),
@@ -162,8 +162,8 @@ export async function twinPage(ctx: PageContext, id?: number): Promise<HTMLEleme
     ctx.chain.entries(at.query.registry.farms),
     ctx.chain.entries(at.query.smartContract.contracts),
   ]);
-  const own = contracts.map(([[cid], c]) => [cid.toNumber(), c.unwrap()] as [number, Decoded]).filter(([, c]) => c.twinId.toNumber() === id);
-  const ownFarms = farms.map(([[fid], f]) => [fid.toNumber(), f.unwrap()] as [number, Decoded]).filter(([, f]) => f.owner.toNumber() === id);
+  const own = contracts.map(byId).filter(([, c]) => c.twinId.toNumber() === id);
+  const ownFarms = farms.map(byId).filter(([, f]) => f.owner.toNumber() === id);
   const balance: Decoded = await at.query.system.account(twin.account.toString());
   return h('section', { id: 'twin-page' },
     title(`Twin ${id}`),

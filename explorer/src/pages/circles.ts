@@ -1,7 +1,7 @@
 // Guardian circles: members, threshold, treasury, open proposals with their tallies and
 // deadlines; and what a circle runs (an IOU bridge, the Stellar bridge).
 
-import type { Decoded } from '../chain';
+import { byId, type Decoded } from '../chain';
 import { facts, h, link, notice, table } from '../dom';
 import { tft } from '../format';
 import { account, blockWithTime, type PageContext, title } from './index';
@@ -10,7 +10,7 @@ const countBits = (bits: bigint) => bits.toString(2).split('').filter((b) => b =
 
 export async function circlesPage(ctx: PageContext): Promise<HTMLElement> {
   const circles = (await ctx.chain.entries(ctx.at.query.guardian.circles))
-    .map(([[id], circle]) => [id.toNumber(), circle.unwrap()] as [number, Decoded])
+    .map(byId)
     .sort(([a], [b]) => a - b);
   return h('section', { id: 'circles-page' },
     title('Guardian circles'),

@@ -1,6 +1,6 @@
 // Farms and nodes: what farmers offer and at what price, and what is used.
 
-import type { Decoded } from '../chain';
+import { byId, type Decoded } from '../chain';
 import { facts, h, link, notice, pager, searchBox, table } from '../dom';
 import { bytes, tft } from '../format';
 import { agreementRows } from './agreements';
@@ -18,7 +18,7 @@ export async function farmsPage(ctx: PageContext, _id?: number, query?: URLSearc
   if (after !== undefined && !/^0x[0-9a-f]+$/i.test(after)) return notice('error', `${after} is not a page of farms.`);
   const { entries, next } = q ? { entries: await ctx.chain.entries(at.query.registry.farms), next: undefined } : await ctx.chain.page(at.query.registry.farms, after);
   const farms = entries
-    .map(([[id], farm]) => [id.toNumber(), farm.unwrap()] as [number, Decoded])
+    .map(byId)
     .filter(([id, farm]) => !q || text(farm.name).toLowerCase().includes(q) || String(id) === q)
     .sort(([a], [b]) => a - b);
   const rows = await Promise.all(farms.map(async ([id, farm]) => [
@@ -54,7 +54,7 @@ export async function farmPage(ctx: PageContext, id?: number): Promise<HTMLEleme
     at.call.smartContractApi.farmEarnings(id),
     at.query.registry.operatorOffers(id) as Promise<Decoded>,
   ]);
-  const own = nodes.map(([[nodeId], node]) => [nodeId.toNumber(), node.unwrap()] as [number, Decoded])
+  const own = nodes.map(byId)
     .filter(([, node]) => node.farmId.toNumber() === id);
   return h('section', { id: 'farm-page' },
     title(`Farm ${id}: `, h('span', { id: 'farm-name' }, text(farm.name))),
@@ -102,7 +102,7 @@ export async function nodesPage(ctx: PageContext, _id?: number, query?: URLSearc
   if (after !== undefined && !/^0x[0-9a-f]+$/i.test(after)) return notice('error', `${after} is not a page of nodes.`);
   const { entries, next } = q || farm ? { entries: await ctx.chain.entries(at.query.registry.nodes), next: undefined } : await ctx.chain.page(at.query.registry.nodes, after);
   const nodes = entries
-    .map(([[id], node]) => [id.toNumber(), node.unwrap()] as [number, Decoded])
+    .map(byId)
     .filter(([, node]) => !farm || String(node.farmId.toNumber()) === farm)
     .filter(([, node]) => minFreeGib === null || node.capacity.sru.toBigInt() - node.reserved.sru.toBigInt() >= minFreeGib * 1024n ** 3n)
     .sort(([a], [b]) => a - b);
@@ -120,7 +120,7 @@ export async function nodePage(ctx: PageContext, id?: number): Promise<HTMLEleme
   if (found.isNone) return notice('error', `There is no node ${id}. `, link('/nodes', 'All nodes.'));
   const node = found.unwrap();
   const contracts = (await ctx.chain.entries(at.query.smartContract.contracts))
-    .map(([[contractId], contract]) => [contractId.toNumber(), contract.unwrap()] as [number, Decoded])
+    .map(byId)
     .filter(([, contract]) => contract.nodeId.toNumber() === id);
   return h('section', { id: 'node-page' },
     title(`Node ${id}`),
