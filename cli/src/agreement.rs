@@ -195,7 +195,13 @@ async fn quote(
 	}
 	Ok(Report::new(
 		text,
-		json!({ "node": node, "costPerHour": format::tft_json(per_hour), "hours": hours, "total": total.map(format::tft_json) }),
+		json!({
+			"node": node,
+			"block": at.block_number(),
+			"costPerHour": format::tft_json(per_hour),
+			"hours": hours,
+			"total": total.map(format::tft_json),
+		}),
 	))
 }
 

@@ -165,6 +165,7 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 				text,
 				json!({
 					"cooperative": cooperative,
+					"block": at.block_number(),
 					"name": format::text(&record.name.0),
 					"admin": record.admin.to_string(),
 					"farms": record.farms,
@@ -183,7 +184,12 @@ pub async fn run(ctx: &Context, command: CooperativeCommand) -> Result<Report, C
 				.map_err(CliError::read)?;
 			Ok(Report::new(
 				format!("{who} can claim {} from cooperative {cooperative}", format::tft(amount)),
-				json!({ "cooperative": cooperative, "account": who.to_string(), "claimable": format::tft_json(amount) }),
+				json!({
+					"cooperative": cooperative,
+					"block": at.block_number(),
+					"account": who.to_string(),
+					"claimable": format::tft_json(amount),
+				}),
 			))
 		},
 		CooperativeCommand::Claim { cooperative } => {

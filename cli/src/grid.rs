@@ -147,7 +147,12 @@ pub async fn run_twin(ctx: &Context, command: TwinCommand) -> Result<Report, Cli
 					twin.account,
 					format::tft(twin.deposit)
 				),
-				json!({ "twin": twin_id, "account": twin.account.to_string(), "deposit": format::tft_json(twin.deposit) }),
+				json!({
+					"twin": twin_id,
+					"block": at.block_number(),
+					"account": twin.account.to_string(),
+					"deposit": format::tft_json(twin.deposit),
+				}),
 			))
 		},
 	}
@@ -282,7 +287,8 @@ pub async fn run_node(ctx: &Context, command: NodeCommand) -> Result<Report, Cli
 			let record = fetch(&at, runtime::storage().registry().nodes(), (node,))
 				.await?
 				.ok_or_else(|| CliError::NotFound(format!("no node {node}")))?;
-			let (text, json) = node_lines(node, &record);
+			let (text, mut json) = node_lines(node, &record);
+			json["block"] = json!(at.block_number());
 			Ok(Report::new(text, json))
 		},
 		NodeCommand::List { farm } => {
@@ -357,6 +363,7 @@ async fn show_farm(ctx: &Context, farm_id: u32) -> Result<Report, CliError> {
 		text,
 		json!({
 			"farm": farm_id,
+			"block": at.block_number(),
 			"name": name,
 			"owner": farm.owner,
 			"operator": farm.operator.as_ref().map(ToString::to_string),

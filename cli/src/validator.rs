@@ -86,6 +86,7 @@ pub async fn run(ctx: &Context, command: ValidatorCommand) -> Result<Report, Cli
 				),
 				json!({
 					"account": who.to_string(),
+					"block": at.block_number(),
 					"validator": is_validator,
 					"authority": is_authority,
 					"application": application.map(|a| json!({ "appliedAt": a.applied_at, "deposit": format::tft_json(a.deposit) })),

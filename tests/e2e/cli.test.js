@@ -149,6 +149,12 @@ describe('gridchain', { concurrency: true }, () => {
     const quote = await ok([...inBlock, '--json', 'agreement', 'quote', String(nodeId), '--volume', 'data:20GiB', '--hours', '10']);
     assert.equal(quote.json.costPerHour.tft, '0.4000000', '20 GiB at 0.02 TFT per GiB-hour');
     assert.equal(quote.json.total.tft, '4.0000000');
+    // Every read says the block it read at.
+    for (const args of [['node', 'show', String(nodeId)], ['farm', 'show', String(farmId)], ['twin', 'show']]) {
+      const read = await ok([...inBlock, '--json', ...args], ferdie);
+      assert.ok(Number.isInteger(read.json.block) && read.json.block > 0, `${args.join(' ')}: block ${read.json.block}`);
+    }
+    assert.ok(Number.isInteger(quote.json.block));
     const created = await ok([...inBlock, '--json', 'agreement', 'create', String(nodeId), '--volume', 'data:20GiB', '--deposit', '50', '--metadata', 'cli', '--description', 'a volume'], ferdie);
     const id = created.json.agreement;
     const expected = challengeHash({ twinId: twin, metadata: 'cli', description: 'a volume', workloads: [{ name: 'data', metadata: '', description: '', size: 20n * GIB }] });
