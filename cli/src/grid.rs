@@ -534,6 +534,16 @@ where
 	Ok(all_under(at, address, ()).await?.into_iter().map(|((key,), value)| (key, value)).collect())
 }
 
+/// The most entries a command reads of one map: far above any grid this chain serves (its
+/// nodes, farms and agreements), far below what would exhaust the machine.
+pub const MAX_MAP_ENTRIES: usize = 1_000_000;
+
+fn too_many_entries(map: &str) -> CliError {
+	CliError::Read(format!(
+		"the node sent more than {MAX_MAP_ENTRIES} entries of {map}: not reading on"
+	))
+}
+
 /// Every entry of a map under the first keys `prefix` (`(circle,)` of a map by circle and
 /// proposal), with all its keys.
 pub async fn all_under<Addr, Prefix>(
@@ -545,9 +555,14 @@ where
 	Addr: gridchain_client::subxt::storage::Address,
 	Prefix: gridchain_client::subxt::storage::PrefixOf<Addr::KeyParts>,
 {
+	let name = format!("{}.{}", address.pallet_name(), address.entry_name());
 	let mut entries = at.storage().iter(address, prefix).await.map_err(CliError::read)?;
 	let mut all = Vec::new();
 	while let Some(entry) = entries.next().await {
+		// A node that never stops sending entries is not believed past the bound.
+		if all.len() >= MAX_MAP_ENTRIES {
+			return Err(too_many_entries(&name));
+		}
 		let entry = entry.map_err(CliError::read)?;
 		let keys = entry.key().map_err(CliError::read)?.decode().map_err(CliError::read)?;
 		all.push((keys, entry.value().decode().map_err(CliError::read)?));

@@ -19,6 +19,9 @@ export const DEFAULT_NODE = 'ws://127.0.0.1:9944';
 /** How long connecting may take before the page says the node is unreachable. */
 const CONNECT_TIMEOUT_MS = 8_000;
 
+/** The most entries a page reads of one map before it stops believing the node. */
+const MAX_MAP_ENTRIES = 100_000;
+
 /** Entries read per request when a page lists a map. */
 export const PAGE_SIZE = 100;
 
@@ -77,6 +80,8 @@ export class Chain {
       const page = await query.entriesPaged({ args: prefix, pageSize: PAGE_SIZE, startKey });
       for (const [key, value] of page) all.push([key.args, value]);
       if (page.length < PAGE_SIZE) return all;
+      // A node that never stops sending pages is not believed past the bound.
+      if (all.length >= MAX_MAP_ENTRIES) throw new Error(`the node sent more than ${MAX_MAP_ENTRIES} entries of one map`);
       startKey = page[page.length - 1][0].toHex();
     }
   }

@@ -124,7 +124,9 @@ async function stellarBridgeSection(ctx: PageContext, threshold: number): Promis
   const vaultThreshold = vault.isSome ? vault.unwrap().threshold.toNumber() : 0;
   const payments: Decoded[][] = [];
   // The pending payments are ids first..next; at most a page of them is shown.
-  for (let paymentId = first.toNumber(); paymentId < next.toNumber() && payments.length < 100; paymentId += 1) {
+  // Ids first..next (at most 1,000 looked at: a hostile node's numbers are not walked to the end).
+  const last = Math.min(next.toNumber(), first.toNumber() + 1_000);
+  for (let paymentId = first.toNumber(); paymentId < last && payments.length < 100; paymentId += 1) {
     const found: Decoded = await at.query.tftBridge.outgoingPayments(paymentId);
     if (found.isSome) payments.push([paymentId, found.unwrap()]);
   }
